@@ -138,7 +138,7 @@ func readJSON(path string, v any) error {
 	return nil
 }
 
-// Create implements inquiry.RecordStore. The id must be usable as a file name (ASCII letters,
+// Create implements inquiry.RecordStore. Times are stored in UTC. The id must be usable as a file name (ASCII letters,
 // digits and ".-_", at most 200 bytes); any other id is refused with an error that is not
 // ErrExists.
 func (s *Store) Create(ctx context.Context, in inquiry.Inquiry, idem *inquiry.Idempotency) error {
@@ -147,6 +147,11 @@ func (s *Store) Create(ctx context.Context, in inquiry.Inquiry, idem *inquiry.Id
 	}
 	if !validName(in.ID) {
 		return fmt.Errorf("local store: invalid inquiry id %q", in.ID)
+	}
+	in.ReceivedAt = in.ReceivedAt.UTC()
+	if in.ProcessedAt != nil {
+		at := in.ProcessedAt.UTC()
+		in.ProcessedAt = &at
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,6 +241,7 @@ func (s *Store) MarkProcessed(ctx context.Context, id string, at time.Time, arch
 		return false, nil
 	}
 	in.Status = inquiry.StatusProcessed
+	at = at.UTC()
 	in.ProcessedAt = &at
 	in.ArchiveKey = archiveKey
 	if err := s.writeJSON(s.recordPath(id), in); err != nil {
