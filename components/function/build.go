@@ -1,0 +1,151 @@
+package function
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// BuildFlags are the go build flags of every bootstrap: a static binary without the RPC path
+// only the retired go1.x runtime used, no symbol tables, and nothing that depends on the
+// directory, the VCS state or the build id, so the same sources give the same bytes anywhere.
+var BuildFlags = []string{
+	"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid=",
+}
+
+// zipTime is the modification time written into every archive: fixed, so that a rebuild of
+// unchanged sources gives a byte-identical zip and Pulumi (which hashes a .zip's raw bytes)
+// sees no change.
+var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Build compiles the Go main package pkg (a path such as "./cmd/api", relative to root) as
+// bootstrap for linux/arm64, zips it reproducibly, and writes the zip under
+// root/.groundwork/build. It returns the zip's path. The error of a package that does not
+// exist or does not compile names the package and carries the compiler's output.
+//
+// Builds are memoized per process by root and package: a Pulumi program builds each function
+// once however many times it is evaluated (tests, benchmarks); the go command's own cache makes
+// a new process's rebuild of unchanged sources quick.
+func Build(ctx context.Context, root, pkg string) (string, error) {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	key := absRoot + "\x00" + pkg
+	buildsMu.Lock()
+	e, ok := builds[key]
+	if !ok {
+		e = &buildEntry{}
+		builds[key] = e
+	}
+	buildsMu.Unlock()
+	e.once.Do(func() { e.path, e.err = build(ctx, absRoot, pkg) })
+	return e.path, e.err
+}
+
+type buildEntry struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var (
+	buildsMu sync.Mutex
+	builds   = map[string]*buildEntry{}
+)
+
+func build(ctx context.Context, root, pkg string) (string, error) {
+	if !strings.HasPrefix(pkg, "./") && !strings.HasPrefix(pkg, "../") {
+		return "", fmt.Errorf("package %q: give a path relative to the project root, such as ./cmd/api", pkg)
+	}
+	if st, err := os.Stat(filepath.Join(root, pkg)); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("package %q: no such directory under the project root %s", pkg, root)
+	}
+	outDir := filepath.Join(root, ".groundwork", "build")
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(outDir, "tmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := filepath.Join(tmp, "bootstrap")
+	args := append([]string{"build", "-o", bin}, BuildFlags...)
+	cmd := exec.CommandContext(ctx, goCommand(), append(args, pkg)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("package %q does not build for linux/arm64: %v\n%s", pkg, err, strings.TrimSpace(out.String()))
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return "", err
+	}
+	zipped, err := Zip(data)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(zipped)
+	name := slug(pkg) + "-" + hex.EncodeToString(sum[:8]) + ".zip"
+	final := filepath.Join(outDir, name)
+	if err := os.WriteFile(filepath.Join(tmp, name), zipped, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(filepath.Join(tmp, name), final); err != nil {
+		return "", err
+	}
+	return final, nil
+}
+
+// Zip returns a zip holding one file, bootstrap, with the given contents, mode 0755 and a
+// fixed timestamp: the same binary always gives the same bytes.
+func Zip(bootstrap []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
+	h.SetMode(0o755)
+	w, err := zw.CreateHeader(h)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(bootstrap); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// goCommand is the go binary that builds: $GOROOT/bin/go when GOROOT is set, else go on PATH.
+func goCommand() string {
+	if r := os.Getenv("GOROOT"); r != "" {
+		if p := filepath.Join(r, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func slug(pkg string) string {
+	s := strings.Trim(strings.NewReplacer("/", "-", ".", "").Replace(pkg), "-")
+	if s == "" {
+		s = "root"
+	}
+	return s
+}

@@ -1,0 +1,259 @@
+// Package function is a Go Lambda as a Pulumi component: a reproducible linux/arm64 build of
+// a Go main package, zipped so the same sources give the same bytes (and `pulumi preview` shows
+// no code change), on the provided.al2023 runtime with X-Ray tracing and JSON logs into its own
+// log group, and an execution role that can only write to that log group and send traces.
+//
+// Secure defaults are not switches: there is no way to attach an AWS managed policy or to let
+// another principal assume the role.
+package function
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+)
+
+// Defaults for the zero values of Args.
+const (
+	DefaultMemoryMB         = 256
+	DefaultTimeout          = 10 * time.Second
+	DefaultLogRetentionDays = 30
+	// MaxTimeout is the longest a Lambda invocation may run.
+	MaxTimeout = 900 * time.Second
+	// maxNameLen keeps every derived child's auto-name (name + "-role" + Pulumi's 8-character
+	// suffix) within AWS's 64-character limit for function and role names.
+	maxNameLen = 51
+)
+
+// Args configures a Function.
+type Args struct {
+	// Package is the Go main package to build as bootstrap, as a path relative to the Pulumi
+	// project root (ctx.RootDirectory()), such as "./cmd/api". Exactly one of Package and
+	// Archive is set.
+	Package string
+	// Archive is the path of a prebuilt zip that holds a linux/arm64 bootstrap, relative to the
+	// project root or absolute. Empty means build Package.
+	Archive string
+	// Description is the function's description. Empty means none.
+	Description string
+	// MemoryMB is the memory size, 128 to 10240. Zero means 256.
+	MemoryMB int
+	// Timeout is the longest one invocation may run, in whole seconds from 1 s to 900 s.
+	// Zero means 10 s.
+	Timeout time.Duration
+	// LogRetentionDays is how long the function's log group keeps events; it must be one of
+	// the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653). Zero means 30.
+	LogRetentionDays int
+	// Environment holds environment variables. Names must be valid and not reserved by Lambda
+	// (AWS_*, _HANDLER, ...). Nil means none.
+	Environment pulumi.StringMap
+	// ReservedConcurrency reserves (and caps) concurrent executions. Zero means none reserved:
+	// the function shares the account's unreserved pool.
+	ReservedConcurrency int
+}
+
+// Function is a Go Lambda with its role, role policy and log group.
+type Function struct {
+	pulumi.ResourceState
+
+	// The children, for escape hatches and for grants.
+	Function   *lambda.Function
+	Role       *iam.Role
+	RolePolicy *iam.RolePolicy
+	LogGroup   *cloudwatch.LogGroup
+
+	// Name and Arn are the function's; InvokeArn is what API Gateway integrations call.
+	Name      pulumi.StringOutput
+	Arn       pulumi.StringOutput
+	InvokeArn pulumi.StringOutput
+	RoleName  pulumi.StringOutput
+	RoleArn   pulumi.StringOutput
+	// Timeout is the effective timeout, known while the graph is built (queues size their
+	// visibility timeout from it).
+	Timeout time.Duration
+	// ArchivePath is the zip the function's code comes from.
+	ArchivePath string
+
+	name string
+}
+
+var (
+	namePattern   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	envKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	reservedEnv   = []string{"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"}
+)
+
+// LogRetentionValues are the retention periods, in days, that CloudWatch Logs accepts.
+var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// CheckLogRetention returns an error when days is not a retention CloudWatch Logs accepts.
+func CheckLogRetention(days int) error {
+	if !slices.Contains(LogRetentionValues, days) {
+		return fmt.Errorf("%d days is not a retention CloudWatch Logs accepts (one of %v)", days, LogRetentionValues)
+	}
+	return nil
+}
+
+// withDefaults returns args with zero values replaced, or the first invalid field's error.
+func (a Args) withDefaults() (Args, error) {
+	if (a.Package == "") == (a.Archive == "") {
+		return a, fmt.Errorf("set exactly one of Package and Archive")
+	}
+	if a.MemoryMB == 0 {
+		a.MemoryMB = DefaultMemoryMB
+	}
+	if a.MemoryMB < 128 || a.MemoryMB > 10240 {
+		return a, fmt.Errorf("MemoryMB %d is outside 128-10240", a.MemoryMB)
+	}
+	if a.Timeout == 0 {
+		a.Timeout = DefaultTimeout
+	}
+	if a.Timeout < time.Second || a.Timeout > MaxTimeout || a.Timeout%time.Second != 0 {
+		return a, fmt.Errorf("Timeout %v must be whole seconds from 1s to %v", a.Timeout, MaxTimeout)
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+	if err := CheckLogRetention(a.LogRetentionDays); err != nil {
+		return a, fmt.Errorf("LogRetentionDays: %w", err)
+	}
+	if a.ReservedConcurrency < 0 {
+		return a, fmt.Errorf("ReservedConcurrency %d is negative", a.ReservedConcurrency)
+	}
+	for k := range a.Environment {
+		if !envKeyPattern.MatchString(k) {
+			return a, fmt.Errorf("Environment: %q is not a valid variable name", k)
+		}
+		if strings.HasPrefix(k, "AWS_") || slices.Contains(reservedEnv, k) {
+			return a, fmt.Errorf("Environment: %q is reserved by Lambda", k)
+		}
+	}
+	return a, nil
+}
+
+// New validates args, builds the package, and registers the function and its children. Any
+// error (invalid field, missing package, compile error) comes before anything is registered.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Function, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	a, err := args.withDefaults()
+	if err == nil {
+		err = checkName(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("function %q: %w", name, err)
+	}
+	archive := a.Archive
+	if archive != "" && !filepath.IsAbs(archive) {
+		archive = filepath.Join(ctx.RootDirectory(), archive)
+	}
+	if a.Package != "" {
+		if archive, err = Build(context.Background(), ctx.RootDirectory(), a.Package); err != nil {
+			return nil, fmt.Errorf("function %q: %w", name, err)
+		}
+	} else if !fileExists(archive) {
+		return nil, fmt.Errorf("function %q: Archive %s does not exist", name, archive)
+	}
+
+	f := &Function{Timeout: a.Timeout, ArchivePath: archive, name: name}
+	if err := ctx.RegisterComponentResource("groundwork:function:Function", name, f, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(f)
+
+	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	f.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Execution role of the %s function", name),
+		AssumeRolePolicy: pulumi.String(iampolicy.AssumeRole("lambda.amazonaws.com")),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	logStreams := f.LogGroup.Arn.ApplyT(func(arn string) string { return arn + ":*" }).(pulumi.StringOutput)
+	policy, err := iampolicy.Document(
+		iampolicy.Statement{
+			Sid:       "WriteOwnLogs",
+			Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resources: []pulumi.StringInput{f.LogGroup.Arn, logStreams},
+		},
+		iampolicy.Statement{
+			Sid:         "SendTraces",
+			Actions:     []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+			AnyResource: true,
+		},
+	)
+	if err != nil {
+		return nil, err
+	}
+	f.RolePolicy, err = iam.NewRolePolicy(ctx, name+"-logging", &iam.RolePolicyArgs{
+		Role:   f.Role.Name,
+		Policy: policy,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	fargs := &lambda.FunctionArgs{
+		Code:          pulumi.NewFileArchive(archive),
+		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
+		Handler:       pulumi.String("bootstrap"),
+		Architectures: pulumi.StringArray{pulumi.String("arm64")},
+		MemorySize:    pulumi.Int(a.MemoryMB),
+		Timeout:       pulumi.Int(int(a.Timeout / time.Second)),
+		Role:          f.Role.Arn,
+		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  f.LogGroup.Name,
+		},
+	}
+	if a.Description != "" {
+		fargs.Description = pulumi.String(a.Description)
+	}
+	if len(a.Environment) > 0 {
+		fargs.Environment = &lambda.FunctionEnvironmentArgs{Variables: a.Environment}
+	}
+	if a.ReservedConcurrency > 0 {
+		fargs.ReservedConcurrentExecutions = pulumi.Int(a.ReservedConcurrency)
+	}
+	// The log group must exist before the function's first invocation writes to it, and the
+	// role must be able to write there: both are explicit, not left to the data flow.
+	f.Function, err = lambda.NewFunction(ctx, name, fargs, parent,
+		pulumi.DependsOn([]pulumi.Resource{f.LogGroup, f.RolePolicy}))
+	if err != nil {
+		return nil, err
+	}
+	f.Name, f.Arn, f.InvokeArn = f.Function.Name, f.Function.Arn, f.Function.InvokeArn
+	f.RoleName, f.RoleArn = f.Role.Name, f.Role.Arn
+	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"name":      f.Name,
+		"arn":       f.Arn,
+		"invokeArn": f.InvokeArn,
+		"roleArn":   f.RoleArn,
+		"logGroup":  f.LogGroup.Name,
+	})
+}
+
+func checkName(name string) error {
+	if !namePattern.MatchString(name) || len(name) > maxNameLen {
+		return fmt.Errorf("name must be 1-%d letters, digits, '-' or '_' so the names derived from it fit AWS limits", maxNameLen)
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package function_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/function"
+)
+
+const hello = "./components/function/testdata/hello"
+
+const (
+	tFunction   = "aws:lambda/function:Function"
+	tRole       = "aws:iam/role:Role"
+	tRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+	tLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
+)
+
+func run(t *testing.T, args *function.Args, opts ...componenttest.Option) *componenttest.Recorder {
+	t.Helper()
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		_, err := function.New(ctx, "api", args)
+		return err
+	}, opts...)
+	require.NoError(t, err)
+	return rec
+}
+
+func policyDoc(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &doc), "policy is JSON: %s", s)
+	return doc
+}
+
+func TestFunctionDefaults(t *testing.T) {
+	// Given a function built from a package with every Args field at its zero value
+	// When the program runs under mocks
+	rec := run(t, &function.Args{Package: hello})
+
+	// Then the component owns a function, a role, a role policy and a log group
+	comp, ok := rec.Get("groundwork:function:Function", "api")
+	require.True(t, ok, "component registered with its type token")
+	fn, ok := rec.Get(tFunction, "api")
+	require.True(t, ok)
+	role, _ := rec.Get(tRole, "api-role")
+	pol, _ := rec.Get(tRolePolicy, "api-logging")
+	logs, _ := rec.Get(tLogGroup, "api-logs")
+	for _, child := range []componenttest.Resource{fn, role, pol, logs} {
+		assert.Equal(t, comp.URN, child.Parent, "%s is parented to the component", child.Name)
+	}
+	assert.Len(t, rec.Descendants(comp.URN), 4, "no other children (no managed policy attachment)")
+	assert.Empty(t, rec.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment"), "no AWS managed policies")
+
+	// And the function is arm64 provided.al2023 with explicit memory and timeout
+	assert.Equal(t, "provided.al2023", fn.InputString("runtime"), "runtime")
+	assert.Equal(t, "bootstrap", fn.InputString("handler"), "handler")
+	arch, _ := fn.Input("architectures")
+	assert.Equal(t, []any{"arm64"}, arch, "architectures")
+	mem, _ := fn.Input("memorySize")
+	assert.Equal(t, float64(256), mem, "memory size default")
+	timeout, _ := fn.Input("timeout")
+	assert.Equal(t, float64(10), timeout, "timeout default")
+	assert.Equal(t, "Active", fn.InputString("tracingConfig.mode"), "X-Ray tracing")
+	assert.Equal(t, "JSON", fn.InputString("loggingConfig.logFormat"), "log format")
+	assert.Equal(t, logs.ID, fn.InputString("loggingConfig.logGroup"), "logs go to its own log group")
+	assert.Equal(t, role.Outputs["arn"].StringValue(), fn.InputString("role"), "runs as its own role")
+	_, hasReserved := fn.Input("reservedConcurrentExecutions")
+	assert.False(t, hasReserved, "no reserved concurrency by default")
+
+	// And the log group keeps 30 days, and exists before the function
+	days, _ := logs.Input("retentionInDays")
+	assert.Equal(t, float64(30), days, "log retention default")
+	assert.True(t, fn.DependsOnURN(logs.URN), "function depends on its log group")
+	assert.True(t, fn.DependsOnURN(pol.URN), "function depends on its role policy")
+
+	// And only Lambda may assume the role
+	trust := policyDoc(t, role.InputString("assumeRolePolicy"))
+	stmts := trust["Statement"].([]any)
+	require.Len(t, stmts, 1)
+	st := stmts[0].(map[string]any)
+	assert.Equal(t, "Allow", st["Effect"])
+	assert.Equal(t, map[string]any{"Service": "lambda.amazonaws.com"}, st["Principal"], "only Lambda is trusted")
+	assert.Equal(t, []any{"sts:AssumeRole"}, st["Action"])
+
+	// And the role may only write its own log group and send traces
+	assert.Equal(t, role.ID, pol.InputString("role"), "policy is on the function's role")
+	doc := policyDoc(t, pol.InputString("policy"))
+	stmts = doc["Statement"].([]any)
+	require.Len(t, stmts, 2)
+	logStmt, traceStmt := stmts[0].(map[string]any), stmts[1].(map[string]any)
+	logArn := logs.Outputs["arn"].StringValue()
+	assert.Equal(t, []any{"logs:CreateLogStream", "logs:PutLogEvents"}, logStmt["Action"], "log actions")
+	assert.Equal(t, []any{logArn, logArn + ":*"}, logStmt["Resource"], "only its own log group")
+	assert.Equal(t, []any{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, traceStmt["Action"], "trace actions")
+	assert.Equal(t, "*", traceStmt["Resource"], "X-Ray accepts no narrower resource")
+
+	// And the code is a zip with bootstrap in it
+	code := fn.Inputs["code"]
+	require.True(t, code.IsArchive(), "code is an archive")
+	path := code.ArchiveValue().Path
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer zr.Close()
+	require.Len(t, zr.File, 1)
+	assert.Equal(t, "bootstrap", zr.File[0].Name)
+	assert.Equal(t, os.FileMode(0o755), zr.File[0].Mode().Perm(), "bootstrap is executable")
+}
+
+func TestFunctionOptions(t *testing.T) {
+	// Given explicit memory, timeout, retention, environment and reserved concurrency
+	rec := run(t, &function.Args{
+		Package: hello, MemoryMB: 1024, Timeout: 30 * time.Second, LogRetentionDays: 365,
+		Environment: pulumi.StringMap{"TABLE_NAME": pulumi.String("t1")}, ReservedConcurrency: 5,
+		Description: "the api",
+	})
+	fn, _ := rec.Get(tFunction, "api")
+	logs, _ := rec.Get(tLogGroup, "api-logs")
+	mem, _ := fn.Input("memorySize")
+	timeout, _ := fn.Input("timeout")
+	rc, _ := fn.Input("reservedConcurrentExecutions")
+	days, _ := logs.Input("retentionInDays")
+	assert.Equal(t, float64(1024), mem, "memory")
+	assert.Equal(t, float64(30), timeout, "timeout in seconds")
+	assert.Equal(t, float64(5), rc, "reserved concurrency")
+	assert.Equal(t, float64(365), days, "retention")
+	assert.Equal(t, "t1", fn.InputString("environment.variables.TABLE_NAME"), "environment")
+	assert.Equal(t, "the api", fn.InputString("description"))
+}
+
+func TestFunctionPrebuiltArchive(t *testing.T) {
+	// Given a prebuilt zip instead of a package
+	zipped, err := function.Zip([]byte("#!/bin/sh\n"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "prebuilt.zip")
+	require.NoError(t, os.WriteFile(path, zipped, 0o644))
+
+	rec := run(t, &function.Args{Archive: path})
+	fn, _ := rec.Get(tFunction, "api")
+	assert.Equal(t, path, fn.Inputs["code"].ArchiveValue().Path, "the given archive is the code")
+}
+
+func TestFunctionPreview(t *testing.T) {
+	// Given preview mode, where ARNs and names are unknown
+	rec := run(t, &function.Args{Package: hello}, componenttest.Preview())
+	fn, ok := rec.Get(tFunction, "api")
+	require.True(t, ok, "function registered in preview")
+	assert.Empty(t, fn.ID, "no id during preview")
+	assert.Equal(t, "provided.al2023", fn.InputString("runtime"))
+	_, known := fn.Input("role")
+	assert.False(t, known, "the role ARN is unknown in preview")
+}
+
+func TestFunctionValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   string
+		args function.Args
+		want []string
+	}{
+		{"neither package nor archive", "api", function.Args{}, []string{`function "api"`, "Package", "Archive"}},
+		{"both package and archive", "api", function.Args{Package: hello, Archive: "x.zip"}, []string{"Package", "Archive"}},
+		{"memory too small", "api", function.Args{Package: hello, MemoryMB: 64}, []string{"MemoryMB 64"}},
+		{"timeout over 900s", "api", function.Args{Package: hello, Timeout: 901 * time.Second}, []string{"Timeout 15m1s"}},
+		{"timeout not whole seconds", "api", function.Args{Package: hello, Timeout: 1500 * time.Millisecond}, []string{"Timeout 1.5s"}},
+		{"retention CloudWatch rejects", "api", function.Args{Package: hello, LogRetentionDays: 2}, []string{"LogRetentionDays", "2 days"}},
+		{"reserved env var", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"AWS_REGION": pulumi.String("x")}}, []string{"Environment", "AWS_REGION", "reserved"}},
+		{"invalid env var name", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"1X": pulumi.String("x")}}, []string{"Environment", `"1X"`}},
+		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{"name must be"}},
+		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`package "./cmd/nope"`, "no such directory"}},
+		{"package that does not compile", "api", function.Args{Package: "./components/function/testdata/broken"}, []string{`package "./components/function/testdata/broken"`, "undefined: undefinedCall"}},
+		{"missing archive", "api", function.Args{Archive: "/nonexistent/x.zip"}, []string{"Archive /nonexistent/x.zip does not exist"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				_, err := function.New(ctx, tc.fn, &tc.args)
+				return err
+			})
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, rec.Resources(), "nothing registered before the error")
+		})
+	}
+}
+
+func TestZipIsReproducible(t *testing.T) {
+	// Given the same binary zipped twice
+	a, err := function.Zip([]byte("binary"))
+	require.NoError(t, err)
+	b, err := function.Zip([]byte("binary"))
+	require.NoError(t, err)
+	// Then the bytes are identical, and a different binary gives different bytes
+	assert.True(t, bytes.Equal(a, b), "same input, same zip")
+	c, _ := function.Zip([]byte("binary2"))
+	assert.False(t, bytes.Equal(a, c), "different input, different zip")
+	zr, err := zip.NewReader(bytes.NewReader(a), int64(len(a)))
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), zr.File[0].Modified.UTC(), "fixed timestamp")
+}

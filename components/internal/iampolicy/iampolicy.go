@@ -1,0 +1,120 @@
+// Package iampolicy builds IAM policy documents in Go (no invoke to aws:iam/getPolicyDocument,
+// so mocks need not fake one) and keeps the project's IAM rules in one place: statements name
+// explicit actions and explicit resources, and the only actions allowed on Resource "*" are
+// those in WildcardOnlyActions.
+package iampolicy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// WildcardOnlyActions are the actions AWS does not scope to any resource narrower than "*".
+// They are the only ones a statement may allow on Resource "*".
+var WildcardOnlyActions = []string{
+	// X-Ray: trace segments and telemetry have no resource type.
+	"xray:PutTraceSegments",
+	"xray:PutTelemetryRecords",
+}
+
+// Statement is one policy statement. Resources are inputs, as they are usually the ARNs of
+// other resources.
+type Statement struct {
+	Sid       string
+	Effect    string // "Allow" when empty
+	Principal map[string]any
+	Actions   []string
+	Resources []pulumi.StringInput
+	// AnyResource makes Resource "*"; only WildcardOnlyActions may be allowed so.
+	AnyResource bool
+	Condition   map[string]map[string]any
+}
+
+type document struct {
+	Version   string      `json:"Version"`
+	Statement []statement `json:"Statement"`
+}
+
+type statement struct {
+	Sid       string                    `json:"Sid,omitempty"`
+	Effect    string                    `json:"Effect"`
+	Principal map[string]any            `json:"Principal,omitempty"`
+	Action    []string                  `json:"Action"`
+	Resource  any                       `json:"Resource,omitempty"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+// Check enforces the rules on plain parts of the statements, so a bad grant fails while the
+// graph is built, not during the deployment.
+func Check(stmts ...Statement) error {
+	for i, s := range stmts {
+		if len(s.Actions) == 0 {
+			return fmt.Errorf("statement %d (%s): no actions", i, s.Sid)
+		}
+		allow := s.Effect == "" || s.Effect == "Allow"
+		for _, a := range s.Actions {
+			if allow && (a == "*" || strings.HasSuffix(a, ":*")) {
+				return fmt.Errorf("statement %d (%s): action %q is a wildcard; name the actions", i, s.Sid, a)
+			}
+			if allow && s.AnyResource && !slices.Contains(WildcardOnlyActions, a) {
+				return fmt.Errorf("statement %d (%s): action %q allowed on Resource \"*\"; only %v may be", i, s.Sid, a, WildcardOnlyActions)
+			}
+		}
+		if !s.AnyResource && len(s.Resources) == 0 && s.Principal == nil {
+			return fmt.Errorf("statement %d (%s): no resources", i, s.Sid)
+		}
+	}
+	return nil
+}
+
+// Document renders the statements as a policy JSON string once their resources are known.
+// It returns Check's error first.
+func Document(stmts ...Statement) (pulumi.StringOutput, error) {
+	if err := Check(stmts...); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	var inputs []any
+	for _, s := range stmts {
+		for _, r := range s.Resources {
+			inputs = append(inputs, r)
+		}
+	}
+	return pulumi.All(inputs...).ApplyT(func(vals []any) (string, error) {
+		doc := document{Version: "2012-10-17"}
+		n := 0
+		for _, s := range stmts {
+			st := statement{Sid: s.Sid, Effect: s.Effect, Principal: s.Principal, Action: s.Actions, Condition: s.Condition}
+			if st.Effect == "" {
+				st.Effect = "Allow"
+			}
+			var res []string
+			for range s.Resources {
+				res = append(res, vals[n].(string))
+				n++
+			}
+			switch {
+			case s.AnyResource:
+				st.Resource = "*"
+			case len(res) > 0:
+				st.Resource = res
+			}
+			doc.Statement = append(doc.Statement, st)
+		}
+		b, err := json.Marshal(doc)
+		return string(b), err
+	}).(pulumi.StringOutput), nil
+}
+
+// AssumeRole is the trust policy that lets only the given AWS service assume a role.
+func AssumeRole(service string) string {
+	b, _ := json.Marshal(document{Version: "2012-10-17", Statement: []statement{{
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": service},
+		Action:    []string{"sts:AssumeRole"},
+	}}})
+	return string(b)
+}
