@@ -18,10 +18,10 @@ import (
 // settings is what the Options of one Run decide.
 type settings struct {
 	project, stack, root string
-	config             map[string]string
-	secrets            []string
-	preview            bool
-	err                error
+	config               map[string]string
+	secrets              []string
+	preview              bool
+	err                  error
 }
 
 // Option configures a Run.
