@@ -1,0 +1,280 @@
+package inquiry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// DefaultIdempotencyTTL is how long an Idempotency-Key is remembered.
+const DefaultIdempotencyTTL = 24 * time.Hour
+
+// MaxIdempotencyKeyLen is the longest Idempotency-Key accepted, in bytes.
+const MaxIdempotencyKeyLen = 255
+
+// IdempotencyKeyField is the field name validation errors about the key carry.
+const IdempotencyKeyField = "Idempotency-Key"
+
+// ErrIdempotencyMismatch: the Idempotency-Key was first used with a different body (HTTP 422).
+var ErrIdempotencyMismatch = errors.New("idempotency key already used with a different request body")
+
+// ErrNoArchive: Process was called on a service built without an archive store.
+var ErrNoArchive = errors.New("inquiry service has no archive store")
+
+// Service accepts, reads and processes inquiries. Its methods are safe for concurrent use.
+type Service struct {
+	records RecordStore
+	archive ArchiveStore
+	pub     Publisher
+
+	now     func() time.Time
+	newID   func(time.Time) string
+	idemTTL time.Duration
+	log     *slog.Logger
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock. Nil (the default) means time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithIDs sets the id generator. Nil (the default) means NewID. Ids must pass ValidID.
+func WithIDs(newID func(time.Time) string) Option { return func(s *Service) { s.newID = newID } }
+
+// WithIdempotencyTTL sets how long an Idempotency-Key is remembered. Zero or negative (the
+// default) means DefaultIdempotencyTTL.
+func WithIdempotencyTTL(d time.Duration) Option { return func(s *Service) { s.idemTTL = d } }
+
+// WithLogger sets where the service reports what it recovers from (a republished event).
+// Nil (the default) means slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// NewService returns a service over the given ports. archive may be nil for a service that
+// only accepts and reads inquiries (the API Lambda): Process then returns ErrNoArchive.
+func NewService(records RecordStore, archive ArchiveStore, pub Publisher, opts ...Option) *Service {
+	s := &Service{records: records, archive: archive, pub: pub}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = NewID
+	}
+	if s.idemTTL <= 0 {
+		s.idemTTL = DefaultIdempotencyTTL
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Receipt is the answer to a submission: the HTTP API's 202 body.
+type Receipt struct {
+	ID     string `json:"id"`
+	Status Status `json:"status"`
+	// Replayed is true when the receipt repeats the answer to an earlier request with the
+	// same Idempotency-Key and body; nothing new was created.
+	Replayed bool `json:"-"`
+}
+
+// Submit validates a submission, stores it as a new record with status received and
+// publishes an inquiry.received event.
+//
+// idemKey is the request's Idempotency-Key ("" means none; a structured-field string in
+// double quotes is unquoted). Within the TTL, the same key with the same (normalized)
+// submission returns the first receipt with Replayed set and creates nothing; if that record
+// is still received, its event is published again, so a publish that failed the first time
+// is not lost (the worker is idempotent). The same key with a different submission returns
+// ErrIdempotencyMismatch.
+//
+// Errors: *ValidationError for a bad submission or key, ErrIdempotencyMismatch, or a store
+// or publisher error. After a publish error the record is stored: a retry with the same key
+// publishes again.
+func (s *Service) Submit(ctx context.Context, sub Submission, idemKey string) (Receipt, error) {
+	sub, err := Validate(sub)
+	var fields []FieldError
+	if err != nil {
+		fields = err.(*ValidationError).Fields
+	}
+	idemKey, kerr := normalizeIdempotencyKey(idemKey)
+	if kerr != nil {
+		fields = append(fields, *kerr)
+	}
+	if len(fields) > 0 {
+		return Receipt{}, &ValidationError{Fields: fields}
+	}
+
+	var hash string
+	if idemKey != "" {
+		hash = submissionHash(sub)
+		if r, done, err := s.replay(ctx, idemKey, hash); done {
+			return r, err
+		}
+	}
+
+	for attempt := 0; ; attempt++ {
+		// Milliseconds: the precision of the id's timestamp, and one every store keeps.
+		now := s.now().UTC().Truncate(time.Millisecond)
+		in := Inquiry{
+			ID:         s.newID(now),
+			Name:       sub.Name,
+			Email:      sub.Email,
+			Company:    sub.Company,
+			Message:    sub.Message,
+			Status:     StatusReceived,
+			ReceivedAt: now,
+		}
+		var idem *Idempotency
+		if idemKey != "" {
+			idem = &Idempotency{Key: idemKey, BodyHash: hash, InquiryID: in.ID, ExpiresAt: now.Add(s.idemTTL)}
+		}
+		err := s.records.Create(ctx, in, idem)
+		if errors.Is(err, ErrExists) {
+			// Either a concurrent request with the same key won the race (answer as it
+			// did), or the id was taken (try another one).
+			if idem != nil {
+				if r, done, err := s.replay(ctx, idemKey, hash); done {
+					return r, err
+				}
+			}
+			if attempt < 3 {
+				continue
+			}
+			return Receipt{}, fmt.Errorf("create inquiry: %w", err)
+		}
+		if err != nil {
+			return Receipt{}, fmt.Errorf("create inquiry: %w", err)
+		}
+		if err := s.publish(ctx, in.ID, now); err != nil {
+			return Receipt{}, err
+		}
+		return Receipt{ID: in.ID, Status: StatusReceived}, nil
+	}
+}
+
+// replay answers a request whose key is already stored. done is false when the key is
+// unknown (or expired) and the caller must create the record.
+func (s *Service) replay(ctx context.Context, key, hash string) (r Receipt, done bool, err error) {
+	idem, err := s.records.GetIdempotency(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return Receipt{}, false, nil
+	}
+	if err != nil {
+		return Receipt{}, true, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if idem.BodyHash != hash {
+		return Receipt{}, true, ErrIdempotencyMismatch
+	}
+	rec, err := s.records.Get(ctx, idem.InquiryID)
+	if err != nil {
+		// Key and record are written in one atomic write, so this is a store failure.
+		return Receipt{}, true, fmt.Errorf("read inquiry %s of idempotency key: %w", idem.InquiryID, err)
+	}
+	if rec.Status == StatusReceived {
+		s.log.InfoContext(ctx, "republishing event on idempotent replay", "inquiryId", rec.ID)
+		if err := s.publish(ctx, rec.ID, s.now().UTC()); err != nil {
+			return Receipt{}, true, err
+		}
+	}
+	return Receipt{ID: rec.ID, Status: StatusReceived, Replayed: true}, true, nil
+}
+
+func (s *Service) publish(ctx context.Context, id string, at time.Time) error {
+	if err := s.pub.Publish(ctx, Event{Type: EventTypeReceived, InquiryID: id, OccurredAt: at}); err != nil {
+		return fmt.Errorf("publish %s for %s: %w", EventTypeReceived, id, err)
+	}
+	return nil
+}
+
+// normalizeIdempotencyKey unquotes a structured-field string ("abc" -> abc) and checks the
+// key: 1 to MaxIdempotencyKeyLen visible ASCII characters.
+func normalizeIdempotencyKey(k string) (string, *FieldError) {
+	if k == "" {
+		return "", nil
+	}
+	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
+		k = k[1 : len(k)-1]
+	}
+	bad := &FieldError{Field: IdempotencyKeyField, Message: fmt.Sprintf("must be 1 to %d visible ASCII characters", MaxIdempotencyKeyLen)}
+	if k == "" || len(k) > MaxIdempotencyKeyLen {
+		return "", bad
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return "", bad
+		}
+	}
+	return k, nil
+}
+
+// submissionHash identifies a normalized submission: the hex SHA-256 of its JSON. Bodies
+// that differ only in white space, key order or surrounding spaces of a value hash alike.
+func submissionHash(s Submission) string {
+	b, _ := json.Marshal(s) // a struct of strings always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Get returns the record, or ErrNotFound (also for an id that is not well formed).
+func (s *Service) Get(ctx context.Context, id string) (Inquiry, error) {
+	if !ValidID(id) {
+		return Inquiry{}, ErrNotFound
+	}
+	return s.records.Get(ctx, id)
+}
+
+// ArchiveKey is where an inquiry is archived: inquiries/YYYY/MM/DD/<id>.json, the date
+// being the day it was received, in UTC. It depends on the record only, so every delivery
+// of an event writes the same key.
+func ArchiveKey(in Inquiry) string {
+	return in.ReceivedAt.UTC().Format("inquiries/2006/01/02/") + in.ID + ".json"
+}
+
+// Process is the worker's step for one event: it reads the record, puts the archive JSON at
+// ArchiveKey, and marks the record processed. It is idempotent: for a record already
+// processed it does nothing, and a delivery that races another writes the same bytes to the
+// same key, then loses the conditional MarkProcessed harmlessly.
+//
+// The archived JSON is the record as received plus its archiveKey (status received,
+// processedAt null): its bytes never depend on when or how often the worker runs.
+//
+// Errors: an event of another type, ErrNotFound (wrapped) when the record is missing (the
+// message should be retried, then dead-lettered), ErrNoArchive, or a store error.
+func (s *Service) Process(ctx context.Context, e Event) error {
+	if e.Type != EventTypeReceived {
+		return fmt.Errorf("process event: unknown type %q", e.Type)
+	}
+	if s.archive == nil {
+		return ErrNoArchive
+	}
+	rec, err := s.records.Get(ctx, e.InquiryID)
+	if err != nil {
+		return fmt.Errorf("process %s: read record: %w", e.InquiryID, err)
+	}
+	if rec.Status == StatusProcessed {
+		return nil
+	}
+	key := ArchiveKey(rec)
+	doc := rec
+	doc.ArchiveKey = key
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("process %s: encode archive: %w", rec.ID, err)
+	}
+	if err := s.archive.Put(ctx, key, body); err != nil {
+		return fmt.Errorf("process %s: put archive %s: %w", rec.ID, key, err)
+	}
+	if _, err := s.records.MarkProcessed(ctx, rec.ID, s.now().UTC(), key); err != nil {
+		return fmt.Errorf("process %s: mark processed: %w", rec.ID, err)
+	}
+	return nil
+}
