@@ -3,9 +3,12 @@ package awsadapter
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,10 +68,53 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// requestLog records the operations an emulator served, so tests can count round trips.
+type requestLog struct {
+	mu  sync.Mutex
+	ops []string
+}
+
+// wrap returns h, recording the operation name op gives each request.
+func (l *requestLog) wrap(h http.Handler, op func(*http.Request) string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.ops = append(l.ops, op(r))
+		l.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// count returns how many requests for op were served, and resets the log.
+func (l *requestLog) count(op string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, o := range l.ops {
+		if o == op {
+			n++
+		}
+	}
+	l.ops = nil
+	return n
+}
+
+// all returns the operations served since the last reset, and resets the log.
+func (l *requestLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ops := l.ops
+	l.ops = nil
+	return ops
+}
+
 // newDynamo starts a fresh minidyn server and creates an empty table with the stack's layout.
-func newDynamo(t *testing.T) (*dynamodb.Client, string) {
+func newDynamo(t *testing.T) (*dynamodb.Client, string, *requestLog) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
+	log := &requestLog{}
+	srv := httptest.NewServer(log.wrap(server.NewServer(), func(r *http.Request) string {
+		_, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+		return op
+	}))
 	t.Cleanup(srv.Close)
 	c := dynamodb.New(dynamodb.Options{
 		Region:       testRegion,
@@ -87,13 +133,20 @@ func newDynamo(t *testing.T) (*dynamodb.Client, string) {
 	}
 	// minidyn has no UpdateTimeToLive and never expires items, so the TTL attribute is not
 	// declared here; the adapter's own expiry check is what the tests exercise.
-	return c, table
+	log.all()
+	return c, table, log
 }
 
 // newS3 starts a fresh gofakes3 server and creates an empty bucket.
-func newS3(t *testing.T) (*s3.Client, string) {
+func newS3(t *testing.T) (*s3.Client, string, *requestLog) {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	log := &requestLog{}
+	srv := httptest.NewServer(log.wrap(gofakes3.New(s3mem.New()).Server(), func(r *http.Request) string {
+		if r.URL.Query().Get("list-type") == "2" {
+			return "ListObjectsV2"
+		}
+		return r.Method
+	}))
 	t.Cleanup(srv.Close)
 	c := s3.New(s3.Options{
 		Region:       testRegion,
@@ -105,7 +158,8 @@ func newS3(t *testing.T) (*s3.Client, string) {
 	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
-	return c, bucket
+	log.all()
+	return c, bucket, log
 }
 
 func newSQSClient() *sqs.Client {

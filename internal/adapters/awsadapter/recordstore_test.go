@@ -2,6 +2,7 @@ package awsadapter
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -19,14 +20,14 @@ import (
 // their ttl passes, which is exactly the lazy deletion the adapter must cope with in AWS.
 func TestRecordStoreContract(t *testing.T) {
 	porttest.RecordStore(t, func(t *testing.T) inquiry.RecordStore {
-		c, table := newDynamo(t)
+		c, table, _ := newDynamo(t)
 		return NewRecordStore(c, table)
 	})
 }
 
 func TestRecordStoreItemLayout(t *testing.T) {
 	// Given a record created with an idempotency key
-	c, table := newDynamo(t)
+	c, table, _ := newDynamo(t)
 	s := NewRecordStore(c, table)
 	ctx := t.Context()
 	received := time.Date(2026, 11, 26, 9, 30, 0, 500, time.UTC)
@@ -85,7 +86,7 @@ func TestRecordStoreIdempotencyExpiry(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a key that expires at a fixed time
-			c, table := newDynamo(t)
+			c, table, _ := newDynamo(t)
 			s := NewRecordStore(c, table)
 			s.now = func() time.Time { return expires.Add(-48 * time.Hour) }
 			idem := inquiry.Idempotency{Key: "k", BodyHash: "h", InquiryID: "first", ExpiresAt: expires}
@@ -117,9 +118,51 @@ func TestRecordStoreIdempotencyExpiry(t *testing.T) {
 	}
 }
 
+func TestRecordStoreMarkProcessedRoundTrips(t *testing.T) {
+	// The update asks for the old item on a failed condition (ALL_OLD), which minidyn returns
+	// as DynamoDB does; a lookup is needed only when the record may be missing.
+	cases := []struct {
+		name    string
+		setup   func(t *testing.T, s *RecordStore)
+		wantOps []string
+	}{
+		{"received record: one update", func(t *testing.T, s *RecordStore) { createReceived(t, s) }, []string{"UpdateItem"}},
+		{"redelivery: one update, no read", func(t *testing.T, s *RecordStore) {
+			createReceived(t, s)
+			if ok, err := s.MarkProcessed(t.Context(), "r", time.Now(), "k"); !ok || err != nil {
+				t.Fatalf("first MarkProcessed = (%v, %v)", ok, err)
+			}
+		}, []string{"UpdateItem"}},
+		{"unknown record: update then read", func(t *testing.T, s *RecordStore) {}, []string{"UpdateItem", "GetItem"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a store in the case's state
+			c, table, log := newDynamo(t)
+			s := NewRecordStore(c, table)
+			tc.setup(t, s)
+			log.all()
+			// When MarkProcessed runs
+			_, _ = s.MarkProcessed(t.Context(), "r", time.Now(), "k2")
+			// Then it made exactly the expected requests
+			if got := log.all(); !slices.Equal(got, tc.wantOps) {
+				t.Errorf("requests = %q, want %q", got, tc.wantOps)
+			}
+		})
+	}
+}
+
+func createReceived(t *testing.T, s *RecordStore) {
+	t.Helper()
+	in := inquiry.Inquiry{ID: "r", Name: "n", Status: inquiry.StatusReceived, ReceivedAt: time.Now().UTC()}
+	if err := s.Create(t.Context(), in, nil); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+}
+
 func TestRecordStoreServiceErrorsAreNotPortErrors(t *testing.T) {
 	// Given a store on a table that does not exist (ResourceNotFoundException)
-	c, _ := newDynamo(t)
+	c, _, _ := newDynamo(t)
 	s := NewRecordStore(c, "no-such-table")
 	ctx := t.Context()
 	in := inquiry.Inquiry{ID: "x", Status: inquiry.StatusReceived, ReceivedAt: time.Now().UTC()}
