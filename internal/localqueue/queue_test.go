@@ -1,0 +1,341 @@
+package localqueue
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/inquiry/porttest"
+)
+
+// clock is a fake clock that moves only when told to.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// pair opens a queue with a dead-letter queue under dir.
+func pair(t *testing.T, dir string, c *clock, maxReceive int) (*Queue, *Queue) {
+	t.Helper()
+	dlq, err := Open(Config{Dir: filepath.Join(dir, "dlq"), Name: "events-dlq", Now: c.Now})
+	require.NoError(t, err)
+	q, err := Open(Config{Dir: filepath.Join(dir, "q"), Name: "events", VisibilityTimeout: 30 * time.Second,
+		MaxReceiveCount: maxReceive, DeadLetter: dlq, Now: c.Now})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = q.Close(); _ = dlq.Close() })
+	return q, dlq
+}
+
+func send(t *testing.T, q *Queue, bodies ...string) []string {
+	t.Helper()
+	ids := make([]string, len(bodies))
+	for i, b := range bodies {
+		id, err := q.Send(context.Background(), b)
+		require.NoError(t, err)
+		ids[i] = id
+	}
+	return ids
+}
+
+func receive(t *testing.T, q *Queue, n int) []events.SQSMessage {
+	t.Helper()
+	msgs, err := q.Receive(context.Background(), n)
+	require.NoError(t, err)
+	return msgs
+}
+
+func TestVisibilityTimeoutHidesAndReturnsAMessage(t *testing.T) {
+	// Given a queue with one message, received once
+	ctx := context.Background()
+	c := newClock()
+	q, _ := pair(t, t.TempDir(), c, 5)
+	id := send(t, q, "hello")[0]
+	first := receive(t, q, 10)
+	require.Len(t, first, 1)
+	require.Equal(t, id, first[0].MessageId)
+	require.Equal(t, "1", first[0].Attributes["ApproximateReceiveCount"], "the first receive counts one")
+
+	// When the visibility timeout has not yet run out
+	c.Advance(30*time.Second - time.Nanosecond)
+	// Then the message is invisible
+	require.Empty(t, receive(t, q, 10), "an in-flight message is not received again")
+	require.Equal(t, Stats{Visible: 0, InFlight: 1}, q.Stats())
+
+	// When it runs out
+	c.Advance(time.Nanosecond)
+	second := receive(t, q, 10)
+	// Then the message is received again, with a higher count and a new receipt handle
+	require.Len(t, second, 1, "a message reappears when its visibility timeout ends")
+	require.Equal(t, "2", second[0].Attributes["ApproximateReceiveCount"])
+	require.NotEqual(t, first[0].ReceiptHandle, second[0].ReceiptHandle, "every receive issues a new handle")
+	require.ErrorIs(t, q.Delete(ctx, first[0].ReceiptHandle), ErrInvalidReceipt, "a stale handle deletes nothing")
+	require.NoError(t, q.Delete(ctx, second[0].ReceiptHandle))
+	require.ErrorIs(t, q.Delete(ctx, second[0].ReceiptHandle), ErrInvalidReceipt, "a handle deletes once")
+
+	// And once deleted it never comes back
+	c.Advance(time.Hour)
+	require.Empty(t, receive(t, q, 10), "a deleted message is gone")
+	require.Equal(t, Stats{}, q.Stats())
+}
+
+func TestReceiveReturnsBatchesOfAtMostTheAskedSize(t *testing.T) {
+	q, _ := pair(t, t.TempDir(), newClock(), 5)
+	var bodies []string
+	for i := range 25 {
+		bodies = append(bodies, "m"+strconv.Itoa(i))
+	}
+	send(t, q, bodies...)
+
+	seen := map[string]bool{}
+	var sizes []int
+	for _, n := range []int{10, 0, 3, 10} {
+		batch := receive(t, q, n)
+		sizes = append(sizes, len(batch))
+		for _, m := range batch {
+			require.False(t, seen[m.Body], "message %s received twice while in flight", m.Body)
+			seen[m.Body] = true
+		}
+	}
+	require.Equal(t, []int{10, 10, 3, 2}, sizes, "batches hold up to the asked size, 0 meaning 10")
+	require.Len(t, seen, 25, "every message was received")
+	for _, n := range []int{-1, 11} {
+		_, err := q.Receive(context.Background(), n)
+		require.Error(t, err, "batch size %d is refused, as SQS does", n)
+	}
+}
+
+func TestMessageShapeIsWhatLambdaGets(t *testing.T) {
+	c := newClock()
+	q, _ := pair(t, t.TempDir(), c, 5)
+	id := send(t, q, `{"type":"inquiry.received"}`)[0]
+	c.Advance(time.Second)
+
+	m := receive(t, q, 1)[0]
+
+	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id, "message ids are UUIDs")
+	require.Equal(t, "aws:sqs", m.EventSource)
+	require.Equal(t, "arn:aws:sqs:local:000000000000:events", m.EventSourceARN)
+	require.Equal(t, md5Hex(`{"type":"inquiry.received"}`), m.Md5OfBody, "md5OfBody is the body's MD5")
+	require.Equal(t, strconv.FormatInt(c.Now().Add(-time.Second).UnixMilli(), 10), m.Attributes["SentTimestamp"])
+	require.Equal(t, strconv.FormatInt(c.Now().UnixMilli(), 10), m.Attributes["ApproximateFirstReceiveTimestamp"])
+	require.Equal(t, "1", m.Attributes["ApproximateReceiveCount"])
+}
+
+func TestSendRefusesBodiesSQSRefuses(t *testing.T) {
+	q, _ := pair(t, t.TempDir(), newClock(), 5)
+	for name, body := range map[string]string{
+		"empty":    "",
+		"too big":  string(make([]byte, MaxBodySize+1)),
+		"not utf8": "\xff\xfe",
+	} {
+		_, err := q.Send(context.Background(), body)
+		require.Error(t, err, "a %s body is refused", name)
+	}
+	require.Equal(t, Stats{}, q.Stats(), "refused bodies are not stored")
+}
+
+func TestRedriveMovesAMessageAfterMaxReceiveCount(t *testing.T) {
+	// Given a queue with maxReceiveCount 3 and a message that is never deleted
+	c := newClock()
+	q, dlq := pair(t, t.TempDir(), c, 3)
+	id := send(t, q, "poison")[0]
+	var counts []string
+
+	// When it is received until it stops coming
+	for range 5 {
+		for _, m := range receive(t, q, 10) {
+			counts = append(counts, m.Attributes["ApproximateReceiveCount"])
+		}
+		c.Advance(30 * time.Second)
+	}
+
+	// Then it was received exactly 3 times and sits in the dead-letter queue, unchanged
+	require.Equal(t, []string{"1", "2", "3"}, counts, "a message is delivered maxReceiveCount times")
+	require.Equal(t, Stats{}, q.Stats(), "the source queue no longer holds it")
+	dead := dlq.Messages()
+	require.Len(t, dead, 1)
+	require.Equal(t, id, dead[0].ID, "the message keeps its id in the dead-letter queue")
+	require.Equal(t, "poison", dead[0].Body)
+	got := receive(t, dlq, 10)
+	require.Len(t, got, 1, "the dead-letter queue is a queue that can be received from")
+	require.Equal(t, "arn:aws:sqs:local:000000000000:events-dlq", got[0].EventSourceARN)
+}
+
+func TestQueueSurvivesReopen(t *testing.T) {
+	// Given a queue (maxReceiveCount 2) with a deleted, an in-flight, a never-received and a
+	// dead-lettered message
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := newClock()
+	q, dlq := pair(t, dir, c, 2)
+	send(t, q, "dead")
+	for range 2 {
+		require.Len(t, receive(t, q, 1), 1)
+		c.Advance(30 * time.Second)
+	}
+	send(t, q, "deleted", "in flight", "fresh")
+	batch := receive(t, q, 2) // redrives "dead", then takes "deleted" and "in flight"
+	require.Equal(t, []string{"deleted", "in flight"}, []string{batch[0].Body, batch[1].Body})
+	require.NoError(t, q.Delete(ctx, batch[0].ReceiptHandle))
+	c.Advance(10 * time.Second)
+	require.NoError(t, q.Close())
+	require.NoError(t, dlq.Close())
+
+	// When both are opened again on the same directories
+	q2, dlq2 := pair(t, dir, c, 2)
+
+	// Then every undeleted message is there with its receive count and visibility
+	var state []string
+	for _, m := range q2.Messages() {
+		state = append(state, fmt.Sprintf("%s:%d", m.Body, m.ReceiveCount))
+	}
+	require.Equal(t, []string{"in flight:1", "fresh:0"}, state, "undeleted messages and their receive counts survive a reopen")
+	got := receive(t, q2, 10)
+	require.Len(t, got, 1, "an in-flight message stays in flight across a reopen")
+	require.Equal(t, "fresh", got[0].Body)
+	dead := dlq2.Messages()
+	require.Len(t, dead, 1)
+	require.Equal(t, "dead", dead[0].Body, "the dead-letter queue survives a reopen")
+	c.Advance(20 * time.Second)
+	got = receive(t, q2, 10)
+	require.Len(t, got, 1)
+	require.Equal(t, "in flight", got[0].Body, "the in-flight message reappears at its old deadline")
+	require.Equal(t, "2", got[0].Attributes["ApproximateReceiveCount"])
+}
+
+func TestReopenIgnoresATornLastLineOnly(t *testing.T) {
+	cases := []struct {
+		name    string
+		tail    string
+		wantErr bool
+	}{
+		{"torn last line", `{"op":"send","id":"x","bo`, false},
+		{"corrupt complete line", "garbage\n", true},
+		{"unknown op", `{"op":"purge","id":"x"}` + "\n", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a journal with one message and something appended after it
+			dir := t.TempDir()
+			q, err := Open(Config{Dir: dir})
+			require.NoError(t, err)
+			send(t, q, "kept")
+			require.NoError(t, q.Close())
+			f, err := os.OpenFile(filepath.Join(dir, "journal.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteString(tc.tail)
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+
+			// When the queue is opened
+			q, err = Open(Config{Dir: dir})
+
+			// Then a torn tail is dropped, and anything else is refused rather than guessed at
+			if tc.wantErr {
+				require.Error(t, err, "a damaged journal is refused")
+				return
+			}
+			require.NoError(t, err)
+			defer q.Close()
+			msgs := q.Messages()
+			require.Len(t, msgs, 1, "a torn tail loses only the write it belongs to")
+			require.Equal(t, "kept", msgs[0].Body)
+		})
+	}
+}
+
+func TestJournalIsCompacted(t *testing.T) {
+	// Given 3,000 messages sent and deleted, and 3 left
+	ctx := context.Background()
+	dir := t.TempDir()
+	q, err := Open(Config{Dir: dir})
+	require.NoError(t, err)
+	for i := range 3000 {
+		send(t, q, "m"+strconv.Itoa(i))
+		for _, m := range receive(t, q, 10) {
+			require.NoError(t, q.Delete(ctx, m.ReceiptHandle))
+		}
+	}
+	send(t, q, "a", "b", "c")
+	require.NoError(t, q.Close())
+
+	// Then the journal holds about what is live, not the history
+	st, err := os.Stat(filepath.Join(dir, "journal.jsonl"))
+	require.NoError(t, err)
+	require.Less(t, st.Size(), int64(200<<10), "journal is compacted (3,000 sends and deletes take about 600 KB)")
+
+	// And reopening it gives the 3 live messages
+	q, err = Open(Config{Dir: dir})
+	require.NoError(t, err)
+	defer q.Close()
+	var bodies []string
+	for _, m := range q.Messages() {
+		bodies = append(bodies, m.Body)
+	}
+	require.Equal(t, []string{"a", "b", "c"}, bodies)
+}
+
+func TestClosedQueueRefusesCalls(t *testing.T) {
+	q, err := Open(Config{Dir: t.TempDir()})
+	require.NoError(t, err)
+	require.NoError(t, q.Close())
+	_, err = q.Send(context.Background(), "x")
+	require.ErrorIs(t, err, ErrClosed)
+	_, err = q.Receive(context.Background(), 1)
+	require.ErrorIs(t, err, ErrClosed)
+}
+
+func TestOpenRefusesInconsistentRedrive(t *testing.T) {
+	dlq, err := Open(Config{Dir: t.TempDir()})
+	require.NoError(t, err)
+	defer dlq.Close()
+	for name, cfg := range map[string]Config{
+		"no dir":                      {},
+		"max receive without a DLQ":   {Dir: t.TempDir(), MaxReceiveCount: 3},
+		"DLQ without max receive":     {Dir: t.TempDir(), DeadLetter: dlq},
+		"negative visibility timeout": {Dir: t.TempDir(), VisibilityTimeout: -time.Second},
+	} {
+		_, err := Open(cfg)
+		require.Error(t, err, name)
+	}
+}
+
+func TestPublisherContract(t *testing.T) {
+	porttest.Publisher(t, func(t *testing.T) (inquiry.Publisher, porttest.Receive) {
+		q, err := Open(Config{Dir: t.TempDir()})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = q.Close() })
+		return q, func(t *testing.T, n int) []inquiry.Event {
+			var out []inquiry.Event
+			for len(out) < n {
+				msgs := receive(t, q, 10)
+				if len(msgs) == 0 {
+					t.Fatalf("queue holds %d events, want %d", len(out), n)
+				}
+				for _, m := range msgs {
+					var e inquiry.Event
+					require.NoError(t, json.Unmarshal([]byte(m.Body), &e))
+					out = append(out, e)
+					require.NoError(t, q.Delete(context.Background(), m.ReceiptHandle))
+				}
+			}
+			return out
+		}
+	})
+}
