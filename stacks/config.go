@@ -1,0 +1,171 @@
+package stacks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/groundwork-dev/groundwork/components/function"
+)
+
+// ConfigKey is the one structured config key the program reads: an object decoded strictly
+// into Platform.
+const ConfigKey = "groundwork:platform"
+
+// StackConfigDir is where the stack files live, as Pulumi.yaml says.
+const StackConfigDir = "stacks"
+
+// Tier is the kind of environment a stack is; it decides the defaults.
+type Tier string
+
+// The tiers.
+const (
+	Dev     Tier = "dev"
+	Staging Tier = "staging"
+	Prod    Tier = "prod"
+)
+
+// Platform is the typed config of one stack (the object under groundwork:platform in
+// stacks/Pulumi.<stack>.yaml). Unknown keys and wrong types are errors.
+type Platform struct {
+	// Tier is dev, staging or prod. Empty means the stack's name, when that is a tier.
+	Tier Tier `json:"tier"`
+	// Owner is the team that owns the stack, put in the owner tag. Empty means no tag.
+	Owner string `json:"owner"`
+	// CostCenter goes into the cost-center tag. Empty means no tag.
+	CostCenter string `json:"costCenter"`
+	// LogRetentionDays overrides the tier's log retention (dev 7, staging 30, prod 365); it
+	// must be a value CloudWatch Logs accepts. Zero means the tier's.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// AccountID is the only AWS account the provider may deploy to. Empty means any.
+	AccountID string `json:"accountId"`
+}
+
+// Settings is what the program decides from a stack's config: the tier's defaults with the
+// stack's overrides applied.
+type Settings struct {
+	Platform
+	// Region is aws:region.
+	Region string
+	// LogRetentionDays is the effective retention of every log group.
+	LogRetentionDays int
+	// Protect marks stateful resources (tables, buckets) protected: prod only.
+	Protect bool
+	// AllowTableDeletion turns table deletion protection off: dev only.
+	AllowTableDeletion bool
+	// ForceDestroyBuckets lets `pulumi destroy` empty buckets: dev only, never prod.
+	ForceDestroyBuckets bool
+}
+
+var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// tierDefaults returns the defaults of a tier.
+func tierDefaults(t Tier) Settings {
+	switch t {
+	case Prod:
+		return Settings{LogRetentionDays: 365, Protect: true}
+	case Staging:
+		return Settings{LogRetentionDays: 30}
+	default:
+		return Settings{LogRetentionDays: 7, AllowTableDeletion: true, ForceDestroyBuckets: true}
+	}
+}
+
+// StackFile is the path, relative to the project root, of a stack's config file: what errors
+// about config name.
+func StackFile(stack string) string { return StackConfigDir + "/Pulumi." + stack + ".yaml" }
+
+// LoadSettings reads and checks the stack's config. Every error names the stack file and the
+// key. When the Pulumi CLI runs the program, it also refuses keys in the project's namespace
+// other than groundwork:platform (a mistyped top-level key would otherwise be ignored).
+func LoadSettings(ctx *pulumi.Context) (*Settings, error) {
+	values := map[string]string{}
+	if env := os.Getenv(pulumi.EnvConfig); env != "" {
+		// The CLI passes the whole config here; the SDK offers no other way to list it.
+		if err := json.Unmarshal([]byte(env), &values); err != nil {
+			return nil, fmt.Errorf("%s: %s is not JSON: %w", StackFile(ctx.Stack()), pulumi.EnvConfig, err)
+		}
+	}
+	for _, k := range []string{ConfigKey, "aws:region"} {
+		if v, err := config.Try(ctx, k); err == nil {
+			values[k] = v
+		}
+	}
+	return ParseSettings(ctx.Project(), ctx.Stack(), values)
+}
+
+// ParseSettings checks a stack's flattened config ("namespace:key" -> value, objects as JSON,
+// as workspace and the CLI give it) and decides the settings.
+func ParseSettings(project, stack string, values map[string]string) (*Settings, error) {
+	file := StackFile(stack)
+	fail := func(key, format string, args ...any) error {
+		return fmt.Errorf("%s: %s: %s", file, key, fmt.Sprintf(format, args...))
+	}
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		if strings.HasPrefix(k, project+":") && k != ConfigKey {
+			return nil, fail(k, "unknown key; the settings go under %s", ConfigKey)
+		}
+	}
+	raw, ok := values[ConfigKey]
+	if !ok {
+		return nil, fail(ConfigKey, "missing; it holds the stack's settings (tier, owner, ...)")
+	}
+	var p Platform
+	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			return nil, fail(ConfigKey+"."+typeErr.Field, "want a %s, got a %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		case errors.As(err, &typeErr):
+			return nil, fail(ConfigKey, "want an object, got a %s", typeErr.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return nil, fail(ConfigKey+"."+field, "unknown key (known: tier, owner, costCenter, logRetentionDays, accountId)")
+		default:
+			return nil, fail(ConfigKey, "%v", err)
+		}
+	}
+	if p.Tier == "" && slices.Contains([]Tier{Dev, Staging, Prod}, Tier(stack)) {
+		p.Tier = Tier(stack)
+	}
+	if !slices.Contains([]Tier{Dev, Staging, Prod}, p.Tier) {
+		return nil, fail(ConfigKey+".tier", "%q is not dev, staging or prod", p.Tier)
+	}
+	s := tierDefaults(p.Tier)
+	s.Platform = p
+	if p.LogRetentionDays != 0 {
+		if err := function.CheckLogRetention(p.LogRetentionDays); err != nil {
+			return nil, fail(ConfigKey+".logRetentionDays", "%v", err)
+		}
+		s.LogRetentionDays = p.LogRetentionDays
+	}
+	if p.AccountID != "" && !accountPattern.MatchString(p.AccountID) {
+		return nil, fail(ConfigKey+".accountId", "%q is not a 12-digit AWS account id", p.AccountID)
+	}
+	s.Region = values["aws:region"]
+	if s.Region == "" {
+		return nil, fail("aws:region", "missing; every stack names its region")
+	}
+	return &s, nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int64", "float64":
+		return "number"
+	case "struct", "map":
+		return "object"
+	}
+	return goKind
+}
