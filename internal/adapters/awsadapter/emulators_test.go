@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,14 +172,15 @@ func newSQSClient() *sqs.Client {
 }
 
 // queueSeq numbers the queues of this process; goaws queues are global.
-var queueSeq int
+var queueSeq atomic.Int64
 
 // newQueue creates a standard queue with a name no other test uses and returns its URL.
+// goaws gives a queue created without a VisibilityTimeout attribute a timeout of 0 (its
+// defaults come from a config file this process does not load), not SQS's 30 s.
 func newQueue(ctx context.Context, t *testing.T, c *sqs.Client, attrs map[string]string) string {
 	t.Helper()
-	queueSeq++
 	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{
-		QueueName:  aws.String(fmt.Sprintf("test-%d", queueSeq)),
+		QueueName:  aws.String(fmt.Sprintf("test-%d", queueSeq.Add(1))),
 		Attributes: attrs,
 	})
 	if err != nil {
