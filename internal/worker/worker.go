@@ -1,0 +1,85 @@
+// Package worker is the events queue's consumer: the handler the worker Lambda runs on
+// batches from SQS, and the local server runs on batches from its in-process queue. Each
+// message carries one inquiry.Event; the handler processes the messages of a batch one by
+// one and reports those that failed in BatchItemFailures, so that only they are retried
+// (the event source mapping must have ReportBatchItemFailures on).
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/groundwork-dev/groundwork/internal/inquiry"
+)
+
+// Processor is the step run for each event; *inquiry.Service implements it. It must be
+// idempotent: SQS delivers at least once.
+type Processor interface {
+	Process(ctx context.Context, e inquiry.Event) error
+}
+
+// Handler is the worker's Lambda handler. Its zero value is not usable; use New.
+type Handler struct {
+	p   Processor
+	log *slog.Logger
+}
+
+// New returns the handler that runs p on every message. log receives one record per failed
+// message; nil means slog.Default().
+func New(p Processor, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{p: p, log: log}
+}
+
+// Handle processes a batch. It never returns an error: every failure is one message's and
+// is reported in BatchItemFailures, so a bad message never makes its batch-mates retry. A
+// body that is not an event is a failure too: retried, then dead-lettered, where it can be
+// looked at, rather than dropped.
+func (h *Handler) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	for _, m := range e.Records {
+		if err := h.handle(ctx, m); err != nil {
+			h.log.ErrorContext(ctx, "message failed",
+				"messageId", m.MessageId,
+				"receiveCount", m.Attributes["ApproximateReceiveCount"],
+				"error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, m events.SQSMessage) error {
+	ev, err := Decode(m.Body)
+	if err != nil {
+		return err
+	}
+	if err := h.p.Process(ctx, ev); err != nil {
+		return fmt.Errorf("inquiry %s: %w", ev.InquiryID, err)
+	}
+	return nil
+}
+
+// ErrMalformed is wrapped by Decode's errors.
+var ErrMalformed = errors.New("malformed event")
+
+// Decode parses a message body into an event. Unknown fields are allowed (a newer producer
+// may add some); a body that is not a JSON object, or lacks a type or an inquiry id, is
+// ErrMalformed.
+func Decode(body string) (inquiry.Event, error) {
+	var ev inquiry.Event
+	if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		return inquiry.Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if ev.Type == "" || ev.InquiryID == "" {
+		return inquiry.Event{}, fmt.Errorf("%w: type and inquiryId are required", ErrMalformed)
+	}
+	return ev, nil
+}
