@@ -97,4 +97,3 @@ func providerArgs(ctx *pulumi.Context, s *Settings) *aws.ProviderArgs {
 	}
 	return args
 }
-

@@ -122,7 +122,8 @@ type Unknown struct{}
 type Recorder struct {
 	// Project and Stack name the program's project and stack; they go into URNs.
 	Project, Stack string
-	// Region is the region ARNs are made in. Empty means DefaultRegion.
+	// Region is the region of resources whose provider names none (the config's aws:region
+	// when Run has it). Empty means DefaultRegion.
 	Region string
 	// Preview makes the recorder answer as `pulumi preview` does: no ids, no computed outputs.
 	Preview bool
@@ -130,11 +131,20 @@ type Recorder struct {
 	mu        sync.Mutex
 	resources []Resource
 	invokes   []string
+	regions   map[string]string // provider reference -> its region input
 }
 
 var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
 
-func (r *Recorder) region() string {
+// regionOf is the region a resource is created in: its provider's region input when the
+// provider has one, else Region, else DefaultRegion.
+func (r *Recorder) regionOf(providerRef string) string {
+	r.mu.Lock()
+	reg := r.regions[providerRef]
+	r.mu.Unlock()
+	if reg != "" {
+		return reg
+	}
 	if r.Region != "" {
 		return r.Region
 	}
@@ -175,6 +185,12 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	res.ID, res.Outputs = id, outputs
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
+	if reg := res.InputString("region"); strings.HasPrefix(res.Type, "pulumi:providers:") && reg != "" {
+		if r.regions == nil {
+			r.regions = map[string]string{}
+		}
+		r.regions[res.URN+"::"+id] = reg
+	}
 	r.mu.Unlock()
 	return id, outputs, nil
 }
@@ -195,6 +211,7 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	r.mu.Lock()
 	r.invokes = append(r.invokes, args.Token)
 	r.mu.Unlock()
+	region := r.regionOf(args.Provider)
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -205,8 +222,8 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		}), nil
 	case "aws:index/getRegion:getRegion":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"name": r.region(), "id": r.region(), "region": r.region(),
-			"description": r.region(), "endpoint": "ec2." + r.region() + ".amazonaws.com",
+			"name": region, "id": region, "region": region,
+			"description": region, "endpoint": "ec2." + region + ".amazonaws.com",
 		}), nil
 	case "aws:index/getPartition:getPartition":
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -325,8 +342,9 @@ func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
 	if r.Preview {
 		return "", state
 	}
-	region, arnPrefix := r.region(), func(svc string) string {
-		return "arn:aws:" + svc + ":" + r.region() + ":" + Account + ":"
+	region := r.regionOf(res.Provider)
+	arnPrefix := func(svc string) string {
+		return "arn:aws:" + svc + ":" + region + ":" + Account + ":"
 	}
 	set := func(kv ...string) {
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -62,14 +62,22 @@ func RootDirectory(dir string) Option { return func(s *settings) { s.root = dir 
 // secret.
 func StackConfig(projectDir, stack string) Option {
 	return func(s *settings) {
-		sc, err := LoadStackConfig(projectDir, stack)
+		sf, err := LoadStackConfig(projectDir, stack)
 		if err != nil {
 			s.err = err
 			return
 		}
-		s.project, s.stack, s.root = sc.Project, stack, sc.ProjectDir
-		Config(sc.Values)(s)
-		s.secrets = append(s.secrets, sc.Secrets...)
+		FromStackFile(sf)(s)
+	}
+}
+
+// FromStackFile runs the program as the stack a loaded StackFile describes (see StackConfig),
+// without reading the file again.
+func FromStackFile(sf *StackFile) Option {
+	return func(s *settings) {
+		s.project, s.stack, s.root = sf.Project, sf.Stack, sf.ProjectDir
+		Config(sf.Values)(s)
+		s.secrets = append(s.secrets, sf.Secrets...)
 	}
 }
 
@@ -77,8 +85,8 @@ func StackConfig(projectDir, stack string) Option {
 type StackFile struct {
 	// Project is the project's name from Pulumi.yaml; ProjectDir the directory that holds it.
 	Project, ProjectDir string
-	// Path is the stack file's path.
-	Path string
+	// Stack is the stack's name; Path the stack file's path.
+	Stack, Path string
 	// Values holds every config value as "namespace:key" -> string; objects and arrays as JSON.
 	Values map[string]string
 	// Secrets lists the keys whose values are secure (encrypted) in the file.
@@ -106,7 +114,7 @@ func LoadStackConfig(projectDir, stack string) (*StackFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sf := &StackFile{Project: string(proj.Name), ProjectDir: projectDir, Path: path, Values: map[string]string{}}
+	sf := &StackFile{Project: string(proj.Name), ProjectDir: projectDir, Stack: stack, Path: path, Values: map[string]string{}}
 	for k, v := range decrypted {
 		sf.Values[k.String()] = v
 	}

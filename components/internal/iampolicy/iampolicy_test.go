@@ -1,0 +1,36 @@
+package iampolicy
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCheckRefusesWildcards(t *testing.T) {
+	arn := []pulumi.StringInput{pulumi.String("arn:aws:sqs:us-east-1:123456789012:q")}
+	tests := []struct {
+		name string
+		stmt Statement
+		want string
+	}{
+		{"star action", Statement{Sid: "A", Actions: []string{"*"}, Resources: arn}, `action "*" is a wildcard`},
+		{"service star action", Statement{Sid: "B", Actions: []string{"sqs:*"}, Resources: arn}, `action "sqs:*" is a wildcard`},
+		{"star resource for a scoped action", Statement{Sid: "C", Actions: []string{"sqs:SendMessage"}, AnyResource: true}, `action "sqs:SendMessage" allowed on Resource "*"`},
+		{"no resources", Statement{Sid: "D", Actions: []string{"sqs:SendMessage"}}, "no resources"},
+		{"no actions", Statement{Sid: "E", Resources: arn}, "no actions"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.ErrorContains(t, Check(tc.stmt), tc.want)
+		})
+	}
+	// The listed wildcard-only actions may use "*"; a Deny may name a service wildcard.
+	assert.NoError(t, Check(Statement{Actions: WildcardOnlyActions, AnyResource: true}))
+	assert.NoError(t, Check(Statement{Effect: "Deny", Principal: map[string]any{"AWS": "*"}, Actions: []string{"s3:*"}, Resources: arn}))
+}
+
+func TestAssumeRole(t *testing.T) {
+	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`,
+		AssumeRole("lambda.amazonaws.com"))
+}
