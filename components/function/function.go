@@ -21,6 +21,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/groundwork-dev/groundwork/components/alarm"
+	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
 
@@ -61,6 +63,13 @@ type Args struct {
 	// ReservedConcurrency reserves (and caps) concurrent executions. Zero means none reserved:
 	// the function shares the account's unreserved pool.
 	ReservedConcurrency int
+	// Grants are the accesses the function needs to other components (from methods such as
+	// Table.GrantReadWrite or Queue.GrantSend); each becomes one inline policy on its role,
+	// named "<name>-<grant name>". Nil means none: the role can only write its logs and traces.
+	Grants []grant.Grant
+	// AlarmTopic is the ARN of the SNS topic the function's Errors and Throttles alarms notify.
+	// Nil means the alarms exist without actions (visible in the console only).
+	AlarmTopic pulumi.StringInput
 }
 
 // Function is a Go Lambda with its role, role policy and log group.
@@ -72,6 +81,10 @@ type Function struct {
 	Role       *iam.Role
 	RolePolicy *iam.RolePolicy
 	LogGroup   *cloudwatch.LogGroup
+	// GrantPolicies holds the role policy of each grant, by grant name.
+	GrantPolicies map[string]*iam.RolePolicy
+	// Alarms are the Errors and Throttles alarms.
+	Alarms []*cloudwatch.MetricAlarm
 
 	// Name and Arn are the function's; InvokeArn is what API Gateway integrations call.
 	Name      pulumi.StringOutput
@@ -139,7 +152,25 @@ func (a Args) withDefaults() (Args, error) {
 			return a, fmt.Errorf("Environment: %q is reserved by Lambda", k)
 		}
 	}
+	seen := map[string]bool{"logging": true}
+	for _, g := range a.Grants {
+		if !namePattern.MatchString(g.Name) || seen[g.Name] {
+			return a, fmt.Errorf("Grants: name %q must be unique, not \"logging\", and made of letters, digits, '-' and '_'", g.Name)
+		}
+		seen[g.Name] = true
+		if err := iampolicy.Check(grantStatements(g)...); err != nil {
+			return a, fmt.Errorf("Grants[%s]: %w", g.Name, err)
+		}
+	}
 	return a, nil
+}
+
+func grantStatements(g grant.Grant) []iampolicy.Statement {
+	out := make([]iampolicy.Statement, len(g.Statements))
+	for i, s := range g.Statements {
+		out[i] = iampolicy.Statement{Sid: s.Sid, Actions: s.Actions, Resources: s.Resources}
+	}
+	return out
 }
 
 // New validates args, builds the package, and registers the function and its children. Any
@@ -167,7 +198,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("function %q: Archive %s does not exist", name, archive)
 	}
 
-	f := &Function{Timeout: a.Timeout, ArchivePath: archive, name: name}
+	f := &Function{Timeout: a.Timeout, ArchivePath: archive, name: name, GrantPolicies: map[string]*iam.RolePolicy{}}
 	if err := ctx.RegisterComponentResource("groundwork:function:Function", name, f, opts...); err != nil {
 		return nil, err
 	}
@@ -210,6 +241,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	grantPolicies := []pulumi.Resource{f.LogGroup, f.RolePolicy}
+	for _, g := range a.Grants {
+		doc, err := iampolicy.Document(grantStatements(g)...)
+		if err != nil {
+			return nil, err
+		}
+		rp, err := iam.NewRolePolicy(ctx, name+"-"+g.Name, &iam.RolePolicyArgs{Role: f.Role.Name, Policy: doc}, parent)
+		if err != nil {
+			return nil, err
+		}
+		f.GrantPolicies[g.Name] = rp
+		grantPolicies = append(grantPolicies, rp)
+	}
+
 	fargs := &lambda.FunctionArgs{
 		Code:          pulumi.NewFileArchive(archive),
 		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
@@ -234,11 +279,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		fargs.ReservedConcurrentExecutions = pulumi.Int(a.ReservedConcurrency)
 	}
 	// The log group must exist before the function's first invocation writes to it, and the
-	// role must be able to write there: both are explicit, not left to the data flow.
-	f.Function, err = lambda.NewFunction(ctx, name, fargs, parent,
-		pulumi.DependsOn([]pulumi.Resource{f.LogGroup, f.RolePolicy}))
+	// role must hold its policies before the function first runs: both are explicit, not left
+	// to the data flow.
+	f.Function, err = lambda.NewFunction(ctx, name, fargs, parent, pulumi.DependsOn(grantPolicies))
 	if err != nil {
 		return nil, err
+	}
+	dims := pulumi.StringMap{"FunctionName": f.Function.Name}
+	for _, spec := range []alarm.Spec{
+		{Suffix: "errors", Description: "The " + name + " function returned errors (invocations that failed or timed out).",
+			Namespace: "AWS/Lambda", Metric: "Errors", Dimensions: dims, Statistic: "Sum", Threshold: 1, PeriodSeconds: 300},
+		{Suffix: "throttles", Description: "The " + name + " function was throttled: requests were refused for lack of concurrency.",
+			Namespace: "AWS/Lambda", Metric: "Throttles", Dimensions: dims, Statistic: "Sum", Threshold: 1, PeriodSeconds: 300},
+	} {
+		al, err := alarm.New(ctx, name, spec, a.AlarmTopic, parent)
+		if err != nil {
+			return nil, err
+		}
+		f.Alarms = append(f.Alarms, al)
 	}
 	f.Name, f.Arn, f.InvokeArn = f.Function.Name, f.Function.Arn, f.Function.InvokeArn
 	f.RoleName, f.RoleArn = f.Role.Name, f.Role.Arn

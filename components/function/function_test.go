@@ -16,6 +16,7 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/grant"
 )
 
 const hello = "./components/function/testdata/hello"
@@ -60,7 +61,7 @@ func TestFunctionDefaults(t *testing.T) {
 	for _, child := range []componenttest.Resource{fn, role, pol, logs} {
 		assert.Equal(t, comp.URN, child.Parent, "%s is parented to the component", child.Name)
 	}
-	assert.Len(t, rec.Descendants(comp.URN), 4, "no other children (no managed policy attachment)")
+	assert.Len(t, rec.Descendants(comp.URN), 6, "function, role, policy, log group, two alarms; no managed policy attachment")
 	assert.Empty(t, rec.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment"), "no AWS managed policies")
 
 	// And the function is arm64 provided.al2023 with explicit memory and timeout
@@ -116,6 +117,48 @@ func TestFunctionDefaults(t *testing.T) {
 	require.Len(t, zr.File, 1)
 	assert.Equal(t, "bootstrap", zr.File[0].Name)
 	assert.Equal(t, os.FileMode(0o755), zr.File[0].Mode().Perm(), "bootstrap is executable")
+}
+
+func TestFunctionAlarms(t *testing.T) {
+	// Given an alarm topic
+	topic := "arn:aws:sns:us-east-1:123456789012:alarms"
+	rec := run(t, &function.Args{Package: hello, AlarmTopic: pulumi.String(topic)})
+	fn, _ := rec.Get(tFunction, "api")
+	for _, tc := range []struct{ alarm, metric string }{{"api-errors", "Errors"}, {"api-throttles", "Throttles"}} {
+		al, ok := rec.Get("aws:cloudwatch/metricAlarm:MetricAlarm", tc.alarm)
+		require.True(t, ok, tc.alarm)
+		assert.Equal(t, "AWS/Lambda", al.InputString("namespace"), tc.alarm)
+		assert.Equal(t, tc.metric, al.InputString("metricName"), tc.alarm)
+		assert.Equal(t, fn.ID, al.InputString("dimensions.FunctionName"), "%s watches this function", tc.alarm)
+		assert.Equal(t, "Sum", al.InputString("statistic"), tc.alarm)
+		assert.Equal(t, "GreaterThanOrEqualToThreshold", al.InputString("comparisonOperator"), tc.alarm)
+		th, _ := al.Input("threshold")
+		assert.Equal(t, float64(1), th, "%s fires on the first one", tc.alarm)
+		actions, _ := al.Input("alarmActions")
+		assert.Equal(t, []any{topic}, actions, "%s notifies the topic", tc.alarm)
+		ok2, _ := al.Input("okActions")
+		assert.Equal(t, []any{topic}, ok2, "%s notifies recovery", tc.alarm)
+	}
+}
+
+func TestFunctionGrants(t *testing.T) {
+	// Given a grant of two actions on a queue
+	queueArn := "arn:aws:sqs:us-east-1:123456789012:events"
+	rec := run(t, &function.Args{Package: hello, Grants: []grant.Grant{{
+		Name: "send-events",
+		Statements: []grant.Statement{{Sid: "SendEvents", Actions: []string{"sqs:SendMessage", "sqs:GetQueueAttributes"},
+			Resources: []pulumi.StringInput{pulumi.String(queueArn)}}},
+	}}})
+	// Then the role gets one more inline policy with exactly those actions on that ARN
+	role, _ := rec.Get(tRole, "api-role")
+	pol, ok := rec.Get(tRolePolicy, "api-send-events")
+	require.True(t, ok, "one policy per grant")
+	assert.Equal(t, role.ID, pol.InputString("role"))
+	doc := policyDoc(t, pol.InputString("policy"))
+	assert.Equal(t, []any{map[string]any{"Sid": "SendEvents", "Effect": "Allow",
+		"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{queueArn}}}, doc["Statement"])
+	fn, _ := rec.Get(tFunction, "api")
+	assert.True(t, fn.DependsOnURN(pol.URN), "the function waits for its grants")
 }
 
 func TestFunctionOptions(t *testing.T) {
@@ -181,6 +224,9 @@ func TestFunctionValidation(t *testing.T) {
 		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`package "./cmd/nope"`, "no such directory"}},
 		{"package that does not compile", "api", function.Args{Package: "./components/function/testdata/broken"}, []string{`package "./components/function/testdata/broken"`, "undefined: undefinedCall"}},
 		{"missing archive", "api", function.Args{Archive: "/nonexistent/x.zip"}, []string{"Archive /nonexistent/x.zip does not exist"}},
+		{"wildcard grant", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "all", Statements: []grant.Statement{{Actions: []string{"s3:*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b")}}}}}}, []string{"Grants[all]", `"s3:*" is a wildcard`}},
+		{"grant without resources", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "none", Statements: []grant.Statement{{Actions: []string{"s3:GetObject"}}}}}}, []string{"Grants[none]", "no resources"}},
+		{"duplicate grant name", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "logging"}}}, []string{"Grants", `"logging"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

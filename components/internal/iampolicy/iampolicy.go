@@ -29,9 +29,13 @@ type Statement struct {
 	Principal map[string]any
 	Actions   []string
 	Resources []pulumi.StringInput
-	// AnyResource makes Resource "*"; only WildcardOnlyActions may be allowed so.
+	// AnyResource makes Resource "*"; only WildcardOnlyActions may be allowed so, except in
+	// a ResourcePolicy.
 	AnyResource bool
-	Condition   map[string]map[string]any
+	// ResourcePolicy marks a statement of a resource-based policy (a KMS key policy), where
+	// Resource "*" means the resource the policy is attached to and is the only form allowed.
+	ResourcePolicy bool
+	Condition      map[string]map[string]any
 }
 
 type document struct {
@@ -60,7 +64,7 @@ func Check(stmts ...Statement) error {
 			if allow && (a == "*" || strings.HasSuffix(a, ":*")) {
 				return fmt.Errorf("statement %d (%s): action %q is a wildcard; name the actions", i, s.Sid, a)
 			}
-			if allow && s.AnyResource && !slices.Contains(WildcardOnlyActions, a) {
+			if allow && s.AnyResource && !s.ResourcePolicy && !slices.Contains(WildcardOnlyActions, a) {
 				return fmt.Errorf("statement %d (%s): action %q allowed on Resource \"*\"; only %v may be", i, s.Sid, a, WildcardOnlyActions)
 			}
 		}

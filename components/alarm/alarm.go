@@ -1,0 +1,191 @@
+// Package alarm is the platform's alerting: an encrypted SNS topic per stack that CloudWatch
+// alarms notify (with an optional email subscription), and one way to declare a metric alarm
+// that every component uses for its own alarms.
+package alarm
+
+import (
+	"fmt"
+	"net/mail"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+)
+
+// Spec describes one metric alarm.
+type Spec struct {
+	// Suffix names the alarm after its owner: "<owner>-<Suffix>", such as "api-errors".
+	Suffix string
+	// Description says what firing means and what to look at.
+	Description string
+	// Namespace and Metric name the CloudWatch metric, such as "AWS/Lambda" and "Errors".
+	Namespace, Metric string
+	// Dimensions select the owner's series, such as {"FunctionName": name}.
+	Dimensions pulumi.StringMap
+	// Statistic is Sum, Average, Maximum, Minimum or SampleCount; ExtendedStatistic a
+	// percentile such as "p99". Set exactly one.
+	Statistic, ExtendedStatistic string
+	// Comparison is a CloudWatch comparison operator. Empty means
+	// GreaterThanOrEqualToThreshold.
+	Comparison string
+	// Threshold is the value compared against.
+	Threshold float64
+	// PeriodSeconds is the length of one datapoint. Zero means 300.
+	PeriodSeconds int
+	// EvaluationPeriods is how many datapoints must breach. Zero means 1.
+	EvaluationPeriods int
+}
+
+// New registers a metric alarm that notifies topic (an SNS topic ARN) when it fires and when
+// it recovers; missing data counts as not breaching (no traffic is not an incident). A nil
+// topic makes an alarm without actions, visible in the console only.
+func New(ctx *pulumi.Context, owner string, s Spec, topic pulumi.StringInput, opts ...pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
+	if (s.Statistic == "") == (s.ExtendedStatistic == "") {
+		return nil, fmt.Errorf("alarm %s-%s: set exactly one of Statistic and ExtendedStatistic", owner, s.Suffix)
+	}
+	if s.Comparison == "" {
+		s.Comparison = "GreaterThanOrEqualToThreshold"
+	}
+	if s.PeriodSeconds == 0 {
+		s.PeriodSeconds = 300
+	}
+	if s.EvaluationPeriods == 0 {
+		s.EvaluationPeriods = 1
+	}
+	args := &cloudwatch.MetricAlarmArgs{
+		AlarmDescription:   pulumi.String(s.Description),
+		Namespace:          pulumi.String(s.Namespace),
+		MetricName:         pulumi.String(s.Metric),
+		Dimensions:         s.Dimensions,
+		ComparisonOperator: pulumi.String(s.Comparison),
+		Threshold:          pulumi.Float64(s.Threshold),
+		Period:             pulumi.Int(s.PeriodSeconds),
+		EvaluationPeriods:  pulumi.Int(s.EvaluationPeriods),
+		TreatMissingData:   pulumi.String("notBreaching"),
+	}
+	if s.Statistic != "" {
+		args.Statistic = pulumi.String(s.Statistic)
+	} else {
+		args.ExtendedStatistic = pulumi.String(s.ExtendedStatistic)
+	}
+	if topic != nil {
+		args.AlarmActions = pulumi.Array{topic}
+		args.OkActions = pulumi.Array{topic}
+	}
+	return cloudwatch.NewMetricAlarm(ctx, owner+"-"+s.Suffix, args, opts...)
+}
+
+// keyAdminActions are what the account may do to the alarm key: manage it, not use it.
+var keyAdminActions = []string{
+	"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
+	"kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:EnableKey", "kms:DisableKey",
+	"kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
+	"kms:ListGrants", "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+	"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
+}
+
+// TopicArgs configures a Topic.
+type TopicArgs struct {
+	// Email subscribes this address to the alarms (AWS sends a confirmation mail first).
+	// Empty means no subscription.
+	Email string
+}
+
+// Topic is the SNS topic alarms notify, encrypted with its own KMS key: CloudWatch cannot
+// publish to a topic encrypted with the AWS managed aws/sns key, whose policy cannot be
+// changed to let it.
+type Topic struct {
+	pulumi.ResourceState
+
+	Key          *kms.Key
+	Topic        *sns.Topic
+	Policy       *sns.TopicPolicy
+	Subscription *sns.TopicSubscription // nil without Email
+
+	// Arn is the topic's ARN: what alarms notify.
+	Arn pulumi.StringOutput
+}
+
+// NewTopic registers the alarm topic.
+func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.ResourceOption) (*Topic, error) {
+	if args == nil {
+		args = &TopicArgs{}
+	}
+	if args.Email != "" {
+		if a, err := mail.ParseAddress(args.Email); err != nil || a.Address != args.Email {
+			return nil, fmt.Errorf("alarm topic %q: Email %q is not an email address", name, args.Email)
+		}
+	}
+	t := &Topic{}
+	if err := ctx.RegisterComponentResource("groundwork:alarm:Topic", name, t, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(t)
+	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, parent)
+	if err != nil {
+		return nil, err
+	}
+	account := caller.AccountId
+	keyPolicy, err := iampolicy.Document(
+		iampolicy.Statement{
+			// The account's IAM principals manage the key (named actions, not kms:*), so it
+			// can never become unmanageable; using it is left to the services below.
+			Sid:            "AccountManagesKey",
+			Principal:      map[string]any{"AWS": "arn:aws:iam::" + account + ":root"},
+			Actions:        keyAdminActions,
+			AnyResource:    true,
+			ResourcePolicy: true,
+		},
+		iampolicy.Statement{
+			Sid:            "CloudWatchEncryptsAlarms",
+			Principal:      map[string]any{"Service": "cloudwatch.amazonaws.com"},
+			Actions:        []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			AnyResource:    true,
+			ResourcePolicy: true,
+			Condition:      map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
+		},
+	)
+	if err != nil {
+		return nil, err
+	}
+	t.Key, err = kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
+		Description:       pulumi.Sprintf("Encrypts the %s alarm topic", name),
+		EnableKeyRotation: pulumi.Bool(true),
+		Policy:            keyPolicy,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	t.Topic, err = sns.NewTopic(ctx, name, &sns.TopicArgs{KmsMasterKeyId: t.Key.Arn}, parent)
+	if err != nil {
+		return nil, err
+	}
+	topicPolicy, err := iampolicy.Document(iampolicy.Statement{
+		Sid:       "CloudWatchPublishesAlarms",
+		Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+		Actions:   []string{"sns:Publish"},
+		Resources: []pulumi.StringInput{t.Topic.Arn},
+		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.Policy, err = sns.NewTopicPolicy(ctx, name+"-policy", &sns.TopicPolicyArgs{Arn: t.Topic.Arn, Policy: topicPolicy}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if args.Email != "" {
+		t.Subscription, err = sns.NewTopicSubscription(ctx, name+"-email", &sns.TopicSubscriptionArgs{
+			Topic: t.Topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(args.Email),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.Arn = t.Topic.Arn
+	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"arn": t.Arn})
+}
