@@ -59,6 +59,9 @@ type Bucket struct {
 	// Name is the bucket's name, Arn its ARN.
 	Name pulumi.StringOutput
 	Arn  pulumi.StringOutput
+
+	name   string
+	kmsKey pulumi.StringInput
 }
 
 var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
@@ -118,7 +121,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	if a.NoncurrentVersionExpirationDays == 0 {
 		a.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionDays
 	}
-	b := &Bucket{}
+	b := &Bucket{name: name, kmsKey: a.KMSKeyArn}
 	if err := ctx.RegisterComponentResource("groundwork:storage:Bucket", name, b, opts...); err != nil {
 		return nil, err
 	}

@@ -80,6 +80,9 @@ type Table struct {
 	Name      pulumi.StringOutput
 	Arn       pulumi.StringOutput
 	StreamArn pulumi.StringOutput
+
+	name   string
+	kmsKey pulumi.StringInput
 }
 
 var tableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
@@ -168,7 +171,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err := args.check(); err != nil {
 		return nil, fmt.Errorf("table %q: %w", name, err)
 	}
-	t := &Table{}
+	t := &Table{name: name, kmsKey: args.KMSKeyArn}
 	if err := ctx.RegisterComponentResource("groundwork:storage:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
