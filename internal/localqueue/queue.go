@@ -88,8 +88,12 @@ type Queue struct {
 	order    []string            // ids in send order; may hold ids already deleted
 	receipts map[string]string   // current receipt handle -> message id
 	journal  *os.File
-	lines    int // records in the journal, to decide when to compact it
+	lines    int   // records in the journal, to decide when to compact it
+	written  int64 // appends so far; append n is durable once synced >= n
+	synced   int64 // appends known to be on disk
 	isClosed bool
+
+	syncMu sync.Mutex // one fsync at a time; the others wait and usually find theirs done
 }
 
 // message is one message's state.
@@ -187,9 +191,12 @@ func (q *Queue) Close() error {
 	if q.isClosed {
 		return nil
 	}
+	err := q.journal.Sync()
+	if err == nil {
+		q.synced = q.written
+	}
 	q.isClosed = true
 	close(q.closed)
-	err := q.journal.Sync()
 	if cerr := q.journal.Close(); err == nil {
 		err = cerr
 	}
@@ -224,23 +231,64 @@ func validBody(body string) error {
 }
 
 // insert adds m (a new message, or one moving in from another queue, which keeps its id and
-// send time) unless a message with its id is already here, and journals it durably.
-func (q *Queue) insert(m *message, sync bool) error {
+// send time) unless a message with its id is already here, and journals it; when durable is
+// set it returns once the journal is on disk.
+func (q *Queue) insert(m *message, durable bool) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if q.isClosed {
+		q.mu.Unlock()
 		return ErrClosed
 	}
 	if _, dup := q.msgs[m.id]; dup {
+		q.mu.Unlock()
 		return nil
 	}
-	if err := q.appendLocked(sync, sendRecord(m)); err != nil {
+	if err := q.appendLocked(sendRecord(m)); err != nil {
+		q.mu.Unlock()
 		return err
 	}
 	m.md5 = md5Hex(m.body)
 	q.msgs[m.id] = m
 	q.order = append(q.order, m.id)
+	seq := q.written
+	q.mu.Unlock()
+	if durable {
+		if err := q.syncTo(seq); err != nil {
+			return err
+		}
+	}
+	// Wake a consumer. (One polling meanwhile may already have received the message.)
 	q.signal()
+	return nil
+}
+
+// syncTo returns once append seq is on disk. Concurrent callers share fsyncs (group
+// commit): while one fsync runs the others wait, and the next fsync covers all of them.
+// The lock is not held during the fsync, so receives and deletes go on meanwhile.
+func (q *Queue) syncTo(seq int64) error {
+	q.syncMu.Lock()
+	defer q.syncMu.Unlock()
+	q.mu.Lock()
+	if q.synced >= seq {
+		q.mu.Unlock()
+		return nil
+	}
+	if q.isClosed {
+		q.mu.Unlock()
+		return ErrClosed // Close syncs before it sets isClosed; we cannot have missed it
+	}
+	f, target := q.journal, q.written
+	q.mu.Unlock()
+	err := f.Sync()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err != nil {
+		if q.synced >= seq {
+			return nil // a compaction replaced (and synced) the journal under us
+		}
+		return fmt.Errorf("localqueue: sync journal: %w", err)
+	}
+	q.synced = max(q.synced, target)
 	return nil
 }
 
@@ -313,7 +361,7 @@ func (q *Queue) Receive(ctx context.Context, max int) ([]events.SQSMessage, erro
 		out = append(out, q.toSQS(m))
 	}
 	if len(recs) > 0 {
-		if err := q.appendLocked(false, recs...); err != nil {
+		if err := q.appendLocked(recs...); err != nil {
 			return nil, err
 		}
 	}
@@ -334,7 +382,7 @@ func (q *Queue) redriveLocked(m *message) error {
 }
 
 func (q *Queue) removeLocked(m *message) error {
-	if err := q.appendLocked(false, record{Op: opDelete, ID: m.id}); err != nil {
+	if err := q.appendLocked(record{Op: opDelete, ID: m.id}); err != nil {
 		return err
 	}
 	delete(q.msgs, m.id)
@@ -532,9 +580,9 @@ func (q *Queue) replay() error {
 	return sc.Err()
 }
 
-// appendLocked writes records to the journal, fsyncing it when sync is set, and compacts
-// the journal when most of it describes messages that are gone.
-func (q *Queue) appendLocked(sync bool, recs ...record) error {
+// appendLocked writes records to the journal (without fsync: see syncTo) and compacts the
+// journal when most of it describes messages that are gone.
+func (q *Queue) appendLocked(recs ...record) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -546,11 +594,7 @@ func (q *Queue) appendLocked(sync bool, recs ...record) error {
 	if _, err := q.journal.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("localqueue: write journal: %w", err)
 	}
-	if sync {
-		if err := q.journal.Sync(); err != nil {
-			return fmt.Errorf("localqueue: sync journal: %w", err)
-		}
-	}
+	q.written++
 	q.lines += len(recs)
 	if q.lines > 1024 && q.lines > 4*len(q.msgs) {
 		return q.compactLocked()
@@ -607,6 +651,7 @@ func (q *Queue) compactLocked() error {
 	}
 	q.journal = f
 	q.lines = lines
+	q.synced = q.written // the new journal holds everything, and is on disk
 	q.pruneOrderLocked()
 	return nil
 }

@@ -339,3 +339,60 @@ func TestPublisherContract(t *testing.T) {
 		}
 	})
 }
+
+func TestConcurrentSendsAreAllKept(t *testing.T) {
+	// Given 16 goroutines sending 50 messages each while a consumer receives and deletes
+	ctx := context.Background()
+	dir := t.TempDir()
+	q, err := Open(Config{Dir: dir})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	sent := make(chan string, 800)
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				if _, err := q.Send(ctx, fmt.Sprintf("%d-%d", g, i)); err != nil {
+					t.Errorf("Send: %v", err)
+				}
+				sent <- fmt.Sprintf("%d-%d", g, i)
+			}
+		})
+	}
+	deleted := map[string]bool{}
+	wg.Go(func() {
+		for range 20 {
+			msgs, err := q.Receive(ctx, 10)
+			if err != nil {
+				t.Errorf("Receive: %v", err)
+				return
+			}
+			for _, m := range msgs {
+				if err := q.Delete(ctx, m.ReceiptHandle); err != nil {
+					t.Errorf("Delete: %v", err)
+				}
+				deleted[m.Body] = true
+			}
+		}
+	})
+	wg.Wait()
+	close(sent)
+	require.NoError(t, q.Close())
+
+	// When the queue is reopened
+	q, err = Open(Config{Dir: dir})
+	require.NoError(t, err)
+	defer q.Close()
+
+	// Then every message sent and not deleted is there, once
+	left := map[string]int{}
+	for _, m := range q.Messages() {
+		left[m.Body]++
+	}
+	for body := range sent {
+		if deleted[body] {
+			require.Zero(t, left[body], "deleted message %s stays deleted", body)
+		} else {
+			require.Equal(t, 1, left[body], "message %s is kept exactly once", body)
+		}
+	}
+}

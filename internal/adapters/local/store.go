@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,19 +33,24 @@ func WithClock(now func() time.Time) Option {
 
 // Store is an inquiry.RecordStore that keeps each record as a JSON file under its directory:
 //
-//	records/<id>.json     one inquiry record
-//	idem/<sha256(key)>.json  one idempotency record (the key is hashed, so any header value is a safe name)
-//	pending.json          a Create with an idempotency key that is committed but not yet applied
-//	tmp/                  temporary files of writes in progress
+//	records/<id>.json        one inquiry record
+//	idem/<sha256(key)>.json  one idempotency record (hashed: any header value is a safe name)
+//	pending/<id>.json        a Create with an idempotency key, committed but not yet applied
+//	tmp/                     temporary files of writes in progress
 //
-// A Create that stores a record and an idempotency key writes both into pending.json first
-// (the commit point), then into their own files, then removes pending.json; Open finishes a
-// Create that a crash interrupted, so the two are stored together or not at all.
+// A Create that stores a record and an idempotency key writes both into pending/<id>.json
+// first (the commit point), then into their own files (the record first), then removes the
+// pending file; Open finishes a Create that a crash interrupted, so the two are stored
+// together or not at all.
+//
+// Writes lock only the id and key they check and change (striped locks), so writes of
+// different records, and their fsyncs, run in parallel. Reads take no lock: every file is
+// replaced by a rename, so a read sees a whole version.
 type Store struct {
 	dir string
 	now func() time.Time
 
-	mu sync.RWMutex // guards the files: readers take it shared, writers exclusive
+	stripes [64]sync.Mutex // writers of the ids and keys hashing to a stripe
 }
 
 var _ inquiry.RecordStore = (*Store)(nil)
@@ -61,7 +68,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	for _, d := range []string{s.dir, s.path("records"), s.path("idem")} {
+	for _, d := range []string{s.dir, s.path("records"), s.path("idem"), s.path("pending")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("local store: %w", err)
 		}
@@ -70,7 +77,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("local store: %w", err)
 	}
 	if err := s.recover(); err != nil {
-		return nil, fmt.Errorf("local store: recover %s: %w", s.path("pending.json"), err)
+		return nil, fmt.Errorf("local store: recover: %w", err)
 	}
 	return s, nil
 }
@@ -86,22 +93,31 @@ func (s *Store) idemPath(key string) string {
 	return s.path("idem", hex.EncodeToString(sum[:])+".json")
 }
 
-// recover applies pending.json, if a crash left one, and removes it.
+// recover applies the pending Creates a crash left, and removes them.
 func (s *Store) recover() error {
-	data, err := os.ReadFile(s.path("pending.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+	entries, err := os.ReadDir(s.path("pending"))
 	if err != nil {
 		return err
 	}
-	var p pendingCreate
-	if err := json.Unmarshal(data, &p); err != nil {
-		// pending.json is only ever renamed into place whole, so this is not a torn write.
-		return fmt.Errorf("decode: %w", err)
+	for _, e := range entries {
+		p := s.path("pending", e.Name())
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var pc pendingCreate
+		if err := json.Unmarshal(data, &pc); err != nil {
+			// Pending files are only ever renamed into place whole: not a torn write.
+			return fmt.Errorf("decode %s: %w", p, err)
+		}
+		if err := s.apply(pc); err != nil {
+			return fmt.Errorf("apply %s: %w", p, err)
+		}
 	}
-	return s.apply(p)
+	return nil
 }
+
+func (s *Store) pendingPath(id string) string { return s.path("pending", id+".json") }
 
 // apply writes a committed Create with an idempotency key into the record's and the key's
 // files, then removes the commit record.
@@ -112,7 +128,30 @@ func (s *Store) apply(p pendingCreate) error {
 	if err := s.writeJSON(s.idemPath(p.Idem.Key), p.Idem); err != nil {
 		return err
 	}
-	return removeDurably(s.path("pending.json"))
+	return removeDurably(s.pendingPath(p.Record.ID))
+}
+
+// lock locks the stripes of the given names (in stripe order, so two writers never wait
+// for each other crosswise) and returns the unlock.
+func (s *Store) lock(names ...string) (unlock func()) {
+	var idx []int
+	for _, n := range names {
+		h := fnv.New32a()
+		h.Write([]byte(n))
+		i := int(h.Sum32() % uint32(len(s.stripes)))
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		s.stripes[i].Lock()
+	}
+	return func() {
+		for _, i := range slices.Backward(idx) {
+			s.stripes[i].Unlock()
+		}
+	}
 }
 
 func (s *Store) writeJSON(path string, v any) error {
@@ -153,8 +192,11 @@ func (s *Store) Create(ctx context.Context, in inquiry.Inquiry, idem *inquiry.Id
 		at := in.ProcessedAt.UTC()
 		in.ProcessedAt = &at
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	names := []string{"record:" + in.ID}
+	if idem != nil {
+		names = append(names, "idem:"+idem.Key)
+	}
+	defer s.lock(names...)()
 
 	if _, err := os.Stat(s.recordPath(in.ID)); err == nil {
 		return fmt.Errorf("inquiry %s: %w", in.ID, inquiry.ErrExists)
@@ -173,7 +215,7 @@ func (s *Store) Create(ctx context.Context, in inquiry.Inquiry, idem *inquiry.Id
 		return err
 	}
 	p := pendingCreate{Record: in, Idem: *idem}
-	if err := s.writeJSON(s.path("pending.json"), p); err != nil {
+	if err := s.writeJSON(s.pendingPath(in.ID), p); err != nil {
 		return fmt.Errorf("local store: %w", err)
 	}
 	if err := s.apply(p); err != nil {
@@ -193,8 +235,6 @@ func (s *Store) Get(ctx context.Context, id string) (inquiry.Inquiry, error) {
 	if !validName(id) {
 		return inquiry.Inquiry{}, inquiry.ErrNotFound
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var in inquiry.Inquiry
 	if err := readJSON(s.recordPath(id), &in); err != nil {
 		return inquiry.Inquiry{}, err
@@ -207,8 +247,6 @@ func (s *Store) GetIdempotency(ctx context.Context, key string) (inquiry.Idempot
 	if err := ctx.Err(); err != nil {
 		return inquiry.Idempotency{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	return s.getIdempotency(key)
 }
 
@@ -231,8 +269,7 @@ func (s *Store) MarkProcessed(ctx context.Context, id string, at time.Time, arch
 	if !validName(id) {
 		return false, inquiry.ErrNotFound
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lock("record:" + id)()
 	var in inquiry.Inquiry
 	if err := readJSON(s.recordPath(id), &in); err != nil {
 		return false, err

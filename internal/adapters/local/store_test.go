@@ -175,7 +175,7 @@ func TestOpenCompletesAnInterruptedCreate(t *testing.T) {
 	p := pendingCreate{Record: newInquiry("crashed"), Idem: inquiry.Idempotency{Key: "k", InquiryID: "crashed", ExpiresAt: time.Now().Add(time.Hour)}}
 	data, err := json.Marshal(p)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "pending.json"), data, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pending", "crashed.json"), data, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tmp", "w-123"), []byte("torn"), 0o644))
 
 	// When the store is opened
@@ -189,7 +189,7 @@ func TestOpenCompletesAnInterruptedCreate(t *testing.T) {
 	got, err := s.GetIdempotency(ctx, "k")
 	require.NoError(t, err, "the committed key is applied")
 	require.Equal(t, "crashed", got.InquiryID)
-	_, err = os.Stat(filepath.Join(dir, "pending.json"))
+	_, err = os.Stat(filepath.Join(dir, "pending", "crashed.json"))
 	require.ErrorIs(t, err, os.ErrNotExist, "the commit record is removed once applied")
 	left, err := os.ReadDir(filepath.Join(dir, "tmp"))
 	require.NoError(t, err)
