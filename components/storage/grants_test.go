@@ -88,7 +88,9 @@ func TestStorageGrants(t *testing.T) {
 				return []resolved{{"ListBucket", []string{"s3:ListBucket"}, []string{ba}}, {"ReadObjects", []string{"s3:GetObject"}, []string{ba + "/*"}}}
 			}},
 		{"bucket write", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantWrite() }, false, "archive-write",
-			func(_, ba string) []resolved { return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}} }},
+			func(_, ba string) []resolved {
+				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}}
+			}},
 		{"bucket write with KMS", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantWrite() }, true, "archive-write",
 			func(_, ba string) []resolved {
 				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}, {"EncryptObjects", []string{"kms:GenerateDataKey"}, []string{key}}}
