@@ -1,0 +1,300 @@
+// Package policy is the platform's security and reliability baseline, checked against the
+// resources any program registered (as componenttest records them): a service team's program
+// and the platform's own stacks answer to the same rules, in tests and in the offline plan.
+//
+// Check reads update-mode recordings: in preview, values built from other resources' outputs
+// are unknown and the checks that need them cannot decide.
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+)
+
+// Violation is one broken rule on one resource.
+type Violation struct {
+	// Rule names the rule, such as "iam-explicit-resources".
+	Rule string
+	// Resource is the offending resource's URN.
+	Resource string
+	// Message says what is wrong.
+	Message string
+}
+
+func (v Violation) String() string { return v.Rule + ": " + v.Resource + ": " + v.Message }
+
+// Options select the rules that depend on the environment.
+type Options struct {
+	// RequireProtect demands that stateful resources (tables, buckets and their children,
+	// queues) be protected, as in production.
+	RequireProtect bool
+}
+
+// Resource type tokens the rules look at.
+const (
+	typeRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	typeAttachment  = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	typeFunction    = "aws:lambda/function:Function"
+	typePermission  = "aws:lambda/permission:Permission"
+	typeAPI         = "aws:apigatewayv2/api:Api"
+	typeRoute       = "aws:apigatewayv2/route:Route"
+	typeIntegration = "aws:apigatewayv2/integration:Integration"
+	typeQueue       = "aws:sqs/queue:Queue"
+	typeAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	typeTable       = "aws:dynamodb/table:Table"
+	typeBucket      = "aws:s3/bucketV2:BucketV2"
+	typeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+)
+
+// Check returns every violation in the recorded resources, sorted by rule and resource.
+func Check(resources []componenttest.Resource, opts Options) []Violation {
+	c := checker{all: resources}
+	c.iam()
+	c.apis()
+	c.alarms()
+	c.storage()
+	if opts.RequireProtect {
+		c.protect()
+	}
+	sort.Slice(c.out, func(i, j int) bool {
+		if c.out[i].Rule != c.out[j].Rule {
+			return c.out[i].Rule < c.out[j].Rule
+		}
+		return c.out[i].Resource < c.out[j].Resource
+	})
+	return c.out
+}
+
+type checker struct {
+	all []componenttest.Resource
+	out []Violation
+}
+
+func (c *checker) add(rule string, r componenttest.Resource, format string, args ...any) {
+	c.out = append(c.out, Violation{Rule: rule, Resource: r.URN, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) byType(typ string) []componenttest.Resource {
+	var out []componenttest.Resource
+	for _, r := range c.all {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (c *checker) output(r componenttest.Resource, key string) string {
+	v, _ := r.Output(key)
+	s, _ := v.(string)
+	return s
+}
+
+// iam: role policies name explicit actions on explicit ARNs; no managed policies.
+func (c *checker) iam() {
+	for _, r := range c.byType(typeAttachment) {
+		c.add("iam-no-managed-policies", r, "attaches %s; grant explicit actions instead", r.InputString("policyArn"))
+	}
+	for _, r := range c.byType(typeRolePolicy) {
+		var doc struct {
+			Statement []struct {
+				Effect   string
+				Action   any
+				Resource any
+			}
+		}
+		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
+			c.add("iam-policy-json", r, "policy is not JSON: %v", err)
+			continue
+		}
+		for i, st := range doc.Statement {
+			actions, resources := strs(st.Action), strs(st.Resource)
+			if len(actions) == 0 {
+				c.add("iam-explicit-actions", r, "statement %d has no Action list", i)
+			}
+			for _, a := range actions {
+				if a == "*" || strings.HasSuffix(a, ":*") {
+					c.add("iam-explicit-actions", r, "statement %d allows %q", i, a)
+				}
+			}
+			if len(resources) == 0 {
+				c.add("iam-explicit-resources", r, "statement %d has no Resource", i)
+			}
+			for _, res := range resources {
+				switch {
+				case res == "*":
+					for _, a := range actions {
+						if !slices.Contains(iampolicy.WildcardOnlyActions, a) {
+							c.add("iam-explicit-resources", r, "statement %d allows %q on \"*\"", i, a)
+						}
+					}
+				case !strings.HasPrefix(res, "arn:"):
+					c.add("iam-explicit-resources", r, "statement %d resource %q is not an ARN", i, res)
+				}
+			}
+		}
+	}
+}
+
+// apis: every route targets a registered integration and carries an authorization decision;
+// every Lambda permission is scoped to an API's execution ARN.
+func (c *checker) apis() {
+	integrations := map[string]bool{}
+	for _, r := range c.byType(typeIntegration) {
+		integrations["integrations/"+r.ID] = true
+	}
+	for _, r := range c.byType(typeRoute) {
+		if !integrations[r.InputString("target")] {
+			c.add("api-route-integration", r, "route %q targets %q, which is no integration", r.InputString("routeKey"), r.InputString("target"))
+		}
+		switch auth := r.InputString("authorizationType"); auth {
+		case "JWT", "AWS_IAM", "CUSTOM":
+			if auth != "AWS_IAM" && r.InputString("authorizerId") == "" {
+				c.add("api-route-authorization", r, "route %q is %s without an authorizer", r.InputString("routeKey"), auth)
+			}
+		case "NONE":
+			// Public, explicitly: the api component only writes NONE for routes marked Public.
+		default:
+			c.add("api-route-authorization", r, "route %q has no authorization decision", r.InputString("routeKey"))
+		}
+	}
+	var execArns []string
+	for _, r := range c.byType(typeAPI) {
+		if arn := c.output(r, "executionArn"); arn != "" {
+			execArns = append(execArns, arn)
+		}
+	}
+	for _, r := range c.byType(typePermission) {
+		if r.InputString("principal") != "apigateway.amazonaws.com" {
+			continue
+		}
+		src := r.InputString("sourceArn")
+		if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
+			c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+		}
+	}
+}
+
+// alarms: every function, API and queue has its alarms.
+func (c *checker) alarms() {
+	type key struct{ ns, metric, dim, value string }
+	have := map[key]bool{}
+	for _, a := range c.byType(typeAlarm) {
+		dims, _ := a.Input("dimensions")
+		m, _ := dims.(map[string]any)
+		for d, v := range m {
+			if s, ok := v.(string); ok {
+				have[key{a.InputString("namespace"), a.InputString("metricName"), d, s}] = true
+			}
+		}
+	}
+	need := func(r componenttest.Resource, ns, metric, dim, value string) {
+		if value != "" && !have[key{ns, metric, dim, value}] {
+			c.add("alarms", r, "no %s %s alarm for %s=%s", ns, metric, dim, value)
+		}
+	}
+	for _, f := range c.byType(typeFunction) {
+		need(f, "AWS/Lambda", "Errors", "FunctionName", c.output(f, "name"))
+		need(f, "AWS/Lambda", "Throttles", "FunctionName", c.output(f, "name"))
+	}
+	for _, a := range c.byType(typeAPI) {
+		need(a, "AWS/ApiGateway", "5xx", "ApiId", a.ID)
+		need(a, "AWS/ApiGateway", "Latency", "ApiId", a.ID)
+	}
+	dlqs := map[string]bool{}
+	for _, q := range c.byType(typeQueue) {
+		var rp struct{ DeadLetterTargetArn string }
+		if json.Unmarshal([]byte(q.InputString("redrivePolicy")), &rp) == nil && rp.DeadLetterTargetArn != "" {
+			dlqs[rp.DeadLetterTargetArn] = true
+		}
+	}
+	for _, q := range c.byType(typeQueue) {
+		if dlqs[c.output(q, "arn")] {
+			need(q, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", c.output(q, "name"))
+		} else {
+			need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", c.output(q, "name"))
+		}
+	}
+}
+
+// storage: buckets private, encrypted and TLS-only; tables recoverable and encrypted; log
+// groups expire.
+func (c *checker) storage() {
+	bucketRule := map[string]func(componenttest.Resource) bool{
+		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": func(r componenttest.Resource) bool {
+			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				if v, _ := r.Input(f); v != true {
+					return false
+				}
+			}
+			return true
+		},
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": func(r componenttest.Resource) bool {
+			return r.InputString("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != ""
+		},
+		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": func(r componenttest.Resource) bool {
+			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
+		},
+		"aws:s3/bucketPolicy:BucketPolicy": func(r componenttest.Resource) bool {
+			return strings.Contains(r.InputString("policy"), `"aws:SecureTransport":"false"`)
+		},
+	}
+	for _, b := range c.byType(typeBucket) {
+		for _, typ := range slices.Sorted(maps.Keys(bucketRule)) {
+			ok := slices.ContainsFunc(c.byType(typ), func(r componenttest.Resource) bool {
+				return r.InputString("bucket") == b.ID && bucketRule[typ](r)
+			})
+			if !ok {
+				c.add("bucket-baseline", b, "no compliant %s", typ[strings.LastIndex(typ, ":")+1:])
+			}
+		}
+	}
+	for _, t := range c.byType(typeTable) {
+		for _, p := range []string{"pointInTimeRecovery.enabled", "serverSideEncryption.enabled"} {
+			if v, _ := t.Input(p); v != true {
+				c.add("table-baseline", t, "%s is not true", p)
+			}
+		}
+	}
+	for _, g := range c.byType(typeLogGroup) {
+		if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
+			c.add("log-retention", g, "log group keeps events forever")
+		}
+	}
+}
+
+// protect: stateful resources, with their children, are protected.
+func (c *checker) protect() {
+	for _, r := range c.all {
+		switch {
+		case r.Type == typeTable, r.Type == typeQueue, strings.HasPrefix(r.Type, "aws:s3/bucket"):
+			if !r.Protect {
+				c.add("protect-stateful", r, "stateful %s is not protected", r.Type)
+			}
+		}
+	}
+}
+
+// strs reads an IAM Action or Resource, which is a string or a list of strings.
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
