@@ -48,6 +48,21 @@ type Platform struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// AccountID is the only AWS account the provider may deploy to. Empty means any.
 	AccountID string `json:"accountId"`
+	// Auth configures the JWT authorizer of the API's protected routes.
+	Auth Auth `json:"auth"`
+	// AlarmEmail is subscribed to the stack's alarm topic. Empty means no subscription.
+	AlarmEmail string `json:"alarmEmail"`
+}
+
+// Auth is the JWT authorizer's config.
+type Auth struct {
+	// Issuer is the token issuer URL (https). Required unless PublicReads.
+	Issuer string `json:"issuer"`
+	// Audiences are the accepted token audiences. Required with Issuer.
+	Audiences []string `json:"audiences"`
+	// PublicReads makes the protected routes public: no authorizer at all. Only a stack file
+	// that says so gets it, and never a prod stack.
+	PublicReads bool `json:"publicReads"`
 }
 
 // Settings is what the program decides from a stack's config: the tier's defaults with the
@@ -131,7 +146,7 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 			return nil, fail(ConfigKey, "want an object, got a %s", typeErr.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return nil, fail(ConfigKey+"."+field, "unknown key (known: tier, owner, costCenter, logRetentionDays, accountId)")
+			return nil, fail(ConfigKey+"."+field, "unknown key (known: tier, owner, costCenter, logRetentionDays, accountId, auth, alarmEmail)")
 		default:
 			return nil, fail(ConfigKey, "%v", err)
 		}
@@ -152,6 +167,16 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 	}
 	if p.AccountID != "" && !accountPattern.MatchString(p.AccountID) {
 		return nil, fail(ConfigKey+".accountId", "%q is not a 12-digit AWS account id", p.AccountID)
+	}
+	switch a := p.Auth; {
+	case a.PublicReads && p.Tier == Prod:
+		return nil, fail(ConfigKey+".auth.publicReads", "a prod stack may not make protected routes public")
+	case a.PublicReads && a.Issuer != "":
+		return nil, fail(ConfigKey+".auth", "set either issuer (and audiences) or publicReads, not both")
+	case !a.PublicReads && a.Issuer == "":
+		return nil, fail(ConfigKey+".auth.issuer", "missing; protected routes need a JWT issuer (or, outside prod, auth.publicReads: true)")
+	case !a.PublicReads && len(a.Audiences) == 0:
+		return nil, fail(ConfigKey+".auth.audiences", "missing; name the audiences the API accepts")
 	}
 	s.Region = values["aws:region"]
 	if s.Region == "" {

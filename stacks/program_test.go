@@ -168,20 +168,25 @@ func TestStacksPreview(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	base := map[string]string{"aws:region": "eu-west-1"}
+	const auth = `"auth":{"issuer":"https://id.example.com/","audiences":["api"]}`
 	tests := []struct {
 		name     string
 		platform string
 		extra    map[string]string
 		want     []string
 	}{
-		{"unknown key", `{"tier":"prod","ownr":"x"}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.ownr", "unknown key"}},
-		{"wrong type", `{"tier":"prod","logRetentionDays":"long"}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.logRetentionDays", "want a number, got a string"}},
-		{"retention CloudWatch rejects", `{"tier":"prod","logRetentionDays":42}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.logRetentionDays", "42 days is not a retention"}},
-		{"unknown tier", `{"tier":"qa"}`, nil, []string{"groundwork:platform.tier", `"qa"`}},
+		{"unknown key", `{"tier":"prod","ownr":"x",` + auth + `}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.ownr", "unknown key"}},
+		{"wrong type", `{"tier":"prod","logRetentionDays":"long",` + auth + `}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.logRetentionDays", "want a number, got a string"}},
+		{"retention CloudWatch rejects", `{"tier":"prod","logRetentionDays":42,` + auth + `}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.logRetentionDays", "42 days is not a retention"}},
+		{"unknown tier", `{"tier":"qa",` + auth + `}`, nil, []string{"groundwork:platform.tier", `"qa"`}},
 		{"not an object", `"prod"`, nil, []string{"groundwork:platform", "want an object"}},
-		{"bad account id", `{"accountId":"12"}`, nil, []string{"groundwork:platform.accountId"}},
-		{"unknown top-level key", `{"tier":"prod"}`, map[string]string{"groundwork:owner": "x"}, []string{"stacks/Pulumi.prod.yaml", "groundwork:owner", "unknown key"}},
-		{"missing region", `{"tier":"prod"}`, map[string]string{"aws:region": ""}, []string{"aws:region", "missing"}},
+		{"bad account id", `{"accountId":"12",` + auth + `}`, nil, []string{"groundwork:platform.accountId"}},
+		{"no issuer", `{"tier":"prod"}`, nil, []string{"groundwork:platform.auth.issuer", "missing"}},
+		{"no audiences", `{"tier":"prod","auth":{"issuer":"https://id.example.com/"}}`, nil, []string{"groundwork:platform.auth.audiences", "missing"}},
+		{"public reads in prod", `{"tier":"prod","auth":{"publicReads":true}}`, nil, []string{"groundwork:platform.auth.publicReads", "prod stack may not"}},
+		{"issuer and public reads", `{"tier":"staging","auth":{"publicReads":true,"issuer":"https://id.example.com/","audiences":["a"]}}`, nil, []string{"groundwork:platform.auth", "not both"}},
+		{"unknown top-level key", `{"tier":"prod",` + auth + `}`, map[string]string{"groundwork:owner": "x"}, []string{"stacks/Pulumi.prod.yaml", "groundwork:owner", "unknown key"}},
+		{"missing region", `{"tier":"prod",` + auth + `}`, map[string]string{"aws:region": ""}, []string{"aws:region", "missing"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
