@@ -32,8 +32,9 @@ func (v Violation) String() string { return v.Rule + ": " + v.Resource + ": " + 
 
 // Options select the rules that depend on the environment.
 type Options struct {
-	// RequireProtect demands that stateful resources (tables, buckets and their children,
-	// queues) be protected, as in production.
+	// RequireProtect demands that stateful resources (tables, and buckets with their
+	// configuration) be protected, as in production. Queues are not counted: their messages
+	// are in flight, not records, and protecting a queue would protect its consumer too.
 	RequireProtect bool
 }
 
@@ -274,7 +275,7 @@ func (c *checker) storage() {
 func (c *checker) protect() {
 	for _, r := range c.all {
 		switch {
-		case r.Type == typeTable, r.Type == typeQueue, strings.HasPrefix(r.Type, "aws:s3/bucket"):
+		case r.Type == typeTable, strings.HasPrefix(r.Type, "aws:s3/bucket"):
 			if !r.Protect {
 				c.add("protect-stateful", r, "stateful %s is not protected", r.Type)
 			}
