@@ -1,0 +1,642 @@
+package api_test
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/components/api"
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/function"
+)
+
+const hello = "./components/function/testdata/hello"
+
+const (
+	tAPI         = "groundwork:api:API"
+	tApi         = "aws:apigatewayv2/api:Api"
+	tStage       = "aws:apigatewayv2/stage:Stage"
+	tIntegration = "aws:apigatewayv2/integration:Integration"
+	tRoute       = "aws:apigatewayv2/route:Route"
+	tAuthorizer  = "aws:apigatewayv2/authorizer:Authorizer"
+	tDomain      = "aws:apigatewayv2/domainName:DomainName"
+	tMapping     = "aws:apigatewayv2/apiMapping:ApiMapping"
+	tRecord      = "aws:route53/record:Record"
+	tPermission  = "aws:lambda/permission:Permission"
+	tFunction    = "aws:lambda/function:Function"
+	tLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	tAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+	issuer = "https://issuer.example.com/"
+	topic  = "arn:aws:sns:us-east-1:123456789012:alarms"
+)
+
+// fns are the functions routes go to: reader serves the GETs, writer the POST.
+type fns struct{ reader, writer *function.Function }
+
+// outputs are the component's outputs as the program saw them.
+type outputs struct {
+	mu                    sync.Mutex
+	url, id, executionArn string
+}
+
+func (o *outputs) capture(c *api.API) {
+	set := func(dst *string) func(string) string {
+		return func(v string) string {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			*dst = v
+			return v
+		}
+	}
+	c.URL.ApplyT(set(&o.url))
+	c.ID.ApplyT(set(&o.id))
+	c.ExecutionArn.ApplyT(set(&o.executionArn))
+}
+
+// run registers the two functions and an API "http" with the args build returns.
+func run(build func(f fns) *api.Args, opts ...componenttest.Option) (*componenttest.Recorder, *outputs, error) {
+	out := &outputs{}
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		var f fns
+		var err error
+		if f.reader, err = function.New(ctx, "reader", &function.Args{Package: hello}); err != nil {
+			return err
+		}
+		if f.writer, err = function.New(ctx, "writer", &function.Args{Package: hello}); err != nil {
+			return err
+		}
+		c, err := api.New(ctx, "http", build(f))
+		if err != nil {
+			return err
+		}
+		out.capture(c)
+		return nil
+	}, opts...)
+	return rec, out, err
+}
+
+func mustRun(t *testing.T, build func(f fns) *api.Args, opts ...componenttest.Option) (*componenttest.Recorder, *outputs) {
+	t.Helper()
+	rec, out, err := run(build, opts...)
+	require.NoError(t, err)
+	return rec, out
+}
+
+// publicRoutes is a three-route table over two functions, every route public.
+func publicRoutes(f fns) []api.Route {
+	return []api.Route{
+		{Method: "GET", Path: "/healthz", Function: f.reader, Public: true},
+		{Method: "POST", Path: "/v1/inquiries", Function: f.writer, Public: true},
+		{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Public: true},
+	}
+}
+
+func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
+	t.Helper()
+	r, ok := rec.Get(typ, name)
+	require.True(t, ok, "%s %q registered", typ, name)
+	return r
+}
+
+func num(t *testing.T, r componenttest.Resource, path string) float64 {
+	t.Helper()
+	v, ok := r.Input(path)
+	require.True(t, ok, "%s has %s", r.Name, path)
+	f, ok := v.(float64)
+	require.True(t, ok, "%s.%s is a number: %#v", r.Name, path, v)
+	return f
+}
+
+func TestAPIDefaults(t *testing.T) {
+	// Given three public routes over two functions and every other Args field at its zero value
+	rec, out := mustRun(t, func(f fns) *api.Args { return &api.Args{Routes: publicRoutes(f)} })
+
+	// Then the component owns the API, an integration and a permission per function, a route
+	// per route, the stage, its log group and two alarms, and nothing else
+	comp := get(t, rec, tAPI, "http")
+	children := rec.Descendants(comp.URN)
+	for _, c := range children {
+		assert.Equal(t, comp.URN, c.Parent, "%s %s is parented to the component", c.Type, c.Name)
+	}
+	assert.Len(t, children, 12, "api, 2 integrations, 2 permissions, 3 routes, log group, stage, 2 alarms")
+	assert.Empty(t, rec.ByType(tAuthorizer), "no authorizer unless asked")
+	assert.Empty(t, rec.ByType(tDomain), "no custom domain unless asked")
+	assert.Empty(t, rec.ByType(tRecord), "no DNS record unless asked")
+
+	// And the API is an HTTP API without CORS
+	gw := get(t, rec, tApi, "http")
+	assert.Equal(t, "HTTP", gw.InputString("protocolType"), "protocol type")
+	_, cors := gw.Input("corsConfiguration")
+	assert.False(t, cors, "no CORS configuration by default")
+	executionArn := gw.Outputs["executionArn"].StringValue()
+
+	// And each function has one AWS_PROXY integration with payload format 2.0 on its invoke ARN
+	integrations := map[string]componenttest.Resource{}
+	for _, fn := range []string{"reader", "writer"} {
+		lambdaFn := get(t, rec, tFunction, fn)
+		integ := get(t, rec, tIntegration, "http-"+fn)
+		integrations[fn] = integ
+		assert.Equal(t, gw.ID, integ.InputString("apiId"), "%s integration belongs to the API", fn)
+		assert.Equal(t, "AWS_PROXY", integ.InputString("integrationType"), "%s integration type", fn)
+		assert.Equal(t, "POST", integ.InputString("integrationMethod"), "%s integration method", fn)
+		assert.Equal(t, "2.0", integ.InputString("payloadFormatVersion"), "%s payload format version", fn)
+		assert.Equal(t, lambdaFn.Outputs["invokeArn"].StringValue(), integ.InputString("integrationUri"), "%s integration URI is the function's invoke ARN", fn)
+
+		// And one permission lets this API, and no other, invoke the function
+		perm := get(t, rec, tPermission, "http-"+fn+"-invoke")
+		assert.Equal(t, "lambda:InvokeFunction", perm.InputString("action"), "%s permission action", fn)
+		assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"), "%s permission principal", fn)
+		assert.Equal(t, lambdaFn.ID, perm.InputString("function"), "%s permission names the function", fn)
+		assert.Equal(t, executionArn+"/*/*", perm.InputString("sourceArn"), "%s permission is scoped to the API's execution ARN", fn)
+	}
+	assert.Len(t, rec.ByType(tIntegration), 2, "one integration per function, not per route")
+	assert.Len(t, rec.ByType(tPermission), 2, "one permission per function, not per route")
+
+	// And each route has its key, targets its function's integration and needs no authorization
+	var routeURNs []string
+	for _, tc := range []struct{ key, fn string }{
+		{"GET /healthz", "reader"}, {"POST /v1/inquiries", "writer"}, {"GET /v1/inquiries/{id}", "reader"},
+	} {
+		rt := get(t, rec, tRoute, "http-"+tc.key)
+		routeURNs = append(routeURNs, rt.URN)
+		assert.Equal(t, gw.ID, rt.InputString("apiId"), "%s belongs to the API", tc.key)
+		assert.Equal(t, tc.key, rt.InputString("routeKey"), "route key")
+		assert.Equal(t, "integrations/"+integrations[tc.fn].ID, rt.InputString("target"), "%s targets the %s integration", tc.key, tc.fn)
+		assert.Equal(t, "NONE", rt.InputString("authorizationType"), "%s is public", tc.key)
+		_, hasAuth := rt.Input("authorizerId")
+		assert.False(t, hasAuth, "%s has no authorizer", tc.key)
+	}
+
+	// And the $default stage auto-deploys, throttles and logs JSON to its own log group
+	logs := get(t, rec, tLogGroup, "http-access-logs")
+	assert.Equal(t, float64(30), num(t, logs, "retentionInDays"), "access log retention default")
+	stage := get(t, rec, tStage, "http")
+	assert.Equal(t, gw.ID, stage.InputString("apiId"), "stage belongs to the API")
+	assert.Equal(t, "$default", stage.InputString("name"), "stage name")
+	autoDeploy, _ := stage.Input("autoDeploy")
+	assert.Equal(t, true, autoDeploy, "stage auto-deploys")
+	assert.Equal(t, logs.Outputs["arn"].StringValue(), stage.InputString("accessLogSettings.destinationArn"), "access logs go to the API's log group")
+	var format map[string]string
+	require.NoError(t, json.Unmarshal([]byte(stage.InputString("accessLogSettings.format")), &format), "access log format is JSON")
+	for _, field := range []string{"requestId", "ip", "requestTime", "httpMethod", "routeKey", "status", "protocol", "responseLength", "integrationError"} {
+		assert.Contains(t, format[field], "$context.", "access log field %s", field)
+	}
+	assert.Equal(t, float64(100), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "default burst limit")
+	assert.Equal(t, float64(50), num(t, stage, "defaultRouteSettings.throttlingRateLimit"), "default rate limit")
+	detailed, _ := stage.Input("defaultRouteSettings.detailedMetricsEnabled")
+	assert.Equal(t, false, detailed, "detailed metrics off by default")
+	_, level := stage.Input("defaultRouteSettings.loggingLevel")
+	assert.False(t, level, "loggingLevel unset (pulumi-aws #2364)")
+	_, perRoute := stage.Input("routeSettings")
+	assert.False(t, perRoute, "no per-route settings by default")
+	for _, urn := range routeURNs {
+		assert.True(t, stage.DependsOnURN(urn), "stage waits for route %s", urn)
+	}
+
+	// And 5xx and p99 latency alarms watch this API, without actions when there is no topic
+	for _, tc := range []struct {
+		name, metric, stat, statKey string
+		threshold, periods          float64
+	}{
+		{"http-5xx", "5xx", "Sum", "statistic", 1, 1},
+		{"http-latency-p99", "Latency", "p99", "extendedStatistic", 1000, 3},
+	} {
+		al := get(t, rec, tAlarm, tc.name)
+		assert.Equal(t, "AWS/ApiGateway", al.InputString("namespace"), "%s namespace", tc.name)
+		assert.Equal(t, tc.metric, al.InputString("metricName"), "%s metric", tc.name)
+		assert.Equal(t, gw.ID, al.InputString("dimensions.ApiId"), "%s watches this API", tc.name)
+		assert.Equal(t, tc.stat, al.InputString(tc.statKey), "%s statistic", tc.name)
+		assert.Equal(t, "GreaterThanOrEqualToThreshold", al.InputString("comparisonOperator"), "%s comparison", tc.name)
+		assert.Equal(t, tc.threshold, num(t, al, "threshold"), "%s threshold", tc.name)
+		assert.Equal(t, float64(300), num(t, al, "period"), "%s period", tc.name)
+		assert.Equal(t, tc.periods, num(t, al, "evaluationPeriods"), "%s evaluation periods", tc.name)
+		_, actions := al.Input("alarmActions")
+		assert.False(t, actions, "%s has no actions without a topic", tc.name)
+	}
+
+	// And the outputs are the stage URL without its trailing slash, the API id and execution ARN
+	assert.Equal(t, "https://"+gw.ID+".execute-api.us-east-1.amazonaws.com", out.url, "URL")
+	assert.Equal(t, gw.ID, out.id, "ID")
+	assert.Equal(t, executionArn, out.executionArn, "ExecutionArn")
+}
+
+func TestAPIAlarmTopic(t *testing.T) {
+	// Given an alarm topic and thresholds of its own
+	rec, _ := mustRun(t, func(f fns) *api.Args {
+		return &api.Args{Routes: publicRoutes(f), AlarmTopic: pulumi.String(topic),
+			ServerErrorThreshold: 10, LatencyThreshold: 2500 * time.Millisecond}
+	})
+	// Then both alarms notify the topic when they fire and when they recover
+	for _, tc := range []struct {
+		name      string
+		threshold float64
+	}{{"http-5xx", 10}, {"http-latency-p99", 2500}} {
+		al := get(t, rec, tAlarm, tc.name)
+		actions, _ := al.Input("alarmActions")
+		assert.Equal(t, []any{topic}, actions, "%s notifies the topic", tc.name)
+		ok, _ := al.Input("okActions")
+		assert.Equal(t, []any{topic}, ok, "%s notifies recovery", tc.name)
+		assert.Equal(t, tc.threshold, num(t, al, "threshold"), "%s threshold from Args", tc.name)
+	}
+}
+
+func TestAPIAuthorizers(t *testing.T) {
+	// Given two JWT authorizers, a route for each, and a public route
+	rec, _ := mustRun(t, func(f fns) *api.Args {
+		return &api.Args{
+			Authorizers: map[string]api.JWTAuthorizer{
+				"users":  {Issuer: issuer, Audiences: []string{"web", "mobile"}},
+				"admins": {Issuer: "https://admins.example.com", Audiences: []string{"console"}},
+			},
+			Routes: []api.Route{
+				{Method: "GET", Path: "/healthz", Function: f.reader, Public: true},
+				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
+				{Method: "DELETE", Path: "/v1/inquiries/{id}", Function: f.writer, Authorizer: "admins"},
+			},
+		}
+	})
+	gw := get(t, rec, tApi, "http")
+
+	// Then each authorizer is a JWT authorizer reading the Authorization header
+	users := get(t, rec, tAuthorizer, "http-users")
+	admins := get(t, rec, tAuthorizer, "http-admins")
+	assert.Equal(t, gw.ID, users.InputString("apiId"), "authorizer belongs to the API")
+	assert.Equal(t, "JWT", users.InputString("authorizerType"), "authorizer type")
+	sources, _ := users.Input("identitySources")
+	assert.Equal(t, []any{"$request.header.Authorization"}, sources, "identity sources")
+	assert.Equal(t, issuer, users.InputString("jwtConfiguration.issuer"), "issuer")
+	auds, _ := users.Input("jwtConfiguration.audiences")
+	assert.Equal(t, []any{"web", "mobile"}, auds, "audiences")
+	assert.Equal(t, "https://admins.example.com", admins.InputString("jwtConfiguration.issuer"), "second authorizer's issuer")
+
+	// And an authorized route needs a JWT from its authorizer, a public one nothing
+	for _, tc := range []struct{ key, authType, authorizer string }{
+		{"GET /healthz", "NONE", ""},
+		{"GET /v1/inquiries/{id}", "JWT", users.ID},
+		{"DELETE /v1/inquiries/{id}", "JWT", admins.ID},
+	} {
+		rt := get(t, rec, tRoute, "http-"+tc.key)
+		assert.Equal(t, tc.authType, rt.InputString("authorizationType"), "%s authorization type", tc.key)
+		assert.Equal(t, tc.authorizer, rt.InputString("authorizerId"), "%s authorizer", tc.key)
+	}
+}
+
+func TestAPICORS(t *testing.T) {
+	t.Run("origins only", func(t *testing.T) {
+		// Given CORS with only origins
+		rec, _ := mustRun(t, func(f fns) *api.Args {
+			return &api.Args{Routes: publicRoutes(f), CORS: &api.CORS{AllowOrigins: []string{"https://app.example.com"}}}
+		})
+		gw := get(t, rec, tApi, "http")
+		// Then the origins are allowed with the routes' methods and the JSON + bearer headers
+		origins, _ := gw.Input("corsConfiguration.allowOrigins")
+		assert.Equal(t, []any{"https://app.example.com"}, origins, "allowed origins")
+		methods, _ := gw.Input("corsConfiguration.allowMethods")
+		assert.Equal(t, []any{"GET", "POST"}, methods, "allowed methods default to the routes'")
+		headers, _ := gw.Input("corsConfiguration.allowHeaders")
+		assert.Equal(t, []any{"authorization", "content-type"}, headers, "allowed headers default")
+		creds, _ := gw.Input("corsConfiguration.allowCredentials")
+		assert.Equal(t, false, creds, "no credentials by default")
+		_, maxAge := gw.Input("corsConfiguration.maxAge")
+		assert.False(t, maxAge, "no max age by default")
+		_, expose := gw.Input("corsConfiguration.exposeHeaders")
+		assert.False(t, expose, "no exposed headers by default")
+	})
+	t.Run("everything explicit", func(t *testing.T) {
+		// Given every CORS field
+		rec, _ := mustRun(t, func(f fns) *api.Args {
+			return &api.Args{Routes: publicRoutes(f), CORS: &api.CORS{
+				AllowOrigins: []string{"https://app.example.com", "http://localhost:3000"}, AllowMethods: []string{"GET"},
+				AllowHeaders: []string{"x-request-id"}, ExposeHeaders: []string{"location"}, AllowCredentials: true,
+				MaxAge: time.Hour,
+			}}
+		})
+		gw := get(t, rec, tApi, "http")
+		origins, _ := gw.Input("corsConfiguration.allowOrigins")
+		assert.Equal(t, []any{"https://app.example.com", "http://localhost:3000"}, origins, "allowed origins")
+		methods, _ := gw.Input("corsConfiguration.allowMethods")
+		assert.Equal(t, []any{"GET"}, methods, "allowed methods")
+		headers, _ := gw.Input("corsConfiguration.allowHeaders")
+		assert.Equal(t, []any{"x-request-id"}, headers, "allowed headers")
+		expose, _ := gw.Input("corsConfiguration.exposeHeaders")
+		assert.Equal(t, []any{"location"}, expose, "exposed headers")
+		creds, _ := gw.Input("corsConfiguration.allowCredentials")
+		assert.Equal(t, true, creds, "credentials")
+		assert.Equal(t, float64(3600), num(t, gw, "corsConfiguration.maxAge"), "max age in seconds")
+	})
+	t.Run("any origin when asked", func(t *testing.T) {
+		// Given "*" with the explicit opt-in and an ANY route
+		rec, _ := mustRun(t, func(f fns) *api.Args {
+			return &api.Args{
+				Routes: []api.Route{{Method: "ANY", Path: "/{proxy+}", Function: f.reader, Public: true}},
+				CORS:   &api.CORS{AllowOrigins: []string{"*"}, AllowAnyOrigin: true},
+			}
+		})
+		gw := get(t, rec, tApi, "http")
+		origins, _ := gw.Input("corsConfiguration.allowOrigins")
+		assert.Equal(t, []any{"*"}, origins, "any origin")
+		methods, _ := gw.Input("corsConfiguration.allowMethods")
+		assert.Equal(t, []any{"*"}, methods, "an ANY route allows every method")
+	})
+}
+
+func TestAPIDomain(t *testing.T) {
+	cert := "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+	t.Run("with a zone", func(t *testing.T) {
+		// Given a custom domain with a certificate and a hosted zone
+		rec, out := mustRun(t, func(f fns) *api.Args {
+			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{
+				Name: "api.example.com", CertificateArn: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
+			}}
+		})
+		comp := get(t, rec, tAPI, "http")
+		gw := get(t, rec, tApi, "http")
+		stage := get(t, rec, tStage, "http")
+
+		// Then the domain is regional with TLS 1.2 and the certificate
+		dn := get(t, rec, tDomain, "http-domain")
+		assert.Equal(t, comp.URN, dn.Parent, "domain parented to the component")
+		assert.Equal(t, "api.example.com", dn.InputString("domainName"), "domain name")
+		assert.Equal(t, cert, dn.InputString("domainNameConfiguration.certificateArn"), "certificate")
+		assert.Equal(t, "REGIONAL", dn.InputString("domainNameConfiguration.endpointType"), "endpoint type")
+		assert.Equal(t, "TLS_1_2", dn.InputString("domainNameConfiguration.securityPolicy"), "security policy")
+
+		// And it maps to the API's $default stage
+		m := get(t, rec, tMapping, "http-mapping")
+		assert.Equal(t, gw.ID, m.InputString("apiId"), "mapping's API")
+		assert.Equal(t, "api.example.com", m.InputString("domainName"), "mapping's domain")
+		assert.Equal(t, "$default", m.InputString("stage"), "mapping's stage")
+		assert.Contains(t, m.PropertyDependencies["domainName"], dn.URN, "the mapping waits for the domain")
+		assert.Contains(t, m.PropertyDependencies["stage"], stage.URN, "the mapping waits for the stage")
+
+		// And an A alias record in the zone points at the domain's regional target
+		rr := get(t, rec, tRecord, "http-dns")
+		assert.Equal(t, "api.example.com", rr.InputString("name"), "record name")
+		assert.Equal(t, "A", rr.InputString("type"), "record type")
+		assert.Equal(t, "Z123", rr.InputString("zoneId"), "hosted zone")
+		ev, _ := rr.Input("aliases[0].evaluateTargetHealth")
+		assert.Equal(t, false, ev, "alias does not evaluate target health")
+		assert.Contains(t, rr.PropertyDependencies["aliases"], dn.URN, "the alias target comes from the domain")
+
+		// And the URL is the custom domain's
+		assert.Equal(t, "https://api.example.com", out.url, "URL")
+	})
+	t.Run("without a zone", func(t *testing.T) {
+		// Given a custom domain without a hosted zone
+		rec, out := mustRun(t, func(f fns) *api.Args {
+			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String(cert)}}
+		})
+		// Then the domain and mapping exist but no DNS record
+		get(t, rec, tDomain, "http-domain")
+		get(t, rec, tMapping, "http-mapping")
+		assert.Empty(t, rec.ByType(tRecord), "no DNS record without a zone")
+		assert.Equal(t, "https://api.example.com", out.url, "URL")
+	})
+}
+
+func TestAPIThrottling(t *testing.T) {
+	// Given stage throttling of its own, a route with its own burst and rate, and one with
+	// only a rate
+	rec, _ := mustRun(t, func(f fns) *api.Args {
+		routes := publicRoutes(f)
+		routes[1].Throttle = &api.Throttle{BurstLimit: 5, RateLimit: 2.5}
+		routes[2].Throttle = &api.Throttle{RateLimit: 10}
+		return &api.Args{Routes: routes, Throttle: api.Throttle{BurstLimit: 200, RateLimit: 80}}
+	})
+	stage := get(t, rec, tStage, "http")
+	// Then the stage default is the given throttling
+	assert.Equal(t, float64(200), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "stage burst limit")
+	assert.Equal(t, float64(80), num(t, stage, "defaultRouteSettings.throttlingRateLimit"), "stage rate limit")
+	// And each throttled route has its settings, a zero field taking the stage's value
+	settings, _ := stage.Input("routeSettings")
+	assert.Equal(t, []any{
+		map[string]any{"routeKey": "POST /v1/inquiries", "throttlingBurstLimit": float64(5), "throttlingRateLimit": 2.5},
+		map[string]any{"routeKey": "GET /v1/inquiries/{id}", "throttlingBurstLimit": float64(200), "throttlingRateLimit": float64(10)},
+	}, settings, "per-route settings")
+	// And the stage waits for the routes its settings name
+	rt := get(t, rec, tRoute, "http-POST /v1/inquiries")
+	assert.True(t, stage.DependsOnURN(rt.URN), "stage waits for the throttled route")
+}
+
+func TestAPIOptions(t *testing.T) {
+	// Given a longer log retention and detailed metrics
+	rec, _ := mustRun(t, func(f fns) *api.Args {
+		return &api.Args{Routes: publicRoutes(f), LogRetentionDays: 90, DetailedMetrics: true}
+	})
+	logs := get(t, rec, tLogGroup, "http-access-logs")
+	assert.Equal(t, float64(90), num(t, logs, "retentionInDays"), "log retention")
+	stage := get(t, rec, tStage, "http")
+	detailed, _ := stage.Input("defaultRouteSettings.detailedMetricsEnabled")
+	assert.Equal(t, true, detailed, "detailed metrics")
+}
+
+func TestAPIPreview(t *testing.T) {
+	// Given preview mode, where ids and ARNs are unknown
+	rec, out := mustRun(t, func(f fns) *api.Args {
+		return &api.Args{
+			Routes: []api.Route{
+				{Method: "GET", Path: "/healthz", Function: f.reader, Public: true},
+				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
+			},
+			Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}},
+			Domain:      &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
+		}
+	}, componenttest.Preview())
+	// Then the whole graph is registered with what is known
+	comp := get(t, rec, tAPI, "http")
+	assert.Len(t, rec.Descendants(comp.URN), 13, "api, authorizer, integration, permission, 2 routes, log group, stage, domain, mapping, record, 2 alarms")
+	rt := get(t, rec, tRoute, "http-GET /v1/inquiries/{id}")
+	assert.Empty(t, rt.ID, "no id in preview")
+	assert.Equal(t, "GET /v1/inquiries/{id}", rt.InputString("routeKey"), "route key is known")
+	assert.Equal(t, "JWT", rt.InputString("authorizationType"), "authorization type is known")
+	_, known := rt.Input("target")
+	assert.False(t, known, "the integration id is unknown in preview")
+	stage := get(t, rec, tStage, "http")
+	assert.Equal(t, "$default", stage.InputString("name"), "stage name")
+	assert.Equal(t, float64(100), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "burst limit")
+	perm := get(t, rec, tPermission, "http-reader-invoke")
+	assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"), "permission principal")
+	_, known = perm.Input("sourceArn")
+	assert.False(t, known, "the execution ARN is unknown in preview")
+	assert.Empty(t, out.id, "the API id is unknown in preview")
+	assert.Empty(t, out.executionArn, "the execution ARN is unknown in preview")
+	assert.Equal(t, "https://api.example.com", out.url, "a custom domain's URL is known before deployment")
+}
+
+func TestAPIValidation(t *testing.T) {
+	ok := func(f fns) api.Route { return api.Route{Method: "GET", Path: "/x", Function: f.reader, Public: true} }
+	jwt := map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}}
+	tests := []struct {
+		name  string
+		build func(f fns) *api.Args
+		want  []string
+	}{
+		{"no routes", func(f fns) *api.Args { return &api.Args{} }, []string{"Routes is empty"}},
+		{"path API Gateway rejects", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f), {Method: "GET", Path: "/v1//x", Function: f.reader, Public: true}}}
+		}, []string{"Routes[1].Path", `"/v1//x"`, "empty segment"}},
+		{"path without leading slash", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "v1", Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Path", `must start with "/"`}},
+		{"greedy parameter not last", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/{p+}/x", Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Path", "greedy"}},
+		{"trailing slash", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x/", Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Path", "end with"}},
+		{"unknown method", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "TRACE", Path: "/x", Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Method", `"TRACE"`}},
+		{"lower-case method", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "get", Path: "/x", Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Method", `"get"`}},
+		{"duplicate method and path", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f), ok(f)}}
+		}, []string{"Routes[1] (GET /x)", "same method and path"}},
+		{"duplicate path up to parameter names", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{
+				{Method: "GET", Path: "/v1/{id}", Function: f.reader, Public: true},
+				{Method: "GET", Path: "/v1/{key}", Function: f.writer, Public: true},
+			}}
+		}, []string{"Routes[1] (GET /v1/{key})", `"GET /v1/{id}"`}},
+		{"route without function", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Public: true}}}
+		}, []string{"Routes[0] (GET /x).Function is nil"}},
+		{"neither authorizer nor public", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader}}}
+		}, []string{"Routes[0] (GET /x)", "names no Authorizer and is not marked Public"}},
+		{"both authorizer and public", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", Public: true}}}
+		}, []string{"Routes[0] (GET /x)", "Public is set and Authorizer"}},
+		{"unknown authorizer", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "admins"}}}
+		}, []string{"Routes[0] (GET /x).Authorizer", `"admins"`, "[users]"}},
+		{"issuer not https", func(f fns) *api.Args {
+			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "http://issuer.example.com", Audiences: []string{"web"}}},
+				Routes: []api.Route{ok(f)}}
+		}, []string{"Authorizers[users].Issuer", `"http://issuer.example.com"`, "https://"}},
+		{"issuer not a URL", func(f fns) *api.Args {
+			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "issuer.example.com", Audiences: []string{"web"}}},
+				Routes: []api.Route{ok(f)}}
+		}, []string{"Authorizers[users].Issuer", "https://"}},
+		{"no audiences", func(f fns) *api.Args {
+			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer}}, Routes: []api.Route{ok(f)}}
+		}, []string{"Authorizers[users].Audiences is empty"}},
+		{"authorizer name", func(f fns) *api.Args {
+			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"a b": {Issuer: issuer, Audiences: []string{"web"}}}, Routes: []api.Route{ok(f)}}
+		}, []string{"Authorizers[a b]", "name"}},
+		{"negative stage burst", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Throttle: api.Throttle{BurstLimit: -1}}
+		}, []string{"Throttle.BurstLimit -1 is negative"}},
+		{"negative route rate", func(f fns) *api.Args {
+			r := ok(f)
+			r.Throttle = &api.Throttle{RateLimit: -0.5}
+			return &api.Args{Routes: []api.Route{r}}
+		}, []string{"Routes[0] (GET /x).Throttle.RateLimit -0.5 is negative"}},
+		{"log retention CloudWatch rejects", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LogRetentionDays: 2}
+		}, []string{"LogRetentionDays", "2 days"}},
+		{"negative 5xx threshold", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, ServerErrorThreshold: -1}
+		}, []string{"ServerErrorThreshold -1"}},
+		{"latency threshold below a millisecond", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LatencyThreshold: 1500 * time.Microsecond}
+		}, []string{"LatencyThreshold 1.5ms"}},
+		{"CORS without origins", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{}}
+		}, []string{"CORS.AllowOrigins is empty"}},
+		{"CORS any origin without opt-in", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com", "*"}}}
+		}, []string{"CORS.AllowOrigins", `"*"`, "AllowAnyOrigin"}},
+		{"CORS origin with a path", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com/app"}}}
+		}, []string{"CORS.AllowOrigins", `"https://a.example.com/app"`, "not an origin"}},
+		{"CORS credentials with any origin", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"*"}, AllowAnyOrigin: true, AllowCredentials: true}}
+		}, []string{"CORS.AllowCredentials"}},
+		{"CORS max age over a day", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com"}, MaxAge: 25 * time.Hour}}
+		}, []string{"CORS.MaxAge 25h0m0s"}},
+		{"CORS unknown method", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com"}, AllowMethods: []string{"FETCH"}}}
+		}, []string{"CORS.AllowMethods", `"FETCH"`}},
+		{"domain not a domain name", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "localhost", CertificateArn: pulumi.String("arn:cert")}}
+		}, []string{"Domain.Name", `"localhost"`}},
+		{"domain with an invalid label", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "API_.example.com", CertificateArn: pulumi.String("arn:cert")}}
+		}, []string{"Domain.Name", `"API_"`}},
+		{"domain without certificate", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "api.example.com"}}
+		}, []string{"Domain.CertificateArn is nil"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _, err := run(tc.build)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `api "http": `, "the error names the component")
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assertOnlyFunctions(t, rec)
+		})
+	}
+}
+
+// assertOnlyFunctions checks that nothing but the two functions' resources was registered:
+// the API registered nothing, not even its component, before the error.
+func assertOnlyFunctions(t *testing.T, rec *componenttest.Recorder) {
+	t.Helper()
+	resources := rec.Resources()
+	require.NotEmpty(t, resources, "the functions were registered")
+	for _, r := range resources {
+		assert.True(t, strings.HasPrefix(r.Name, "reader") || strings.HasPrefix(r.Name, "writer"),
+			"only the functions' resources are registered, found %s %s", r.Type, r.Name)
+	}
+}
+
+func TestAPIName(t *testing.T) {
+	// Given a name too long for the names derived from it
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		_, err := api.New(ctx, strings.Repeat("n", 56), &api.Args{})
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "name must be 1-55", "the error names the limit")
+	assert.Empty(t, rec.Resources(), "nothing registered")
+}
+
+func TestAPITwoFunctionsWithOneName(t *testing.T) {
+	// Given two different functions that share a component name (under different parents)
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		a, err := function.New(ctx, "handler", &function.Args{Package: hello})
+		if err != nil {
+			return err
+		}
+		parent, err := function.New(ctx, "other", &function.Args{Package: hello})
+		if err != nil {
+			return err
+		}
+		b, err := function.New(ctx, "handler", &function.Args{Package: hello}, pulumi.Parent(parent))
+		if err != nil {
+			return err
+		}
+		_, err = api.New(ctx, "http", &api.Args{Routes: []api.Route{
+			{Method: "GET", Path: "/a", Function: a, Public: true},
+			{Method: "GET", Path: "/b", Function: b, Public: true},
+		}})
+		return err
+	})
+	// Then the integrations' names would collide: an error names the function
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `Routes[1] (GET /b).Function: two different functions are named "handler"`)
+	_, registered := rec.Get(tAPI, "http")
+	assert.False(t, registered, "the API is not registered")
+}
