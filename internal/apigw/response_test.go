@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -147,4 +149,32 @@ func TestWriteResponse(t *testing.T) {
 			assert.Error(t, apigw.WriteResponse(httptest.NewRecorder(), []byte(p)), p)
 		}
 	})
+}
+
+func TestInvoke_ConcurrentInvocationsDoNotShareState(t *testing.T) {
+	// The local server invokes one handler from many goroutines; pooled scratch space must
+	// never carry one response into another.
+	h := apigw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Path", r.URL.Path)
+		w.Write([]byte(r.URL.Path))
+	}))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				path := fmt.Sprintf("/g%d/i%d", g, i)
+				out, err := h.Invoke(context.Background(), []byte(`{"rawPath":"`+path+`","requestContext":{"http":{"method":"GET"}}}`))
+				if !assert.NoError(t, err) {
+					return
+				}
+				var resp events.APIGatewayV2HTTPResponse
+				if !assert.NoError(t, json.Unmarshal(out, &resp)) {
+					return
+				}
+				assert.Equal(t, path, resp.Body)
+				assert.Equal(t, path, resp.Headers["X-Path"])
+			}
+		})
+	}
+	wg.Wait()
 }
