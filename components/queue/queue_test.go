@@ -1,0 +1,623 @@
+package queue_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/queue"
+)
+
+const hello = "./components/function/testdata/hello"
+
+const (
+	tComponent   = "groundwork:queue:Queue"
+	tQueue       = "aws:sqs/queue:Queue"
+	tQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
+	tRedrive     = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
+	tMapping     = "aws:lambda/eventSourceMapping:EventSourceMapping"
+	tAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	tFunction    = "aws:lambda/function:Function"
+
+	topic  = "arn:aws:sns:us-east-1:123456789012:alarms"
+	keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+)
+
+func run(t *testing.T, args *queue.Args, opts ...componenttest.Option) *componenttest.Recorder {
+	t.Helper()
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		_, err := queue.New(ctx, "events", args)
+		return err
+	}, opts...)
+	require.NoError(t, err)
+	return rec
+}
+
+func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
+	t.Helper()
+	r, ok := rec.Get(typ, name)
+	require.True(t, ok, "%s %s registered", typ, name)
+	return r
+}
+
+func number(t *testing.T, r componenttest.Resource, path string) float64 {
+	t.Helper()
+	v, ok := r.Input(path)
+	require.True(t, ok, "%s.%s is set", r.Name, path)
+	f, ok := v.(float64)
+	require.True(t, ok, "%s.%s is a number: %v", r.Name, path, v)
+	return f
+}
+
+func flag(r componenttest.Resource, path string) any {
+	v, _ := r.Input(path)
+	return v
+}
+
+func jsonInput(t *testing.T, r componenttest.Resource, path string, into any) {
+	t.Helper()
+	s := r.InputString(path)
+	require.NotEmpty(t, s, "%s.%s is set", r.Name, path)
+	require.NoError(t, json.Unmarshal([]byte(s), into), "%s.%s is JSON: %s", r.Name, path, s)
+}
+
+type policyDoc struct {
+	Version   string
+	Statement []struct {
+		Sid       string
+		Effect    string
+		Principal map[string]any
+		Action    []string
+		Resource  []string
+		Condition map[string]map[string]string
+	}
+}
+
+// assertTLSOnly checks a queue policy: one statement denying everyone every SQS action on the
+// queue when the request is not made over TLS.
+func assertTLSOnly(t *testing.T, pol, q componenttest.Resource) {
+	t.Helper()
+	assert.Equal(t, q.ID, pol.InputString("queueUrl"), "%s is on queue %s", pol.Name, q.Name)
+	var doc policyDoc
+	jsonInput(t, pol, "policy", &doc)
+	require.Len(t, doc.Statement, 1, "%s has one statement", pol.Name)
+	st := doc.Statement[0]
+	assert.Equal(t, "Deny", st.Effect, "%s denies", pol.Name)
+	assert.Equal(t, map[string]any{"AWS": "*"}, st.Principal, "%s applies to everyone", pol.Name)
+	assert.Equal(t, []string{"sqs:*"}, st.Action, "%s covers every SQS action", pol.Name)
+	assert.Equal(t, []string{q.Outputs["arn"].StringValue()}, st.Resource, "%s names its own queue's ARN", pol.Name)
+	assert.Equal(t, map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}}, st.Condition, "%s matches requests without TLS", pol.Name)
+}
+
+func indexOf(rec *componenttest.Recorder, urn string) int {
+	return slices.IndexFunc(rec.Resources(), func(r componenttest.Resource) bool { return r.URN == urn })
+}
+
+func TestQueueDefaults(t *testing.T) {
+	// Given a queue with every Args field at its zero value
+	var q *queue.Queue
+	var url, arn, name, dlqURL, dlqArn, dlqName string
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		var err error
+		q, err = queue.New(ctx, "events", nil)
+		if err != nil {
+			return err
+		}
+		capture := func(o pulumi.StringOutput, into *string) { o.ApplyT(func(v string) string { *into = v; return v }) }
+		capture(q.Url, &url)
+		capture(q.Arn, &arn)
+		capture(q.Name, &name)
+		capture(q.DeadLetterUrl, &dlqURL)
+		capture(q.DeadLetterArn, &dlqArn)
+		capture(q.DeadLetterName, &dlqName)
+		return nil
+	})
+	require.NoError(t, err)
+
+	// Then the component owns both queues, their two policies, the redrive-allow policy and
+	// two alarms, and nothing else
+	comp := get(t, rec, tComponent, "events")
+	main := get(t, rec, tQueue, "events")
+	dlq := get(t, rec, tQueue, "events-dlq")
+	for _, c := range rec.Descendants(comp.URN) {
+		assert.Equal(t, comp.URN, c.Parent, "%s parented to the component", c.Name)
+	}
+	assert.Len(t, rec.Descendants(comp.URN), 7, "main queue, DLQ, two queue policies, redrive-allow policy, two alarms")
+	assert.Empty(t, rec.ByType(tMapping), "no event source mapping without a consumer")
+	assert.Empty(t, rec.ByType(tFunction), "no function without a consumer")
+
+	// And both queues are auto-named, standard, and encrypted with SSE-SQS
+	for _, r := range []componenttest.Resource{main, dlq} {
+		_, named := r.Input("name")
+		assert.False(t, named, "%s is auto-named", r.Name)
+		assert.Equal(t, true, flag(r, "sqsManagedSseEnabled"), "%s uses SSE-SQS", r.Name)
+		_, kms := r.Input("kmsMasterKeyId")
+		assert.False(t, kms, "%s has no KMS key", r.Name)
+		_, fifo := r.Input("fifoQueue")
+		assert.False(t, fifo, "%s is a standard queue", r.Name)
+		_, policy := r.Input("policy")
+		assert.False(t, policy, "%s leaves its policy to the QueuePolicy resource", r.Name)
+	}
+
+	// And the main queue keeps messages 4 days, hides them 30 s, and redrives to the DLQ
+	// after 5 receives
+	assert.Equal(t, float64(4*24*3600), number(t, main, "messageRetentionSeconds"), "main retention default (4 days)")
+	assert.Equal(t, float64(30), number(t, main, "visibilityTimeoutSeconds"), "visibility timeout without a consumer")
+	var redrive map[string]any
+	jsonInput(t, main, "redrivePolicy", &redrive)
+	assert.Equal(t, map[string]any{"deadLetterTargetArn": dlq.Outputs["arn"].StringValue(), "maxReceiveCount": float64(5)}, redrive,
+		"redrive policy names the DLQ's ARN with maxReceiveCount 5")
+	assert.Contains(t, main.PropertyDependencies["redrivePolicy"], dlq.URN, "the main queue waits for the DLQ")
+	_, cbd := main.Input("contentBasedDeduplication")
+	assert.False(t, cbd, "no content-based deduplication on a standard queue")
+
+	// And the DLQ keeps messages 14 days and has no redrive policy of its own
+	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"), "DLQ retention is 14 days")
+	_, dlqRedrive := dlq.Input("redrivePolicy")
+	assert.False(t, dlqRedrive, "the DLQ redrives nowhere")
+	_, inlineAllow := dlq.Input("redriveAllowPolicy")
+	assert.False(t, inlineAllow, "the redrive-allow policy is its own resource, not inline")
+
+	// And each queue has a policy that refuses requests without TLS
+	assertTLSOnly(t, get(t, rec, tQueuePolicy, "events-policy"), main)
+	assertTLSOnly(t, get(t, rec, tQueuePolicy, "events-dlq-policy"), dlq)
+	assert.Len(t, q.Policies, 2, "Policies holds both queue policies")
+
+	// And the DLQ admits redrives from this queue only, registered after the main queue
+	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	assert.Equal(t, dlq.ID, allow.InputString("queueUrl"), "redrive-allow policy is on the DLQ")
+	var allowDoc map[string]any
+	jsonInput(t, allow, "redriveAllowPolicy", &allowDoc)
+	assert.Equal(t, map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []any{main.Outputs["arn"].StringValue()}}, allowDoc,
+		"only this queue's ARN may redrive into the DLQ")
+	assert.Greater(t, indexOf(rec, allow.URN), indexOf(rec, main.URN), "redrive-allow policy registered after the main queue")
+	assert.Greater(t, indexOf(rec, main.URN), indexOf(rec, dlq.URN), "DLQ registered before the main queue")
+
+	// And the outputs are the queues'
+	assert.Equal(t, main.ID, url, "Url")
+	assert.Equal(t, main.Outputs["arn"].StringValue(), arn, "Arn")
+	assert.Equal(t, main.Outputs["name"].StringValue(), name, "Name")
+	assert.True(t, strings.HasPrefix(name, "events-"), "auto-name derived from the component's: %s", name)
+	assert.Equal(t, dlq.ID, dlqURL, "DeadLetterUrl")
+	assert.Equal(t, dlq.Outputs["arn"].StringValue(), dlqArn, "DeadLetterArn")
+	assert.Equal(t, dlq.Outputs["name"].StringValue(), dlqName, "DeadLetterName")
+	assert.Equal(t, 30*time.Second, q.VisibilityTimeout, "effective visibility timeout")
+	assert.Nil(t, q.Consumer, "no Consumer")
+	assert.Nil(t, q.EventSourceMapping, "no EventSourceMapping")
+	assert.NotNil(t, q.RedriveAllowPolicy, "RedriveAllowPolicy escape hatch")
+}
+
+func TestQueueAlarms(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    queue.Args
+		wantAge float64
+	}{
+		{"default threshold", queue.Args{AlarmTopic: pulumi.String(topic)}, 900},
+		{"explicit MaxMessageAge", queue.Args{AlarmTopic: pulumi.String(topic), MaxMessageAge: time.Hour}, 3600},
+		{"default capped at a short retention", queue.Args{AlarmTopic: pulumi.String(topic), Retention: 10 * time.Minute}, 600},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given an alarm topic
+			rec := run(t, &tc.args)
+			main := get(t, rec, tQueue, "events")
+			dlq := get(t, rec, tQueue, "events-dlq")
+			assert.Len(t, rec.ByType(tAlarm), 2, "two queue alarms")
+
+			// Then one alarm fires on any visible message in the DLQ, the other on an old
+			// message in the main queue, both notifying the topic
+			for _, a := range []struct {
+				alarm, metric string
+				queue         componenttest.Resource
+				threshold     float64
+			}{
+				{"events-dlq-messages", "ApproximateNumberOfMessagesVisible", dlq, 1},
+				{"events-message-age", "ApproximateAgeOfOldestMessage", main, tc.wantAge},
+			} {
+				al := get(t, rec, tAlarm, a.alarm)
+				assert.Equal(t, "AWS/SQS", al.InputString("namespace"), "%s namespace", a.alarm)
+				assert.Equal(t, a.metric, al.InputString("metricName"), "%s metric", a.alarm)
+				assert.Equal(t, a.queue.Outputs["name"].StringValue(), al.InputString("dimensions.QueueName"), "%s watches queue %s", a.alarm, a.queue.Name)
+				assert.Equal(t, "Maximum", al.InputString("statistic"), "%s statistic", a.alarm)
+				assert.Equal(t, "GreaterThanOrEqualToThreshold", al.InputString("comparisonOperator"), "%s comparison", a.alarm)
+				assert.Equal(t, a.threshold, number(t, al, "threshold"), "%s threshold", a.alarm)
+				actions, _ := al.Input("alarmActions")
+				assert.Equal(t, []any{topic}, actions, "%s notifies the topic", a.alarm)
+				ok, _ := al.Input("okActions")
+				assert.Equal(t, []any{topic}, ok, "%s notifies recovery", a.alarm)
+			}
+		})
+	}
+}
+
+func TestQueueAlarmsWithoutTopic(t *testing.T) {
+	rec := run(t, nil)
+	for _, al := range rec.ByType(tAlarm) {
+		_, actions := al.Input("alarmActions")
+		assert.False(t, actions, "%s has no actions without a topic", al.Name)
+	}
+	assert.Len(t, rec.ByType(tAlarm), 2)
+}
+
+func TestQueueConsumerDefaults(t *testing.T) {
+	// Given a consumer with its default timeout (10 s) and an alarm topic on the queue
+	var q *queue.Queue
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		var err error
+		q, err = queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello}, AlarmTopic: pulumi.String(topic)})
+		return err
+	})
+	require.NoError(t, err)
+	comp := get(t, rec, tComponent, "events")
+	main := get(t, rec, tQueue, "events")
+
+	// Then the consumer is a function component named after the queue, parented to it
+	fnComp := get(t, rec, "groundwork:function:Function", "events-consumer")
+	assert.Equal(t, comp.URN, fnComp.Parent, "consumer parented to the queue")
+	fn := get(t, rec, tFunction, "events-consumer")
+	require.NotNil(t, q.Consumer, "Consumer escape hatch")
+	assert.Equal(t, 10*time.Second, q.Consumer.Timeout, "consumer timeout default")
+
+	// And the visibility timeout is 6x the consumer's timeout
+	assert.Equal(t, float64(60), number(t, main, "visibilityTimeoutSeconds"), "visibility timeout = 6 x 10 s")
+	assert.Equal(t, 60*time.Second, q.VisibilityTimeout)
+
+	// And the consumer's role may consume exactly this queue, nothing more
+	pol := get(t, rec, tRolePolicy, "events-consumer-events-consume")
+	role := get(t, rec, "aws:iam/role:Role", "events-consumer-role")
+	assert.Equal(t, role.ID, pol.InputString("role"), "consume policy is on the consumer's role")
+	var doc policyDoc
+	jsonInput(t, pol, "policy", &doc)
+	require.Len(t, doc.Statement, 1, "no KMS statement without a key")
+	assert.Equal(t, "Allow", doc.Statement[0].Effect)
+	assert.Equal(t, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"},
+		doc.Statement[0].Action, "consume actions")
+	assert.Equal(t, []string{main.Outputs["arn"].StringValue()}, doc.Statement[0].Resource, "on this queue's ARN only")
+
+	// And the mapping feeds the queue to the function with partial batch failures, batch
+	// size 10, no batching window and no concurrency cap
+	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	assert.Equal(t, comp.URN, esm.Parent, "mapping parented to the queue")
+	assert.Equal(t, main.Outputs["arn"].StringValue(), esm.InputString("eventSourceArn"), "event source is the main queue")
+	assert.Equal(t, fn.Outputs["arn"].StringValue(), esm.InputString("functionName"), "target is the consumer")
+	rt, _ := esm.Input("functionResponseTypes")
+	assert.Equal(t, []any{"ReportBatchItemFailures"}, rt, "reports partial batch failures")
+	assert.Equal(t, float64(10), number(t, esm, "batchSize"), "batch size default")
+	assert.Equal(t, float64(0), number(t, esm, "maximumBatchingWindowInSeconds"), "no batching window by default, set explicitly")
+	_, scaling := esm.Input("scalingConfig")
+	assert.False(t, scaling, "no maximum concurrency by default")
+
+	// And the mapping waits for the consume policy, so a first `pulumi up` does not race
+	assert.True(t, esm.DependsOnURN(pol.URN), "mapping depends on the consumer's consume role policy")
+
+	// And the consumer's own alarms notify the queue's topic
+	for _, name := range []string{"events-consumer-errors", "events-consumer-throttles"} {
+		al := get(t, rec, tAlarm, name)
+		actions, _ := al.Input("alarmActions")
+		assert.Equal(t, []any{topic}, actions, "%s notifies the queue's topic", name)
+	}
+}
+
+func TestQueueConsumerOptions(t *testing.T) {
+	// Given a 30 s consumer with its own grant and topic, a larger batch, a window, a
+	// concurrency cap and an explicit visibility timeout above 6x
+	own := "arn:aws:sns:us-east-1:123456789012:team"
+	args := &queue.Args{
+		Consumer: &function.Args{Package: hello, Timeout: 30 * time.Second, AlarmTopic: pulumi.String(own),
+			Grants: []grant.Grant{{Name: "read-bucket", Statements: []grant.Statement{{Sid: "Read", Actions: []string{"s3:GetObject"},
+				Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b/*")}}}}}},
+		BatchSize: 100, MaxBatchingWindow: 5 * time.Second, MaxConcurrency: 50, VisibilityTimeout: 300 * time.Second,
+		AlarmTopic: pulumi.String(topic),
+	}
+	rec := run(t, args)
+	main := get(t, rec, tQueue, "events")
+	esm := get(t, rec, tMapping, "events-consumer-mapping")
+
+	// Then the mapping carries them
+	assert.Equal(t, float64(100), number(t, esm, "batchSize"), "batch size")
+	assert.Equal(t, float64(5), number(t, esm, "maximumBatchingWindowInSeconds"), "batching window")
+	assert.Equal(t, float64(50), number(t, esm, "scalingConfig.maximumConcurrency"), "maximum concurrency")
+	assert.Equal(t, float64(300), number(t, main, "visibilityTimeoutSeconds"), "explicit visibility timeout")
+
+	// And the consumer keeps its own grant next to the queue's, and its own topic
+	_, ok := rec.Get(tRolePolicy, "events-consumer-read-bucket")
+	assert.True(t, ok, "the consumer's own grant")
+	_, ok = rec.Get(tRolePolicy, "events-consumer-events-consume")
+	assert.True(t, ok, "the queue's consume grant")
+	assert.Len(t, args.Consumer.Grants, 1, "the caller's Args are not modified")
+	al := get(t, rec, tAlarm, "events-consumer-errors")
+	actions, _ := al.Input("alarmActions")
+	assert.Equal(t, []any{own}, actions, "a consumer topic wins over the queue's")
+}
+
+func TestQueueVisibilityFollowsConsumerTimeout(t *testing.T) {
+	tests := []struct {
+		timeout time.Duration
+		want    float64
+	}{
+		{0, 60},
+		{time.Second, 6},
+		{30 * time.Second, 180},
+		{900 * time.Second, 5400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.timeout.String(), func(t *testing.T) {
+			rec := run(t, &queue.Args{Consumer: &function.Args{Package: hello, Timeout: tc.timeout}})
+			main := get(t, rec, tQueue, "events")
+			assert.Equal(t, tc.want, number(t, main, "visibilityTimeoutSeconds"), "6x the consumer timeout")
+		})
+	}
+}
+
+func TestQueueExplicitRetentionAndVisibility(t *testing.T) {
+	rec := run(t, &queue.Args{Retention: 7 * 24 * time.Hour, VisibilityTimeout: 2 * time.Minute, MaxReceiveCount: 3})
+	main := get(t, rec, tQueue, "events")
+	dlq := get(t, rec, tQueue, "events-dlq")
+	assert.Equal(t, float64(604800), number(t, main, "messageRetentionSeconds"), "explicit retention")
+	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"), "DLQ retention stays 14 days")
+	assert.Equal(t, float64(120), number(t, main, "visibilityTimeoutSeconds"), "explicit visibility without a consumer")
+	var redrive map[string]any
+	jsonInput(t, main, "redrivePolicy", &redrive)
+	assert.Equal(t, float64(3), redrive["maxReceiveCount"], "explicit maxReceiveCount")
+}
+
+func TestQueueNoDeadLetterQueue(t *testing.T) {
+	// Given the explicit opt-out
+	var dlqURL, dlqArn, dlqName string
+	var q *queue.Queue
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		var err error
+		q, err = queue.New(ctx, "events", &queue.Args{NoDeadLetterQueue: true})
+		if err != nil {
+			return err
+		}
+		pulumi.All(q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName).ApplyT(func(v []any) error {
+			dlqURL, dlqArn, dlqName = v[0].(string), v[1].(string), v[2].(string)
+			return nil
+		})
+		return nil
+	})
+	require.NoError(t, err)
+
+	// Then there is one queue, without a redrive policy, still TLS-only and encrypted
+	queues := rec.ByType(tQueue)
+	require.Len(t, queues, 1, "no DLQ")
+	main := queues[0]
+	_, redrive := main.Input("redrivePolicy")
+	assert.False(t, redrive, "no redrive policy")
+	assert.Equal(t, true, flag(main, "sqsManagedSseEnabled"), "still encrypted")
+	assert.Empty(t, rec.ByType(tRedrive), "no redrive-allow policy")
+	pols := rec.ByType(tQueuePolicy)
+	require.Len(t, pols, 1, "one queue policy")
+	assertTLSOnly(t, pols[0], main)
+
+	// And only the message-age alarm: no DLQ, no DLQ alarm
+	alarms := rec.ByType(tAlarm)
+	require.Len(t, alarms, 1)
+	assert.Equal(t, "events-message-age", alarms[0].Name)
+
+	// And the DLQ outputs are empty
+	assert.Nil(t, q.DeadLetterQueue)
+	assert.Nil(t, q.RedriveAllowPolicy)
+	assert.Equal(t, []string{"", "", ""}, []string{dlqURL, dlqArn, dlqName}, "DLQ outputs are empty strings")
+}
+
+func TestQueueKMS(t *testing.T) {
+	// Given a customer managed key and a consumer
+	var send, consume grant.Grant
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
+		if err != nil {
+			return err
+		}
+		send, consume = q.GrantSend(), q.GrantConsume()
+		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{send}})
+		return err
+	})
+	require.NoError(t, err)
+
+	// Then both queues use the key instead of SSE-SQS
+	for _, name := range []string{"events", "events-dlq"} {
+		r := get(t, rec, tQueue, name)
+		assert.Equal(t, keyArn, r.InputString("kmsMasterKeyId"), "%s uses the KMS key", name)
+		assert.Equal(t, false, flag(r, "sqsManagedSseEnabled"), "%s has SSE-SQS off", name)
+	}
+	main := get(t, rec, tQueue, "events")
+	arn := main.Outputs["arn"].StringValue()
+
+	// And the consumer may decrypt with the key, the producer encrypt
+	for _, tc := range []struct {
+		policy string
+		want   []map[string]any
+	}{
+		{"events-consumer-events-consume", []map[string]any{
+			{"Sid": "ConsumeMessages", "Effect": "Allow", "Action": []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, "Resource": []any{arn}},
+			{"Sid": "DecryptMessages", "Effect": "Allow", "Action": []any{"kms:Decrypt"}, "Resource": []any{keyArn}},
+		}},
+		{"api-events-send", []map[string]any{
+			{"Sid": "SendMessages", "Effect": "Allow", "Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{arn}},
+			{"Sid": "EncryptMessages", "Effect": "Allow", "Action": []any{"kms:GenerateDataKey", "kms:Decrypt"}, "Resource": []any{keyArn}},
+		}},
+	} {
+		pol := get(t, rec, tRolePolicy, tc.policy)
+		var doc struct{ Statement []map[string]any }
+		jsonInput(t, pol, "policy", &doc)
+		assert.Equal(t, tc.want, doc.Statement, "%s statements", tc.policy)
+	}
+	assert.Equal(t, "events-send", send.Name, "send grant name")
+	assert.Equal(t, "events-consume", consume.Name, "consume grant name")
+}
+
+func TestQueueGrantSendWithoutKMS(t *testing.T) {
+	// Given a producer function given the queue's send grant
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		q, err := queue.New(ctx, "events", nil)
+		if err != nil {
+			return err
+		}
+		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{q.GrantSend()}})
+		return err
+	})
+	require.NoError(t, err)
+	// Then its role may send to exactly this queue, and nothing about KMS
+	main := get(t, rec, tQueue, "events")
+	pol := get(t, rec, tRolePolicy, "api-events-send")
+	var doc struct{ Statement []map[string]any }
+	jsonInput(t, pol, "policy", &doc)
+	assert.Equal(t, []map[string]any{{"Sid": "SendMessages", "Effect": "Allow",
+		"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{main.Outputs["arn"].StringValue()}}},
+		doc.Statement, "send statement only")
+}
+
+func TestQueueFIFO(t *testing.T) {
+	// Given a FIFO queue with content-based deduplication and a consumer
+	rec := run(t, &queue.Args{FIFO: true, ContentBasedDeduplication: true, Consumer: &function.Args{Package: hello}})
+	main := get(t, rec, tQueue, "events")
+	dlq := get(t, rec, tQueue, "events-dlq")
+
+	// Then both queues are FIFO, so both names end in .fifo
+	for _, r := range []componenttest.Resource{main, dlq} {
+		assert.Equal(t, true, flag(r, "fifoQueue"), "%s is FIFO", r.Name)
+		assert.True(t, strings.HasSuffix(r.Outputs["name"].StringValue(), ".fifo"), "%s name ends in .fifo", r.Name)
+		assert.Equal(t, true, flag(r, "sqsManagedSseEnabled"), "%s is still encrypted", r.Name)
+	}
+	assert.Equal(t, true, flag(main, "contentBasedDeduplication"), "content-based deduplication on the main queue")
+
+	// And the mapping has no batching window (FIFO refuses one) and the FIFO batch default
+	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	_, window := esm.Input("maximumBatchingWindowInSeconds")
+	assert.False(t, window, "no batching window on FIFO")
+	assert.Equal(t, float64(10), number(t, esm, "batchSize"))
+	rt, _ := esm.Input("functionResponseTypes")
+	assert.Equal(t, []any{"ReportBatchItemFailures"}, rt)
+
+	// And the redrive-allow policy names the FIFO queue
+	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	assert.Contains(t, allow.InputString("redriveAllowPolicy"), main.Outputs["arn"].StringValue())
+}
+
+func TestQueuePreview(t *testing.T) {
+	// Given preview mode, where ARNs, URLs and names are unknown
+	rec := run(t, &queue.Args{Consumer: &function.Args{Package: hello}}, componenttest.Preview())
+	main := get(t, rec, tQueue, "events")
+	dlq := get(t, rec, tQueue, "events-dlq")
+
+	// Then the whole graph is planned, without ids
+	assert.Empty(t, main.ID, "no id in preview")
+	assert.Len(t, rec.ByType(tQueuePolicy), 2, "both queue policies planned")
+	assert.Len(t, rec.ByType(tRedrive), 1, "redrive-allow policy planned")
+	assert.Len(t, rec.ByType(tAlarm), 4, "two queue alarms, two consumer alarms")
+
+	// And what is known is already right; what derives from ARNs is unknown
+	assert.Equal(t, true, flag(main, "sqsManagedSseEnabled"))
+	assert.Equal(t, float64(60), number(t, main, "visibilityTimeoutSeconds"), "visibility known in preview")
+	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"))
+	_, known := main.Input("redrivePolicy")
+	assert.False(t, known, "redrive policy depends on the DLQ's unknown ARN")
+	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	_, known = allow.Input("redriveAllowPolicy")
+	assert.False(t, known, "redrive-allow policy depends on the main queue's unknown ARN")
+
+	// And the mapping still waits for the consume policy
+	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	pol := get(t, rec, tRolePolicy, "events-consumer-events-consume")
+	assert.True(t, esm.DependsOnURN(pol.URN), "mapping depends on the consume policy in preview too")
+	assert.Equal(t, float64(10), number(t, esm, "batchSize"))
+}
+
+func TestQueueProtectIsInherited(t *testing.T) {
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		_, err := queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello}}, pulumi.Protect(true))
+		return err
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, rec.Resources())
+	for _, r := range rec.Resources() {
+		assert.True(t, r.Protect, "%s %s protected", r.Type, r.Name)
+	}
+}
+
+func TestQueueValidation(t *testing.T) {
+	consumer := func(timeout time.Duration) *function.Args { return &function.Args{Package: hello, Timeout: timeout} }
+	tests := []struct {
+		name, queue string
+		args        queue.Args
+		want        []string
+	}{
+		{"visibility below 6x the consumer timeout", "events",
+			queue.Args{Consumer: consumer(0), VisibilityTimeout: 30 * time.Second},
+			[]string{`queue "events": VisibilityTimeout 30s is below 6x the consumer timeout (60s)`}},
+		{"visibility below 6x a longer consumer timeout", "events",
+			queue.Args{Consumer: consumer(100 * time.Second), VisibilityTimeout: 500 * time.Second},
+			[]string{"VisibilityTimeout 500s", "(600s)"}},
+		{"visibility over 12 hours", "events", queue.Args{VisibilityTimeout: 12*time.Hour + time.Second}, []string{"VisibilityTimeout 43201s", "43200s"}},
+		{"consumer timeout over 900 s", "events", queue.Args{Consumer: consumer(901 * time.Second)},
+			[]string{"Consumer.Timeout 901s", "900s"}},
+		{"consumer timeout not whole seconds", "events", queue.Args{Consumer: consumer(1500 * time.Millisecond)}, []string{"Consumer.Timeout 1.5s"}},
+		{"batch size over 10,000", "events", queue.Args{Consumer: consumer(0), BatchSize: 10001, MaxBatchingWindow: time.Second},
+			[]string{"BatchSize 10001", "1-10000"}},
+		{"batch size over 10 on FIFO", "events", queue.Args{FIFO: true, Consumer: consumer(0), BatchSize: 11},
+			[]string{"BatchSize 11", "1-10", "FIFO"}},
+		{"negative batch size", "events", queue.Args{Consumer: consumer(0), BatchSize: -1}, []string{"BatchSize -1"}},
+		{"batch size over 10 without a window", "events", queue.Args{Consumer: consumer(0), BatchSize: 11},
+			[]string{"BatchSize 11", "MaxBatchingWindow"}},
+		{"batching window on FIFO", "events", queue.Args{FIFO: true, Consumer: consumer(0), MaxBatchingWindow: time.Second},
+			[]string{"MaxBatchingWindow 1s", "FIFO"}},
+		{"batching window over 300 s", "events", queue.Args{Consumer: consumer(0), MaxBatchingWindow: 301 * time.Second},
+			[]string{"MaxBatchingWindow 301s", "300s"}},
+		{"max concurrency 1", "events", queue.Args{Consumer: consumer(0), MaxConcurrency: 1}, []string{"MaxConcurrency 1", "2-1000"}},
+		{"max concurrency over 1000", "events", queue.Args{Consumer: consumer(0), MaxConcurrency: 1001}, []string{"MaxConcurrency 1001"}},
+		{"maxReceiveCount over 1000", "events", queue.Args{MaxReceiveCount: 1001}, []string{"MaxReceiveCount 1001", "1-1000"}},
+		{"negative maxReceiveCount", "events", queue.Args{MaxReceiveCount: -1}, []string{"MaxReceiveCount -1", "1-1000"}},
+		{"maxReceiveCount without a DLQ", "events", queue.Args{NoDeadLetterQueue: true, MaxReceiveCount: 3}, []string{"MaxReceiveCount 3", "NoDeadLetterQueue"}},
+		{"retention under a minute", "events", queue.Args{Retention: 59 * time.Second}, []string{"Retention 59s", "60s"}},
+		{"retention over 14 days", "events", queue.Args{Retention: 15 * 24 * time.Hour}, []string{"Retention 1296000s", "1209600s"}},
+		{"message age over the retention", "events", queue.Args{Retention: time.Hour, MaxMessageAge: 2 * time.Hour},
+			[]string{"MaxMessageAge 7200s", "Retention (3600s)"}},
+		{"content-based deduplication on a standard queue", "events", queue.Args{ContentBasedDeduplication: true}, []string{"ContentBasedDeduplication", "FIFO"}},
+		{"batch size without a consumer", "events", queue.Args{BatchSize: 5}, []string{"BatchSize", "no Consumer"}},
+		{"batching window without a consumer", "events", queue.Args{MaxBatchingWindow: time.Second}, []string{"MaxBatchingWindow", "no Consumer"}},
+		{"max concurrency without a consumer", "events", queue.Args{MaxConcurrency: 5}, []string{"MaxConcurrency", "no Consumer"}},
+		{"consumer grant named like the queue's", "events", queue.Args{Consumer: &function.Args{Package: hello,
+			Grants: []grant.Grant{{Name: "events-consume"}}}}, []string{"Consumer.Grants", `"events-consume"`}},
+		{"name SQS rejects", "my.events", queue.Args{}, []string{"name must be"}},
+		{"name too long for the DLQ", strings.Repeat("q", 64), queue.Args{}, []string{"name must be 1-63"}},
+		{"name too long for the consumer", strings.Repeat("q", 43), queue.Args{Consumer: consumer(0)}, []string{"at most 42", "Consumer"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				_, err := queue.New(ctx, tc.queue, &tc.args)
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `queue "`+tc.queue+`": `, "names the component")
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, rec.Resources(), "nothing registered before the error")
+		})
+	}
+}
+
+func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
+	// Given a consumer whose own Args the function component refuses
+	_, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		_, err := queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello, MemoryMB: 64}})
+		return err
+	})
+	// Then the error names the queue, the Consumer field and the function's field
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `queue "events": Consumer: function "events-consumer": MemoryMB 64`)
+}
