@@ -76,7 +76,7 @@ func (h *handler) healthz(w http.ResponseWriter, _ *http.Request) {
 func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	if !isJSON(r.Header.Get("Content-Type")) {
 		writeProblem(w, problem{Status: http.StatusUnsupportedMediaType,
-			Detail: fmt.Sprintf("Content-Type must be application/json, not %q", r.Header.Get("Content-Type"))})
+			Detail: fmt.Sprintf("Content-Type must be application/json (UTF-8), not %q", r.Header.Get("Content-Type"))})
 		return
 	}
 	if r.ContentLength > MaxBodyBytes {
@@ -164,13 +164,17 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 }
 
-// isJSON accepts application/json with any parameters (charset=utf-8 in practice).
+// isJSON accepts application/json, with no charset or charset=utf-8 (JSON is UTF-8).
 func isJSON(ct string) bool {
 	if ct == "application/json" {
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && mt == "application/json"
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
 }
 
 func tooLarge() problem {

@@ -96,7 +96,7 @@ func TestHealthz(t *testing.T) {
 func TestPostInquiry_Accepted(t *testing.T) {
 	a := newAPI(t)
 	w := a.do(t, req{method: "POST", path: "/v1/inquiries", body: validBody,
-		header: map[string]string{"Content-Type": "application/json; charset=utf-8"}})
+		header: map[string]string{"Content-Type": "Application/JSON; charset=UTF-8"}})
 
 	require.Equal(t, http.StatusAccepted, w.Code, "body: %s", w.Body)
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
@@ -183,6 +183,7 @@ func TestPostInquiry_BadInput(t *testing.T) {
 		{name: "text/plain", req: req{body: validBody, header: map[string]string{"Content-Type": "text/plain"}}, status: 415, typ: "about:blank", title: "Unsupported Media Type"},
 		{name: "no content type", req: req{body: validBody, header: map[string]string{"Content-Type": ""}}, status: 415, typ: "about:blank", title: "Unsupported Media Type"},
 		{name: "form", req: req{body: "name=A", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, status: 415, typ: "about:blank", title: "Unsupported Media Type"},
+		{name: "JSON in another charset", req: req{body: validBody, header: map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}}, status: 415, typ: "about:blank", title: "Unsupported Media Type"},
 		{name: "unparsable content type", req: req{body: validBody, header: map[string]string{"Content-Type": "application/json; charset"}}, status: 415, typ: "about:blank", title: "Unsupported Media Type"},
 	}
 	for _, tc := range cases {
