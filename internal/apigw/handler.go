@@ -67,7 +67,16 @@ func (inv *invocation) release() {
 	if cap(inv.dec.arena) > maxPooledBytes || cap(inv.rec.body) > maxPooledBytes || cap(inv.rec.out) > maxPooledBytes {
 		return // let a large event's buffers go
 	}
+	// Drop every reference into this invocation's strings, so a pooled invocation keeps
+	// no request or response alive.
+	clear(inv.wire.headers[:cap(inv.wire.headers)])
+	clear(inv.wire.cookies[:cap(inv.wire.cookies)])
 	inv.wire = wire{headers: inv.wire.headers[:0], cookies: inv.wire.cookies[:0]}
+	rec := &inv.rec
+	clear(rec.header)
+	clear(rec.sent)
+	clear(rec.keys[:cap(rec.keys)])
+	clear(rec.cookies[:cap(rec.cookies)])
 	invocations.Put(inv)
 }
 
