@@ -176,26 +176,9 @@ func grantStatements(g grant.Grant) []iampolicy.Statement {
 // New validates args, builds the package, and registers the function and its children. Any
 // error (invalid field, missing package, compile error) comes before anything is registered.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Function, error) {
-	if args == nil {
-		args = &Args{}
-	}
-	a, err := args.withDefaults()
-	if err == nil {
-		err = checkName(name)
-	}
+	a, archive, err := prepare(ctx, name, args)
 	if err != nil {
-		return nil, fmt.Errorf("function %q: %w", name, err)
-	}
-	archive := a.Archive
-	if archive != "" && !filepath.IsAbs(archive) {
-		archive = filepath.Join(ctx.RootDirectory(), archive)
-	}
-	if a.Package != "" {
-		if archive, err = Build(context.Background(), ctx.RootDirectory(), a.Package); err != nil {
-			return nil, fmt.Errorf("function %q: %w", name, err)
-		}
-	} else if !fileExists(archive) {
-		return nil, fmt.Errorf("function %q: Archive %s does not exist", name, archive)
+		return nil, err
 	}
 
 	f := &Function{Timeout: a.Timeout, ArchivePath: archive, name: name, GrantPolicies: map[string]*iam.RolePolicy{}}
@@ -307,6 +290,41 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"roleArn":   f.RoleArn,
 		"logGroup":  f.LogGroup.Name,
 	})
+}
+
+// Check validates args for a function named name and builds its package (memoized, so New
+// reuses the build), without registering anything. Components that create a function as a
+// child call it before they register themselves, so a bad function fails them cleanly.
+func Check(ctx *pulumi.Context, name string, args *Args) error {
+	_, _, err := prepare(ctx, name, args)
+	return err
+}
+
+// prepare returns args with defaults and the path of the code archive, or the first error,
+// naming the function.
+func prepare(ctx *pulumi.Context, name string, args *Args) (Args, string, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	a, err := args.withDefaults()
+	if err == nil {
+		err = checkName(name)
+	}
+	if err != nil {
+		return a, "", fmt.Errorf("function %q: %w", name, err)
+	}
+	archive := a.Archive
+	if archive != "" && !filepath.IsAbs(archive) {
+		archive = filepath.Join(ctx.RootDirectory(), archive)
+	}
+	if a.Package != "" {
+		if archive, err = Build(context.Background(), ctx.RootDirectory(), a.Package); err != nil {
+			return a, "", fmt.Errorf("function %q: %w", name, err)
+		}
+	} else if !fileExists(archive) {
+		return a, "", fmt.Errorf("function %q: Archive %s does not exist", name, archive)
+	}
+	return a, archive, nil
 }
 
 func checkName(name string) error {

@@ -285,6 +285,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, fmt.Errorf("queue %q: %w", name, err)
 	}
+	// The consumer's own fields (and its build) are checked before the queue exists, too.
+	if s.Consumer != nil {
+		if err := function.Check(ctx, name+consumerSuffix, s.Consumer); err != nil {
+			return nil, fmt.Errorf("queue %q: Consumer: %w", name, err)
+		}
+	}
 
 	q := &Queue{name: name, kmsKey: s.KMSKeyArn, VisibilityTimeout: s.VisibilityTimeout}
 	if err := ctx.RegisterComponentResource("groundwork:queue:Queue", name, q, opts...); err != nil {

@@ -612,12 +612,25 @@ func TestQueueValidation(t *testing.T) {
 }
 
 func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
-	// Given a consumer whose own Args the function component refuses
-	_, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello, MemoryMB: 64}})
-		return err
-	})
-	// Then the error names the queue, the Consumer field and the function's field
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `queue "events": Consumer: function "events-consumer": MemoryMB 64`)
+	for _, tc := range []struct {
+		name string
+		args function.Args
+		want string
+	}{
+		{"a field the function refuses", function.Args{Package: hello, MemoryMB: 64}, `queue "events": Consumer: function "events-consumer": MemoryMB 64`},
+		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"}, `queue "events": Consumer: function "events-consumer": package "./components/function/testdata/broken" does not build`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a consumer whose own Args the function component refuses
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				_, err := queue.New(ctx, "events", &queue.Args{Consumer: &tc.args})
+				return err
+			})
+			// Then the error names the queue, the Consumer field and the function's field,
+			// and comes before anything is registered
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Empty(t, rec.Resources(), "nothing registered")
+		})
+	}
 }
