@@ -1,0 +1,115 @@
+// Command local is the local test server: the inquiries API and its worker on a laptop,
+// running the same handler code as the Lambdas on the same event payloads, with no Docker,
+// no AWS account and no network.
+//
+//	go run ./cmd/local                      # http://127.0.0.1:8080, data in ./.groundwork/local
+//	go run ./cmd/local -addr 127.0.0.1:9000 -data /tmp/gw -visibility 5s
+//
+// Stop it with Ctrl-C (SIGINT) or SIGTERM: in-flight requests finish, then the worker
+// finishes its batch. A restart on the same data directory finds every record, archive
+// object and unprocessed event again.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/groundwork-dev/groundwork/internal/httpapi"
+	"github.com/groundwork-dev/groundwork/internal/localserver"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "local:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run parses args, starts the server and serves until SIGINT or SIGTERM.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (keep it on loopback: the server has no authentication)")
+	data := fs.String("data", ".groundwork/local", "data directory: records, archive, queues")
+	visibility := fs.Duration("visibility", 30*time.Second, "events queue visibility timeout: the retry delay of a failed event and the worker's time limit")
+	maxReceive := fs.Int("max-receive", localserver.DefaultMaxReceiveCount, "tries before an event moves to the dead-letter queue")
+	batch := fs.Int("batch", 10, "events per worker invocation (1-10)")
+	noWorker := fs.Bool("no-worker", false, "leave events in the queue (a later run processes them)")
+	quiet := fs.Bool("quiet", false, "do not log each request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv, err := localserver.New(localserver.Config{
+		DataDir:           *data,
+		VisibilityTimeout: *visibility,
+		MaxReceiveCount:   *maxReceive,
+		BatchSize:         *batch,
+		NoWorker:          *noWorker,
+		Logger:            log,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		log.Warn("listening beyond loopback: anyone who can reach this address can read every inquiry", "addr", ln.Addr().String())
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	banner(stdout, srv, "http://"+ln.Addr().String(), *data, *visibility, *maxReceive, *batch, *noWorker, time.Since(start))
+	err = srv.Serve(ctx, ln)
+	fmt.Fprintln(stdout, "stopped: requests drained, worker batch finished")
+	return err
+}
+
+// banner prints where the server is, what it keeps where, and its routes.
+func banner(w io.Writer, srv *localserver.Server, url, data string, visibility time.Duration, maxReceive, batch int, noWorker bool, ready time.Duration) {
+	q, dlq := srv.Queues()
+	st := q.Stats()
+	worker := fmt.Sprintf("batch %d, visibility %v, dead-letter after %d tries", batch, visibility, maxReceive)
+	if noWorker {
+		worker = "off (-no-worker): events stay in the queue"
+	}
+	fmt.Fprintf(w, "groundwork local server on %s (ready in %v)\n", url, ready.Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  data\t%s\n", data)
+	fmt.Fprintf(tw, "  worker\t%s\n", worker)
+	fmt.Fprintf(tw, "  queue\t%d waiting, %d in flight, %d dead-lettered\n", st.Visible, st.InFlight, len(dlq.Messages()))
+	fmt.Fprintln(tw, "routes:")
+	for _, rt := range httpapi.Routes {
+		auth := "public"
+		if !rt.Public {
+			auth = "JWT in AWS (not checked locally)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", rt.Method, url, rt.Path, auth)
+	}
+	tw.Flush()
+}

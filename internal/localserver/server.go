@@ -1,0 +1,341 @@
+// Package localserver is the local test server behind `go run ./cmd/local`: the inquiries
+// API and its worker on a laptop, with no Docker, no AWS account and no network.
+//
+// It runs the code the Lambdas run, on the same payloads. Each HTTP request is turned into
+// the API Gateway HTTP API (payload 2.0) event that API Gateway would send, the route key
+// and path parameters found by matching httpapi.Routes; the event's JSON goes through
+// apigw.Handler's Invoke, as in the api Lambda, and the response JSON comes back out as an
+// HTTP response. Events go to an in-process queue with SQS semantics (localqueue), whose
+// consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
+// wrapper, as the worker Lambda gets them. Records and archive objects are files under the
+// data directory (internal/adapters/local), so a restart keeps every record and every
+// message not yet processed.
+//
+// Layout of the data directory:
+//
+//	records/             inquiry records and idempotency keys
+//	archive/objects/     the archive bucket: inquiries/YYYY/MM/DD/<id>.json
+//	queues/events/       the events queue's journal
+//	queues/events-dlq/   its dead-letter queue
+package localserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/groundwork-dev/groundwork/internal/adapters/local"
+	"github.com/groundwork-dev/groundwork/internal/apigw"
+	"github.com/groundwork-dev/groundwork/internal/httpapi"
+	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/localqueue"
+	"github.com/groundwork-dev/groundwork/internal/worker"
+)
+
+// MaxRequestBytes is the largest request body the server passes on, 10 MiB, API Gateway
+// HTTP APIs' payload limit; a larger body is answered 413 before the handler runs, as API
+// Gateway does. (The handler itself refuses bodies over httpapi.MaxBodyBytes.)
+const MaxRequestBytes = 10 << 20
+
+// Defaults for the zero values in Config.
+const (
+	DefaultMaxReceiveCount = 5
+	DefaultShutdownTimeout = 10 * time.Second
+)
+
+// Config configures a Server.
+type Config struct {
+	// DataDir holds the records, the archive and the queues; it is created when missing.
+	// Required.
+	DataDir string
+	// VisibilityTimeout is the events queue's visibility timeout: how long a failed message
+	// waits before it is retried, and the worker's time limit per batch. Zero means 30s.
+	VisibilityTimeout time.Duration
+	// MaxReceiveCount is how many times an event is tried before it moves to the
+	// dead-letter queue. Zero means 5.
+	MaxReceiveCount int
+	// BatchSize is the most events per worker invocation, 1 to 10. Zero means 10.
+	BatchSize int
+	// Concurrency is how many worker invocations may run at once. Zero means 1.
+	Concurrency int
+	// NoWorker leaves events in the queue, unconsumed, for inspection: a later run with
+	// the worker processes them. False (the zero value) runs the worker.
+	NoWorker bool
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests once its context
+	// is done; requests still running then are cut off. Zero means 10s.
+	ShutdownTimeout time.Duration
+	// Logger receives one Info record per request and the worker's and service's records.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of the service and the queues. Nil means time.Now.
+	Now func() time.Time
+
+	hooks hooks // test seams, set by this package's tests only
+}
+
+// hooks lets tests observe and perturb the server's parts.
+type hooks struct {
+	records   func(inquiry.RecordStore) inquiry.RecordStore
+	archive   func(inquiry.ArchiveStore) inquiry.ArchiveStore
+	processor func(worker.Processor) worker.Processor
+}
+
+// Server is the local server: the API, the events queue and the worker. Use New, then
+// Serve; Close releases the data directory.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	records  *local.Store
+	archive  *local.Archive
+	queue    *localqueue.Queue
+	dlq      *localqueue.Queue
+	svc      *inquiry.Service
+	api      lambda.Handler // the api Lambda's handler: event JSON in, response JSON out
+	consumer *localqueue.Consumer
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the data directory and builds the server. It neither listens nor consumes until
+// Serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("localserver: Config.DataDir is required")
+	}
+	if cfg.MaxReceiveCount == 0 {
+		cfg.MaxReceiveCount = DefaultMaxReceiveCount
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.BatchSize < 0 || cfg.BatchSize > 10 {
+		return nil, fmt.Errorf("localserver: BatchSize %d is outside 1..10", cfg.BatchSize)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.records, err = local.Open(filepath.Join(cfg.DataDir, "records"), local.WithClock(now)); err != nil {
+		return nil, err
+	}
+	if s.archive, err = local.NewArchive(filepath.Join(cfg.DataDir, "archive")); err != nil {
+		return nil, err
+	}
+	if s.dlq, err = localqueue.Open(localqueue.Config{
+		Dir: filepath.Join(cfg.DataDir, "queues", "events-dlq"), Name: "events-dlq", Now: now,
+	}); err != nil {
+		return nil, err
+	}
+	if s.queue, err = localqueue.Open(localqueue.Config{
+		Dir: filepath.Join(cfg.DataDir, "queues", "events"), Name: "events", Now: now,
+		VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount, DeadLetter: s.dlq,
+	}); err != nil {
+		_ = s.dlq.Close()
+		return nil, err
+	}
+
+	var (
+		records inquiry.RecordStore  = s.records
+		archive inquiry.ArchiveStore = s.archive
+	)
+	if cfg.hooks.records != nil {
+		records = cfg.hooks.records(records)
+	}
+	if cfg.hooks.archive != nil {
+		archive = cfg.hooks.archive(archive)
+	}
+	s.svc = inquiry.NewService(records, archive, s.queue, inquiry.WithClock(now), inquiry.WithLogger(s.log))
+	s.api = apigw.Handler(httpapi.NewHandler(s.svc, httpapi.WithLogger(s.log)))
+
+	var proc worker.Processor = s.svc
+	if cfg.hooks.processor != nil {
+		proc = cfg.hooks.processor(proc)
+	}
+	s.consumer = &localqueue.Consumer{
+		Queue:       s.queue,
+		Handler:     viaLambda(func() lambda.Handler { return lambda.NewHandler(worker.New(proc, s.log).Handle) }),
+		BatchSize:   cfg.BatchSize,
+		Concurrency: cfg.Concurrency,
+		Logger:      s.log,
+	}
+	return s, nil
+}
+
+// viaLambda turns the worker's Lambda handler back into a queue handler, with the event
+// and the response passing through aws-lambda-go's JSON handling as they do between Lambda
+// and the function. Like a Lambda execution environment, a handler from newHandler serves
+// one invocation at a time (aws-lambda-go reuses its encoding buffer), so concurrent
+// batches each get their own, from a pool.
+func viaLambda(newHandler func() lambda.Handler) localqueue.Handler {
+	environments := sync.Pool{New: func() any { return newHandler() }}
+	return func(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
+		payload, err := json.Marshal(e)
+		if err != nil {
+			return events.SQSEventResponse{}, err
+		}
+		h := environments.Get().(lambda.Handler)
+		defer environments.Put(h)
+		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: newRequestID()})
+		out, err := h.Invoke(ctx, payload)
+		if err != nil {
+			return events.SQSEventResponse{}, err
+		}
+		var resp events.SQSEventResponse
+		if err := json.Unmarshal(out, &resp); err != nil { // before h (and out's buffer) is reused
+			return events.SQSEventResponse{}, fmt.Errorf("decode worker response: %w", err)
+		}
+		return resp, nil
+	}
+}
+
+// Queues returns the events queue and its dead-letter queue, for inspection.
+func (s *Server) Queues() (events, deadLetter *localqueue.Queue) { return s.queue, s.dlq }
+
+// Serve answers HTTP requests on ln and, unless Config.NoWorker is set, runs the worker on
+// the events queue, until ctx is done. It then shuts down in order: the listener closes and
+// in-flight requests finish (at most Config.ShutdownTimeout), so every accepted inquiry's
+// event is in the queue; then the worker finishes the batch it is in; then Serve returns.
+// Serve does not close the data directory: call Close for that.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	var workerDone sync.WaitGroup
+	if !s.cfg.NoWorker {
+		workerDone.Go(func() {
+			if err := s.consumer.Run(workerCtx); err != nil {
+				s.log.Error("worker stopped", "error", err)
+			}
+		})
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var err error
+	select {
+	case err = <-served: // the listener failed
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+		if err != nil {
+			err = fmt.Errorf("drain requests: %w", err)
+			_ = srv.Close()
+		}
+		<-served
+	}
+	stopWorker()
+	workerDone.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close closes the queues. The records and the archive hold no open files. Close after
+// Serve has returned.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = errors.Join(s.queue.Close(), s.dlq.Close())
+	})
+	return s.closeErr
+}
+
+// ServeHTTP does what API Gateway does for a request: it builds the payload 2.0 event,
+// invokes the api handler with its JSON, and writes the response JSON back as HTTP.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	status := s.serve(w, r)
+	if s.log.Enabled(r.Context(), slog.LevelInfo) {
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+	}
+}
+
+// Bodies of the answers API Gateway gives itself, without invoking the function.
+var (
+	gatewayTooLarge = []byte(`{"message":"Request Entity Too Large"}`)
+	gatewayError    = []byte(`{"message":"Internal Server Error"}`)
+)
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return writeGateway(w, http.StatusRequestEntityTooLarge, gatewayTooLarge)
+		}
+		return http.StatusBadRequest // the client went away mid-body; nobody to answer
+	}
+	routeKey, params := "$default", map[string]string(nil)
+	if rt, p, ok, _ := httpapi.Match(r.Method, r.URL.EscapedPath()); ok {
+		routeKey, params = rt.Key(), p
+	}
+	ev := apigw.EventFromRequest(r, body, routeKey, params)
+	buf := buffers.Get().(*[]byte)
+	defer buffers.Put(buf)
+	payload, err := appendEventJSON((*buf)[:0], &ev)
+	*buf = payload
+	if err != nil {
+		s.log.Error("encode API Gateway event", "error", err)
+		return writeGateway(w, http.StatusInternalServerError, gatewayError)
+	}
+	ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{AwsRequestID: ev.RequestContext.RequestID})
+	out, err := s.api.Invoke(ctx, payload)
+	if err != nil {
+		s.log.Error("api handler failed", "error", err)
+		return writeGateway(w, http.StatusInternalServerError, gatewayError)
+	}
+	w.Header()["Apigw-Requestid"] = []string{ev.RequestContext.RequestID}
+	sw := &statusWriter{ResponseWriter: w}
+	if err := apigw.WriteResponse(sw, out); err != nil {
+		s.log.Error("api handler response", "error", err)
+		delete(w.Header(), "Apigw-Requestid")
+		return writeGateway(w, http.StatusBadGateway, gatewayError)
+	}
+	return sw.status
+}
+
+// statusWriter remembers the status written, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// buffers holds event encoding buffers between requests.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func writeGateway(w http.ResponseWriter, status int, body []byte) int {
+	w.Header()["Content-Type"] = []string{"application/json"}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
+}
