@@ -146,7 +146,7 @@ func TestNothingIsLost(t *testing.T) {
 
 	// Then every accepted inquiry was processed exactly once, or its event is dead-lettered
 	ctx := context.Background()
-	records, err := local.Open(dir + "/records")
+	records, err := local.Open(dir + "/table")
 	require.NoError(t, err)
 	archive, err := local.NewArchive(dir + "/archive")
 	require.NoError(t, err)

@@ -13,7 +13,8 @@
 //
 // Layout of the data directory:
 //
-//	records/             inquiry records and idempotency keys
+//	table/records/       inquiry records (the DynamoDB table), one JSON file each
+//	table/idem/          idempotency keys
 //	archive/objects/     the archive bucket: inquiries/YYYY/MM/DD/<id>.json
 //	queues/events/       the events queue's journal
 //	queues/events-dlq/   its dead-letter queue
@@ -133,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	var err error
-	if s.records, err = local.Open(filepath.Join(cfg.DataDir, "records"), local.WithClock(now)); err != nil {
+	if s.records, err = local.Open(filepath.Join(cfg.DataDir, "table"), local.WithClock(now)); err != nil {
 		return nil, err
 	}
 	if s.archive, err = local.NewArchive(filepath.Join(cfg.DataDir, "archive")); err != nil {
