@@ -384,6 +384,11 @@ func TestAPIDomain(t *testing.T) {
 		ev, _ := rr.Input("aliases[0].evaluateTargetHealth")
 		assert.Equal(t, false, ev, "alias does not evaluate target health")
 		assert.Contains(t, rr.PropertyDependencies["aliases"], dn.URN, "the alias target comes from the domain")
+		target, _ := dn.Output("domainNameConfiguration.targetDomainName")
+		zone, _ := dn.Output("domainNameConfiguration.hostedZoneId")
+		require.NotEmpty(t, target, "the mocks answer a regional target")
+		assert.Equal(t, target, rr.InputString("aliases[0].name"), "alias to the domain's regional target")
+		assert.Equal(t, zone, rr.InputString("aliases[0].zoneId"), "alias in the target's hosted zone")
 
 		// And the URL is the custom domain's
 		assert.Equal(t, "https://api.example.com", out.url, "URL")

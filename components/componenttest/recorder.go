@@ -414,6 +414,16 @@ func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
 		set("invokeUrl", "https://"+api+".execute-api."+region+".amazonaws.com"+path,
 			"executionArn", arnPrefix("execute-api")+api+"/"+name)
 		return name, state
+	case typ == "aws:apigatewayv2/domainName:DomainName":
+		name := res.InputString("domainName")
+		if cfg := state["domainNameConfiguration"]; cfg.IsObject() {
+			obj := cfg.ObjectValue().Copy()
+			obj["targetDomainName"] = resource.NewProperty("d-" + shortID(res, 10) + ".execute-api." + region + ".amazonaws.com")
+			obj["hostedZoneId"] = resource.NewProperty("Z2FDTNDATAQYW2")
+			state["domainNameConfiguration"] = resource.NewProperty(obj)
+		}
+		set("arn", "arn:aws:apigateway:"+region+"::/domainnames/"+name, "apiMappingSelectionExpression", "$request.basepath")
+		return name, state
 	case typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
 		name := physicalName(res, "name")
 		set("name", name, "arn", arnPrefix("cloudwatch")+"alarm:"+name)
