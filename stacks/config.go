@@ -18,7 +18,7 @@ import (
 )
 
 // ConfigKey is the one structured config key the program reads: an object decoded strictly
-// into Platform.
+// into PlatformConfig.
 const ConfigKey = "groundwork:platform"
 
 // StackConfigDir is where the stack files live, as Pulumi.yaml says.
@@ -34,9 +34,9 @@ const (
 	Prod    Tier = "prod"
 )
 
-// Platform is the typed config of one stack (the object under groundwork:platform in
+// PlatformConfig is the typed config of one stack (the object under groundwork:platform in
 // stacks/Pulumi.<stack>.yaml). Unknown keys and wrong types are errors.
-type Platform struct {
+type PlatformConfig struct {
 	// Tier is dev, staging or prod. Empty means the stack's name, when that is a tier.
 	Tier Tier `json:"tier"`
 	// Owner is the team that owns the stack, put in the owner tag. Empty means no tag.
@@ -68,7 +68,7 @@ type Auth struct {
 // Settings is what the program decides from a stack's config: the tier's defaults with the
 // stack's overrides applied.
 type Settings struct {
-	Platform
+	PlatformConfig
 	// Region is aws:region.
 	Region string
 	// LogRetentionDays is the effective retention of every log group.
@@ -134,7 +134,7 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 	if !ok {
 		return nil, fail(ConfigKey, "missing; it holds the stack's settings (tier, owner, ...)")
 	}
-	var p Platform
+	var p PlatformConfig
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
@@ -158,7 +158,7 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 		return nil, fail(ConfigKey+".tier", "%q is not dev, staging or prod", p.Tier)
 	}
 	s := tierDefaults(p.Tier)
-	s.Platform = p
+	s.PlatformConfig = p
 	if p.LogRetentionDays != 0 {
 		if err := function.CheckLogRetention(p.LogRetentionDays); err != nil {
 			return nil, fail(ConfigKey+".logRetentionDays", "%v", err)

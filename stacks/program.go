@@ -7,68 +7,166 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/groundwork-dev/groundwork/components/alarm"
+	"github.com/groundwork-dev/groundwork/components/api"
 	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/queue"
 	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/internal/httpapi"
 )
 
 // Function packages, relative to the project root.
 const (
-	APIPackage = "./cmd/api"
+	APIPackage    = "./cmd/api"
+	WorkerPackage = "./cmd/worker"
 )
+
+// AuthorizerName is the JWT authorizer's name in the API.
+const AuthorizerName = "jwt"
+
+// Platform is what Program composes, for tests and for other programs that extend it.
+type Platform struct {
+	Settings *Settings
+	Provider *aws.Provider
+	Alarms   *alarm.Topic
+	Table    *storage.Table
+	Archive  *storage.Bucket
+	Events   *queue.Queue
+	APIFunc  *function.Function
+	API      *api.API
+}
+
+// Outputs are the stack outputs.
+func (p *Platform) Outputs() map[string]pulumi.StringOutput {
+	return map[string]pulumi.StringOutput{
+		"apiUrl":        p.API.URL,
+		"tableName":     p.Table.Name,
+		"bucketName":    p.Archive.Name,
+		"queueName":     p.Events.Name,
+		"dlqName":       p.Events.DeadLetterName,
+		"alarmTopicArn": p.Alarms.Arn,
+	}
+}
 
 // Program is the platform for one stack. Config errors and function build errors are returned
 // before any resource is registered.
 func Program(ctx *pulumi.Context) error {
-	s, err := LoadSettings(ctx)
+	p, err := New(ctx)
 	if err != nil {
 		return err
+	}
+	for k, v := range p.Outputs() {
+		ctx.Export(k, v)
+	}
+	return nil
+}
+
+// New composes the inquiries service for the stack: table, archive bucket, events queue with
+// the worker as consumer, the API function and the HTTP API built from the service's route
+// table, all alarmed to one topic.
+func New(ctx *pulumi.Context) (*Platform, error) {
+	s, err := LoadSettings(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// Build every function first: a package that does not compile must fail the run before
 	// the first resource exists. The builds are memoized, so function.New reuses them.
-	for _, pkg := range []string{APIPackage} {
+	for _, pkg := range []string{APIPackage, WorkerPackage} {
 		if _, err := function.Build(context.Background(), ctx.RootDirectory(), pkg); err != nil {
-			return err
+			return nil, err
+		}
+	}
+	routes, authorizers := apiRoutes(s)
+	for _, rt := range routes {
+		if err := api.CheckPath(rt.Path); err != nil {
+			return nil, err
 		}
 	}
 
-	provider, err := aws.NewProvider(ctx, "aws", providerArgs(ctx, s))
-	if err != nil {
-		return err
+	p := &Platform{Settings: s}
+	if p.Provider, err = aws.NewProvider(ctx, "aws", providerArgs(ctx, s)); err != nil {
+		return nil, err
 	}
-	opts := []pulumi.ResourceOption{pulumi.Provider(provider)}
+	opts := []pulumi.ResourceOption{pulumi.Provider(p.Provider)}
 	stateful := append(opts[:len(opts):len(opts)], pulumi.Protect(s.Protect))
 
-	table, err := storage.NewTable(ctx, "inquiries", &storage.TableArgs{
+	if p.Alarms, err = alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: s.AlarmEmail}, opts...); err != nil {
+		return nil, err
+	}
+	topic := p.Alarms.Arn
+	if p.Table, err = storage.NewTable(ctx, "inquiries", &storage.TableArgs{
 		Attributes:    map[string]storage.AttributeType{"pk": storage.String},
 		HashKey:       "pk",
 		TTLAttribute:  "ttl",
 		AllowDeletion: s.AllowTableDeletion,
-	}, stateful...)
-	if err != nil {
-		return err
+	}, stateful...); err != nil {
+		return nil, err
 	}
-	archive, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{
+	if p.Archive, err = storage.NewBucket(ctx, "archive", &storage.BucketArgs{
 		ForceDestroy: s.ForceDestroyBuckets,
-	}, stateful...)
-	if err != nil {
-		return err
+	}, stateful...); err != nil {
+		return nil, err
 	}
-	api, err := function.New(ctx, "api", &function.Args{
+	if p.Events, err = queue.New(ctx, "events", &queue.Args{
+		Consumer: &function.Args{
+			Package:          WorkerPackage,
+			Description:      "Inquiries worker: archives inquiries and marks them processed",
+			MemoryMB:         256,
+			Timeout:          30 * time.Second,
+			LogRetentionDays: s.LogRetentionDays,
+			Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
+			Grants:           []grant.Grant{p.Table.GrantReadWrite(), p.Archive.GrantWrite()},
+			AlarmTopic:       topic,
+		},
+		BatchSize:      10,
+		MaxConcurrency: 10,
+		AlarmTopic:     topic,
+	}, opts...); err != nil {
+		return nil, err
+	}
+	if p.APIFunc, err = function.New(ctx, "api", &function.Args{
 		Package:          APIPackage,
 		Description:      "Inquiries HTTP API",
 		MemoryMB:         256,
 		Timeout:          10 * time.Second,
 		LogRetentionDays: s.LogRetentionDays,
-		Environment:      pulumi.StringMap{"TABLE_NAME": table.Name},
-	}, opts...)
-	if err != nil {
-		return err
+		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.Url},
+		Grants:           []grant.Grant{p.Table.GrantReadWrite(), p.Events.GrantSend()},
+		AlarmTopic:       topic,
+	}, opts...); err != nil {
+		return nil, err
 	}
+	for i := range routes {
+		routes[i].Function = p.APIFunc
+	}
+	if p.API, err = api.New(ctx, "http", &api.Args{
+		Routes:           routes,
+		Authorizers:      authorizers,
+		LogRetentionDays: s.LogRetentionDays,
+		AlarmTopic:       topic,
+	}, opts...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
 
-	ctx.Export("tableName", table.Name)
-	ctx.Export("bucketName", archive.Name)
-	ctx.Export("apiFunctionName", api.Name)
-	return nil
+// apiRoutes turns the service's route table into API routes: public routes stay public;
+// the others need the JWT authorizer, unless the stack explicitly made them public.
+func apiRoutes(s *Settings) ([]api.Route, map[string]api.JWTAuthorizer) {
+	var authorizers map[string]api.JWTAuthorizer
+	if !s.Auth.PublicReads {
+		authorizers = map[string]api.JWTAuthorizer{AuthorizerName: {Issuer: s.Auth.Issuer, Audiences: s.Auth.Audiences}}
+	}
+	routes := make([]api.Route, 0, len(httpapi.Routes))
+	for _, rt := range httpapi.Routes {
+		r := api.Route{Method: rt.Method, Path: rt.Path, Public: rt.Public || s.Auth.PublicReads}
+		if !r.Public {
+			r.Authorizer = AuthorizerName
+		}
+		routes = append(routes, r)
+	}
+	return routes, authorizers
 }
 
 // Tags returns the default tags every resource of the stack carries.

@@ -5,10 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/policy"
+	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/stacks"
 )
 
@@ -35,59 +38,73 @@ func runStack(t *testing.T, env string, opts ...componenttest.Option) *component
 	return rec
 }
 
+// get returns the resource of a type and logical name.
+func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
+	t.Helper()
+	r, ok := rec.Get(typ, name)
+	require.True(t, ok, "%s %q registered", typ, name)
+	return r
+}
+
+// one returns the only resource of a type.
 func one(t *testing.T, rec *componenttest.Recorder, typ string) componenttest.Resource {
 	t.Helper()
 	rs := rec.ByType(typ)
-	require.Len(t, rs, 1, "one %s", typ)
+	require.Len(t, rs, 1, "exactly one %s", typ)
 	return rs[0]
 }
 
 // expect is one property of one resource the stack must have.
 type expect struct {
-	typ, path string
-	want      any
+	typ, name, path string
+	want            any
 }
 
 func TestProdStack(t *testing.T) {
 	// Given the real prod stack file
 	rec := runStack(t, "prod")
-	bucket := one(t, rec, tBucket)
+	bucket := get(t, rec, tBucket, "archive")
 	arn := bucket.Outputs["arn"].StringValue()
 
-	// Then the archive bucket, the table and the function have every secure default
+	// Then the archive bucket, the table and the functions have every secure default
 	for _, e := range []expect{
-		{"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"},
-		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicAcls", true},
-		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicPolicy", true},
-		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ignorePublicAcls", true},
-		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "restrictPublicBuckets", true},
-		{"aws:s3/bucketOwnershipControls:BucketOwnershipControls", "rule.objectOwnership", "BucketOwnerEnforced"},
-		{"aws:s3/bucketVersioningV2:BucketVersioningV2", "versioningConfiguration.status", "Enabled"},
-		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "rules[0].abortIncompleteMultipartUpload.daysAfterInitiation", float64(7)},
-		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "rules[1].noncurrentVersionExpiration.noncurrentDays", float64(30)},
-		{tBucket, "forceDestroy", false},
-		{tTable, "pointInTimeRecovery.enabled", true},
-		{tTable, "serverSideEncryption.enabled", true},
-		{tTable, "deletionProtectionEnabled", true},
-		{tTable, "billingMode", "PAY_PER_REQUEST"},
-		{tTable, "hashKey", "pk"},
-		{tTable, "ttl.attributeName", "ttl"},
-		{tFunction, "runtime", "provided.al2023"},
-		{tFunction, "architectures[0]", "arm64"},
-		{tFunction, "tracingConfig.mode", "Active"},
-		{tFunction, "loggingConfig.logFormat", "JSON"},
-		{tLogGroup, "retentionInDays", float64(365)},
+		{"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "archive-sse", "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access", "blockPublicAcls", true},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access", "blockPublicPolicy", true},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access", "ignorePublicAcls", true},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access", "restrictPublicBuckets", true},
+		{"aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership", "rule.objectOwnership", "BucketOwnerEnforced"},
+		{"aws:s3/bucketVersioningV2:BucketVersioningV2", "archive-versioning", "versioningConfiguration.status", "Enabled"},
+		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle", "rules[0].abortIncompleteMultipartUpload.daysAfterInitiation", float64(7)},
+		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle", "rules[1].noncurrentVersionExpiration.noncurrentDays", float64(30)},
+		{tBucket, "archive", "forceDestroy", false},
+		{tTable, "inquiries", "pointInTimeRecovery.enabled", true},
+		{tTable, "inquiries", "serverSideEncryption.enabled", true},
+		{tTable, "inquiries", "deletionProtectionEnabled", true},
+		{tTable, "inquiries", "billingMode", "PAY_PER_REQUEST"},
+		{tTable, "inquiries", "hashKey", "pk"},
+		{tTable, "inquiries", "ttl.attributeName", "ttl"},
+		{tFunction, "api", "runtime", "provided.al2023"},
+		{tFunction, "api", "architectures[0]", "arm64"},
+		{tFunction, "api", "tracingConfig.mode", "Active"},
+		{tFunction, "api", "loggingConfig.logFormat", "JSON"},
+		{tFunction, "events-consumer", "runtime", "provided.al2023"},
+		{tFunction, "events-consumer", "architectures[0]", "arm64"},
+		{tFunction, "events-consumer", "tracingConfig.mode", "Active"},
+		{tLogGroup, "api-logs", "retentionInDays", float64(365)},
+		{tLogGroup, "events-consumer-logs", "retentionInDays", float64(365)},
+		{tLogGroup, "http-access-logs", "retentionInDays", float64(365)},
 	} {
-		r := one(t, rec, e.typ)
+		r := get(t, rec, e.typ, e.name)
 		got, _ := r.Input(e.path)
-		assert.Equal(t, e.want, got, "%s %s", e.typ, e.path)
+		assert.Equal(t, e.want, got, "%s %s %s", e.typ, e.name, e.path)
 		if strings.HasPrefix(r.Type, "aws:s3/") && r.Type != tBucket {
 			assert.Equal(t, bucket.ID, r.InputString("bucket"), "%s applies to the archive bucket", r.Type)
 		}
 	}
 
 	// And the bucket policy refuses requests without TLS
-	pol := one(t, rec, "aws:s3/bucketPolicy:BucketPolicy")
+	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
 	var doc struct{ Statement []map[string]any }
 	require.NoError(t, json.Unmarshal([]byte(pol.InputString("policy")), &doc))
 	require.Len(t, doc.Statement, 1)
@@ -95,7 +112,7 @@ func TestProdStack(t *testing.T) {
 	assert.Equal(t, []any{arn, arn + "/*"}, doc.Statement[0]["Resource"])
 	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, doc.Statement[0]["Condition"])
 
-	// And stateful resources, with all their children, are protected; the function is not
+	// And stateful resources, with all their children, are protected; functions are not
 	for _, comp := range []string{"groundwork:storage:Bucket", "groundwork:storage:Table"} {
 		c := one(t, rec, comp)
 		assert.True(t, c.Protect, "%s protected", comp)
@@ -103,37 +120,200 @@ func TestProdStack(t *testing.T) {
 			assert.True(t, child.Protect, "%s %s protected", child.Type, child.Name)
 		}
 	}
-	assert.False(t, one(t, rec, tFunction).Protect, "functions are replaceable")
+	for _, fn := range rec.ByType(tFunction) {
+		assert.False(t, fn.Protect, "function %s is replaceable", fn.Name)
+	}
 
-	// And the function gets the table's name
-	tbl := one(t, rec, tTable)
-	assert.Equal(t, tbl.ID, one(t, rec, tFunction).InputString("environment.variables.TABLE_NAME"))
+	// And the functions get the names they need
+	tbl := get(t, rec, tTable, "inquiries")
+	q := get(t, rec, "aws:sqs/queue:Queue", "events")
+	api := get(t, rec, tFunction, "api")
+	worker := get(t, rec, tFunction, "events-consumer")
+	assert.Equal(t, tbl.ID, api.InputString("environment.variables.TABLE_NAME"))
+	assert.Equal(t, q.Outputs["url"].StringValue(), api.InputString("environment.variables.QUEUE_URL"))
+	assert.Equal(t, tbl.ID, worker.InputString("environment.variables.TABLE_NAME"))
+	assert.Equal(t, bucket.ID, worker.InputString("environment.variables.BUCKET_NAME"))
 }
 
 func TestDevStack(t *testing.T) {
 	rec := runStack(t, "dev")
-	days, _ := one(t, rec, tLogGroup).Input("retentionInDays")
-	assert.Equal(t, float64(7), days, "dev log retention")
+	for _, lg := range rec.ByType(tLogGroup) {
+		days, _ := lg.Input("retentionInDays")
+		assert.Equal(t, float64(7), days, "dev log retention of %s", lg.Name)
+	}
 	for _, r := range rec.Resources() {
 		assert.False(t, r.Protect, "%s %s not protected in dev", r.Type, r.Name)
 	}
-	dp, _ := one(t, rec, tTable).Input("deletionProtectionEnabled")
+	dp, _ := get(t, rec, tTable, "inquiries").Input("deletionProtectionEnabled")
 	assert.Equal(t, false, dp, "dev tables may be deleted")
-	fd, _ := one(t, rec, tBucket).Input("forceDestroy")
+	fd, _ := get(t, rec, tBucket, "archive").Input("forceDestroy")
 	assert.Equal(t, true, fd, "dev buckets may be destroyed with their objects")
+	assert.Empty(t, rec.ByType("aws:apigatewayv2/authorizer:Authorizer"), "dev says publicReads: no authorizer")
+	assert.Empty(t, rec.ByType("aws:sns/topicSubscription:TopicSubscription"), "no alarm email in dev")
 }
 
 func TestStagingStack(t *testing.T) {
 	rec := runStack(t, "staging")
-	days, _ := one(t, rec, tLogGroup).Input("retentionInDays")
-	assert.Equal(t, float64(30), days, "staging log retention")
-	fd, _ := one(t, rec, tBucket).Input("forceDestroy")
+	for _, lg := range rec.ByType(tLogGroup) {
+		days, _ := lg.Input("retentionInDays")
+		assert.Equal(t, float64(30), days, "staging log retention of %s", lg.Name)
+	}
+	fd, _ := get(t, rec, tBucket, "archive").Input("forceDestroy")
 	assert.Equal(t, false, fd, "staging buckets keep their objects")
 	assert.False(t, one(t, rec, "groundwork:storage:Table").Protect, "staging is not protected")
 }
 
+var envs = []string{"dev", "staging", "prod"}
+
+func TestEveryStackMeetsTheBaseline(t *testing.T) {
+	for _, env := range envs {
+		t.Run(env, func(t *testing.T) {
+			rec := runStack(t, env)
+			// Every role policy statement explicit, every route integrated and decided, every
+			// permission scoped, every function, API and queue alarmed, storage baseline, and
+			// stateful resources protected in prod.
+			for _, v := range policy.Check(rec.Resources(), policy.Options{RequireProtect: env == "prod"}) {
+				t.Errorf("baseline: %s", v)
+			}
+		})
+	}
+}
+
+func TestRoutesAndAuthorization(t *testing.T) {
+	for _, env := range envs {
+		t.Run(env, func(t *testing.T) {
+			rec := runStack(t, env)
+			gw := one(t, rec, "aws:apigatewayv2/api:Api")
+			integ := one(t, rec, "aws:apigatewayv2/integration:Integration")
+			apiFn := get(t, rec, tFunction, "api")
+			assert.Equal(t, apiFn.Outputs["invokeArn"].StringValue(), integ.InputString("integrationUri"), "the integration calls the api function")
+			assert.Equal(t, "2.0", integ.InputString("payloadFormatVersion"))
+
+			// Every route of the service's table is an API route with an integration and an
+			// authorization decision
+			routes := map[string]componenttest.Resource{}
+			for _, r := range rec.ByType("aws:apigatewayv2/route:Route") {
+				routes[r.InputString("routeKey")] = r
+			}
+			require.Len(t, routes, len(httpapi.Routes), "one API route per service route")
+			var authz componenttest.Resource
+			if env != "dev" {
+				authz = one(t, rec, "aws:apigatewayv2/authorizer:Authorizer")
+				assert.Equal(t, "https://auth.groundwork.dev/", authz.InputString("jwtConfiguration.issuer"), "issuer from the stack file")
+				aud, _ := authz.Input("jwtConfiguration.audiences")
+				assert.Equal(t, []any{"groundwork-api"}, aud, "audiences from the stack file")
+			}
+			for _, sr := range httpapi.Routes {
+				key := sr.Method + " " + sr.Path
+				r, ok := routes[key]
+				require.True(t, ok, "route %s", key)
+				assert.Equal(t, "integrations/"+integ.ID, r.InputString("target"), "%s is integrated", key)
+				switch {
+				case sr.Public || env == "dev":
+					assert.Equal(t, "NONE", r.InputString("authorizationType"), "%s is public", key)
+				default:
+					assert.Equal(t, "JWT", r.InputString("authorizationType"), "%s needs a token", key)
+					assert.Equal(t, authz.ID, r.InputString("authorizerId"), "%s uses the stack's authorizer", key)
+				}
+			}
+
+			// And the Lambda permission names this API's execution ARN
+			perm := one(t, rec, "aws:lambda/permission:Permission")
+			assert.Equal(t, gw.Outputs["executionArn"].StringValue()+"/*/*", perm.InputString("sourceArn"), "permission scoped to the API")
+			assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"))
+		})
+	}
+}
+
+func TestLeastPrivilegeGrants(t *testing.T) {
+	rec := runStack(t, "prod")
+	tbl := get(t, rec, tTable, "inquiries").Outputs["arn"].StringValue()
+	bucket := get(t, rec, tBucket, "archive").Outputs["arn"].StringValue()
+	q := get(t, rec, "aws:sqs/queue:Queue", "events").Outputs["arn"].StringValue()
+	resources := func(name string) map[string][]any {
+		t.Helper()
+		var doc struct {
+			Statement []struct {
+				Action   []string
+				Resource any
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(get(t, rec, "aws:iam/rolePolicy:RolePolicy", name).InputString("policy")), &doc))
+		out := map[string][]any{}
+		for _, st := range doc.Statement {
+			for _, a := range st.Action {
+				res, _ := st.Resource.([]any)
+				out[a] = res
+			}
+		}
+		return out
+	}
+	// The API may read and write the table and send to the queue; nothing else
+	assert.Equal(t, []any{tbl, tbl + "/index/*"}, resources("api-inquiries-readwrite")["dynamodb:PutItem"])
+	assert.Equal(t, []any{q}, resources("api-events-send")["sqs:SendMessage"])
+	// The worker may read and write the table, put archive objects and consume the queue
+	assert.Equal(t, []any{tbl, tbl + "/index/*"}, resources("events-consumer-inquiries-readwrite")["dynamodb:UpdateItem"])
+	assert.Equal(t, []any{bucket + "/*"}, resources("events-consumer-archive-write")["s3:PutObject"])
+	assert.Equal(t, []any{q}, resources("events-consumer-events-consume")["sqs:DeleteMessage"])
+	var names []string
+	for _, p := range rec.ByType("aws:iam/rolePolicy:RolePolicy") {
+		names = append(names, p.Name)
+	}
+	assert.ElementsMatch(t, []string{
+		"api-logging", "api-inquiries-readwrite", "api-events-send",
+		"events-consumer-logging", "events-consumer-inquiries-readwrite", "events-consumer-archive-write", "events-consumer-events-consume",
+	}, names, "no other role policies")
+}
+
+func TestOrderingForAFirstUp(t *testing.T) {
+	rec := runStack(t, "prod")
+	for _, fn := range []string{"api", "events-consumer"} {
+		f := get(t, rec, tFunction, fn)
+		assert.True(t, f.DependsOnURN(get(t, rec, tLogGroup, fn+"-logs").URN), "%s waits for its log group", fn)
+	}
+	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
+	assert.True(t, pol.DependsOnURN(get(t, rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access").URN), "bucket policy waits for the public access block")
+	assert.True(t, pol.DependsOnURN(get(t, rec, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership").URN), "bucket policy waits for the ownership controls")
+	esm := one(t, rec, "aws:lambda/eventSourceMapping:EventSourceMapping")
+	assert.True(t, esm.DependsOnURN(get(t, rec, "aws:iam/rolePolicy:RolePolicy", "events-consumer-events-consume").URN), "the mapping waits for the consumer's consume policy")
+}
+
+func TestStackOutputs(t *testing.T) {
+	var out map[string]pulumi.StringOutput
+	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+		p, err := stacks.New(ctx)
+		if err != nil {
+			return err
+		}
+		out = p.Outputs()
+		return nil
+	}, componenttest.StackConfig(projectDir(t), "prod"))
+	require.NoError(t, err)
+	got := map[string]string{}
+	for k, v := range out {
+		got[k] = await(t, v)
+	}
+	gw := one(t, rec, "aws:apigatewayv2/api:Api")
+	assert.Equal(t, map[string]string{
+		"apiUrl":        gw.Outputs["apiEndpoint"].StringValue(),
+		"tableName":     get(t, rec, tTable, "inquiries").ID,
+		"bucketName":    get(t, rec, tBucket, "archive").ID,
+		"queueName":     get(t, rec, "aws:sqs/queue:Queue", "events").Outputs["name"].StringValue(),
+		"dlqName":       get(t, rec, "aws:sqs/queue:Queue", "events-dlq").Outputs["name"].StringValue(),
+		"alarmTopicArn": one(t, rec, "aws:sns/topic:Topic").Outputs["arn"].StringValue(),
+	}, got)
+}
+
+// await reads a resolved output's value.
+func await(t *testing.T, o pulumi.StringOutput) string {
+	t.Helper()
+	ch := make(chan string, 1)
+	o.ApplyT(func(v string) string { ch <- v; return v })
+	return <-ch
+}
+
 func TestEveryResourceUsesTheTaggedProvider(t *testing.T) {
-	for _, env := range []string{"dev", "staging", "prod"} {
+	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
 			rec := runStack(t, env)
 			p := one(t, rec, tProvider)
@@ -155,12 +335,13 @@ func TestEveryResourceUsesTheTaggedProvider(t *testing.T) {
 }
 
 func TestStacksPreview(t *testing.T) {
-	for _, env := range []string{"dev", "staging", "prod"} {
+	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
 			rec := runStack(t, env, componenttest.Preview())
-			assert.Len(t, rec.ByType(tFunction), 1, "function planned")
-			assert.Empty(t, one(t, rec, tTable).ID, "no ids in preview")
-			_, known := one(t, rec, tFunction).Input("environment.variables.TABLE_NAME")
+			assert.Len(t, rec.ByType(tFunction), 2, "api and worker planned")
+			assert.Len(t, rec.ByType("aws:apigatewayv2/route:Route"), len(httpapi.Routes), "routes planned")
+			assert.Empty(t, get(t, rec, tTable, "inquiries").ID, "no ids in preview")
+			_, known := get(t, rec, tFunction, "api").Input("environment.variables.TABLE_NAME")
 			assert.False(t, known, "the table name is unknown in preview")
 		})
 	}
