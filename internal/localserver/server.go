@@ -22,6 +22,7 @@ package localserver
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -283,7 +284,11 @@ var (
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	var body []byte
+	var err error
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -312,12 +317,58 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	w.Header()["Apigw-Requestid"] = []string{ev.RequestContext.RequestID}
 	sw := &statusWriter{ResponseWriter: w}
-	if err := apigw.WriteResponse(sw, out); err != nil {
+	if err := writeResponse(sw, out); err != nil {
 		s.log.Error("api handler response", "error", err)
 		delete(w.Header(), "Apigw-Requestid")
 		return writeGateway(w, http.StatusBadGateway, gatewayError)
 	}
 	return sw.status
+}
+
+// lambdaResponse is a payload 2.0 response; StatusCode is nil when the function returned
+// something else (a plain JSON value, for API Gateway's format inference).
+type lambdaResponse struct {
+	StatusCode        *int                `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Cookies           []string            `json:"cookies"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// writeResponse writes a function's response JSON as apigw.WriteResponse does, decoding it
+// once instead of twice: a well-formed response with a statusCode is written here, anything
+// else (format inference, errors) is left to apigw.WriteResponse. Tests hold the two to the
+// same output.
+func writeResponse(w http.ResponseWriter, payload []byte) error {
+	var resp lambdaResponse
+	if err := json.Unmarshal(payload, &resp); err != nil || resp.StatusCode == nil ||
+		*resp.StatusCode < 100 || *resp.StatusCode > 599 {
+		return apigw.WriteResponse(w, payload)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(resp.Body)
+		if err != nil {
+			return apigw.WriteResponse(w, payload)
+		}
+		body = b
+	}
+	h := w.Header()
+	for k, v := range resp.Headers {
+		h.Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		h.Add("Set-Cookie", c)
+	}
+	w.WriteHeader(*resp.StatusCode)
+	_, err := w.Write(body)
+	return err
 }
 
 // statusWriter remembers the status written, for the request log.
