@@ -184,3 +184,20 @@ func TestStopDrainsInFlightRequests(t *testing.T) {
 	q, _ := s.Queues()
 	require.Len(t, q.Messages(), 1, "its event was queued")
 }
+
+func TestDataDirectoryServesOneServerAtATime(t *testing.T) {
+	// Given a server on a data directory
+	dir := t.TempDir()
+	first, err := New(Config{DataDir: dir})
+	require.NoError(t, err)
+
+	// When a second one is started on it
+	_, err = New(Config{DataDir: dir})
+
+	// Then it is refused until the first is closed
+	require.ErrorContains(t, err, "in use", "a second server on one data directory is refused")
+	require.NoError(t, first.Close())
+	second, err := New(Config{DataDir: dir})
+	require.NoError(t, err, "the directory is free again after Close")
+	require.NoError(t, second.Close())
+}

@@ -107,6 +107,7 @@ type Server struct {
 	api      lambda.Handler // the api Lambda's handler: event JSON in, response JSON out
 	consumer *localqueue.Consumer
 
+	unlock    func() error // releases the data directory
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -135,6 +136,15 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	var err error
+	if s.unlock, err = lockDir(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("localserver: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.release()
+		}
+	}()
 	if s.records, err = local.Open(filepath.Join(cfg.DataDir, "table"), local.WithClock(now)); err != nil {
 		return nil, err
 	}
@@ -150,7 +160,6 @@ func New(cfg Config) (*Server, error) {
 		Dir: filepath.Join(cfg.DataDir, "queues", "events"), Name: "events", Now: now,
 		VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount, DeadLetter: s.dlq,
 	}); err != nil {
-		_ = s.dlq.Close()
 		return nil, err
 	}
 
@@ -178,6 +187,7 @@ func New(cfg Config) (*Server, error) {
 		Concurrency: cfg.Concurrency,
 		Logger:      s.log,
 	}
+	ok = true
 	return s, nil
 }
 
@@ -256,13 +266,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close closes the queues. The records and the archive hold no open files. Close after
-// Serve has returned.
+// Close closes the queues and releases the data directory. The records and the archive
+// hold no open files. Close after Serve has returned.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		s.closeErr = errors.Join(s.queue.Close(), s.dlq.Close())
-	})
+	s.closeOnce.Do(func() { s.closeErr = s.release() })
 	return s.closeErr
+}
+
+// release closes what New opened, in reverse order.
+func (s *Server) release() error {
+	var errs []error
+	if s.queue != nil {
+		errs = append(errs, s.queue.Close())
+	}
+	if s.dlq != nil {
+		errs = append(errs, s.dlq.Close())
+	}
+	errs = append(errs, s.unlock())
+	return errors.Join(errs...)
 }
 
 // ServeHTTP does what API Gateway does for a request: it builds the payload 2.0 event,
