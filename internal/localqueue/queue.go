@@ -114,7 +114,7 @@ type Message struct {
 	Body         string
 	SentAt       time.Time
 	ReceiveCount int
-	// VisibleAt is when the message can be received again. Zero means now.
+	// VisibleAt is when the message can be received again; zero or past means now.
 	VisibleAt time.Time
 }
 
