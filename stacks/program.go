@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -78,9 +79,9 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		}
 	}
 	routes, authorizers := apiRoutes(s)
-	for _, rt := range routes {
+	for _, rt := range httpapi.Routes {
 		if err := api.CheckPath(rt.Path); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("internal/httpapi.Routes: %s: %w", rt.Key(), err)
 		}
 	}
 
@@ -152,7 +153,11 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 }
 
 // apiRoutes turns the service's route table into API routes: public routes stay public;
-// the others need the JWT authorizer, unless the stack explicitly made them public.
+// the others need the JWT authorizer, unless the stack explicitly made them public. A public
+// $default route sends every other request to the same handler, so unknown paths and wrong
+// methods get its problem+json 404 and 405 (with Allow) as they do locally, not API
+// Gateway's bare {"message":"Not Found"}. The handler never serves a protected route's
+// method through it: API Gateway matches the protected route first.
 func apiRoutes(s *Settings) ([]api.Route, map[string]api.JWTAuthorizer) {
 	var authorizers map[string]api.JWTAuthorizer
 	if !s.Auth.PublicReads {
@@ -166,6 +171,7 @@ func apiRoutes(s *Settings) ([]api.Route, map[string]api.JWTAuthorizer) {
 		}
 		routes = append(routes, r)
 	}
+	routes = append(routes, api.Route{Path: api.DefaultRoute, Public: true})
 	return routes, authorizers
 }
 

@@ -195,7 +195,11 @@ func TestRoutesAndAuthorization(t *testing.T) {
 			for _, r := range rec.ByType("aws:apigatewayv2/route:Route") {
 				routes[r.InputString("routeKey")] = r
 			}
-			require.Len(t, routes, len(httpapi.Routes), "one API route per service route")
+			require.Len(t, routes, len(httpapi.Routes)+1, "one API route per service route, and $default")
+			def, ok := routes["$default"]
+			require.True(t, ok, "a $default route")
+			assert.Equal(t, "integrations/"+integ.ID, def.InputString("target"), "$default goes to the api function, which answers 404 and 405 problems")
+			assert.Equal(t, "NONE", def.InputString("authorizationType"), "$default is public: it serves only errors")
 			var authz componenttest.Resource
 			if env != "dev" {
 				authz = one(t, rec, "aws:apigatewayv2/authorizer:Authorizer")
@@ -339,7 +343,7 @@ func TestStacksPreview(t *testing.T) {
 		t.Run(env, func(t *testing.T) {
 			rec := runStack(t, env, componenttest.Preview())
 			assert.Len(t, rec.ByType(tFunction), 2, "api and worker planned")
-			assert.Len(t, rec.ByType("aws:apigatewayv2/route:Route"), len(httpapi.Routes), "routes planned")
+			assert.Len(t, rec.ByType("aws:apigatewayv2/route:Route"), len(httpapi.Routes)+1, "routes planned")
 			assert.Empty(t, get(t, rec, tTable, "inquiries").ID, "no ids in preview")
 			_, known := get(t, rec, tFunction, "api").Input("environment.variables.TABLE_NAME")
 			assert.False(t, known, "the table name is unknown in preview")

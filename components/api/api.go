@@ -85,9 +85,10 @@ type Args struct {
 // Route sends requests that match Method and Path to Function. Every route either names an
 // Authorizer or is explicitly Public; neither, or both, is an error.
 type Route struct {
-	// Method is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY (upper case).
+	// Method is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY (upper case); empty
+	// for the DefaultRoute.
 	Method string
-	// Path is the route path, such as "/v1/inquiries/{id}"; see CheckPath.
+	// Path is the route path, such as "/v1/inquiries/{id}" (see CheckPath), or DefaultRoute.
 	Path string
 	// Function handles the route (through a payload format 2.0 AWS_PROXY integration).
 	// Required.
@@ -103,8 +104,20 @@ type Route struct {
 	Throttle *Throttle
 }
 
-// Key is the route's API Gateway route key, such as "GET /v1/inquiries/{id}".
-func (r Route) Key() string { return r.Method + " " + r.Path }
+// DefaultRoute is the Path of the route that catches every request no other route matches
+// (its Method stays empty). With it, unknown paths and wrong methods reach the function,
+// which answers them itself, instead of API Gateway's bare {"message":"Not Found"}.
+const DefaultRoute = "$default"
+
+// Key is the route's API Gateway route key, such as "GET /v1/inquiries/{id}" or "$default".
+func (r Route) Key() string {
+	if r.isDefault() {
+		return DefaultRoute
+	}
+	return r.Method + " " + r.Path
+}
+
+func (r Route) isDefault() bool { return r.Method == "" && r.Path == DefaultRoute }
 
 // Throttle limits the requests a route serves; API Gateway answers 429 beyond them.
 type Throttle struct {
@@ -259,14 +272,17 @@ func (a Args) resolve() (*resolved, error) {
 	fnNames := map[string]*function.Function{} // component name -> function
 	for i, rt := range a.Routes {
 		field := fmt.Sprintf("Routes[%d]", i)
-		if err := CheckMethod(rt.Method); err != nil {
-			return nil, fmt.Errorf("%s.Method: %w", field, err)
-		}
-		if err := CheckPath(rt.Path); err != nil {
-			return nil, fmt.Errorf("%s.Path: %w", field, err)
+		k := DefaultRoute
+		if !rt.isDefault() {
+			if err := CheckMethod(rt.Method); err != nil {
+				return nil, fmt.Errorf("%s.Method: %w", field, err)
+			}
+			if err := CheckPath(rt.Path); err != nil {
+				return nil, fmt.Errorf("%s.Path: %w", field, err)
+			}
+			k = rt.Method + " " + shape(rt.Path)
 		}
 		field = fmt.Sprintf("Routes[%d] (%s)", i, rt.Key())
-		k := rt.Method + " " + shape(rt.Path)
 		if prev, dup := seen[k]; dup {
 			return nil, fmt.Errorf("%s: same method and path as %q (path parameters match by position)", field, prev)
 		}

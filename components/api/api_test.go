@@ -505,6 +505,13 @@ func TestAPIValidation(t *testing.T) {
 		{"duplicate method and path", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f), ok(f)}}
 		}, []string{"Routes[1] (GET /x)", "same method and path"}},
+		{"two default routes", func(f fns) *api.Args {
+			d := api.Route{Path: api.DefaultRoute, Function: f.reader, Public: true}
+			return &api.Args{Routes: []api.Route{d, d}}
+		}, []string{"Routes[1] ($default)", "same method and path"}},
+		{"default path with a method", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: api.DefaultRoute, Function: f.reader, Public: true}}}
+		}, []string{"Routes[0].Path", `"$default"`}},
 		{"duplicate path up to parameter names", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{
 				{Method: "GET", Path: "/v1/{id}", Function: f.reader, Public: true},
@@ -644,4 +651,22 @@ func TestAPITwoFunctionsWithOneName(t *testing.T) {
 	assert.Contains(t, err.Error(), `Routes[1] (GET /b).Function: two different functions are named "handler"`)
 	_, registered := rec.Get(tAPI, "http")
 	assert.False(t, registered, "the API is not registered")
+}
+
+func TestDefaultRoute(t *testing.T) {
+	// Given a $default route next to an ordinary one
+	rec, _, err := run(func(f fns) *api.Args {
+		return &api.Args{Routes: []api.Route{
+			{Method: "GET", Path: "/x", Function: f.reader, Public: true},
+			{Path: api.DefaultRoute, Function: f.reader, Public: true},
+		}}
+	})
+	require.NoError(t, err)
+	// Then it is registered with the route key "$default", to the same integration
+	def := get(t, rec, tRoute, "http-$default")
+	x := get(t, rec, tRoute, "http-GET /x")
+	assert.Equal(t, "$default", def.InputString("routeKey"), "route key")
+	assert.Equal(t, x.InputString("target"), def.InputString("target"), "same integration as the function's other routes")
+	assert.Equal(t, "NONE", def.InputString("authorizationType"), "public")
+	assert.Len(t, rec.ByType(tIntegration), 1, "one integration per function")
 }
