@@ -52,6 +52,12 @@ func NewHandler(svc *inquiry.Service, opts ...Option) http.Handler {
 			panic("httpapi: no handler for route " + rt.Key())
 		}
 		mux.Handle(rt.Key(), f)
+		if rt.Method == http.MethodGet && !rt.Public {
+			// ServeMux would serve HEAD through the GET pattern. In AWS a HEAD reaches this
+			// handler only through the public $default route, past the authorizer that
+			// guards the GET route: refuse it, or it would tell who asks which ids exist.
+			mux.HandleFunc(http.MethodHead+" "+rt.Path, h.noRoute)
+		}
 	}
 	mux.HandleFunc("/", h.noRoute)
 	return mux
@@ -125,17 +131,18 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 // noRoute answers every request no route matches: 405 with Allow when the path is a
 // route's with another method, else 404.
 func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
-	_, _, _, allowed := Match(r.Method, r.URL.EscapedPath())
-	if len(allowed) == 0 {
+	var methods []string
+	for _, rt := range Routes {
+		if _, ok := matchPath(rt.Path, r.URL.EscapedPath()); ok {
+			methods = append(methods, rt.Method)
+			if rt.Method == http.MethodGet && rt.Public { // HEAD is served for public GETs only
+				methods = append(methods, http.MethodHead)
+			}
+		}
+	}
+	if len(methods) == 0 {
 		writeProblem(w, problem{Status: http.StatusNotFound, Detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)})
 		return
-	}
-	var methods []string
-	for _, m := range allowed {
-		methods = append(methods, m)
-		if m == http.MethodGet { // ServeMux serves HEAD for every GET pattern
-			methods = append(methods, http.MethodHead)
-		}
 	}
 	allow := strings.Join(methods, ", ")
 	w.Header().Set("Allow", allow)

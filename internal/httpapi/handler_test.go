@@ -244,6 +244,11 @@ func TestServerErrorIsAProblemWithoutInternals(t *testing.T) {
 	assert.NotContains(t, p.Detail, "secret", "causes are logged, not shown")
 }
 
+func TestHeadOnAPublicGet(t *testing.T) {
+	w := newAPI(t).do(t, req{method: "HEAD", path: "/healthz"})
+	assert.Equal(t, 200, w.Code, "HEAD is served for a public GET route")
+}
+
 func TestUnknownRoutesAndMethods(t *testing.T) {
 	cases := []struct {
 		method, path string
@@ -259,7 +264,10 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"POST", "/healthz", 405, "GET, HEAD"},
 		{"GET", "/v1/inquiries", 405, "POST"},
 		{"PUT", "/v1/inquiries", 405, "POST"},
-		{"DELETE", "/v1/inquiries/" + inquiry.NewID(time.Now()), 405, "GET, HEAD"},
+		{"DELETE", "/v1/inquiries/" + inquiry.NewID(time.Now()), 405, "GET"},
+		// A protected GET is not served as HEAD: in AWS the HEAD would come through the
+		// public $default route, past the authorizer.
+		{"HEAD", "/v1/inquiries/" + inquiry.NewID(time.Now()), 405, "GET"},
 	}
 	a := newAPI(t)
 	for _, tc := range cases {
