@@ -10,6 +10,15 @@
 // Pulumi.<stack>.yaml with the Pulumi SDK's workspace package and feeds it as the program's
 // config.
 //
+// For tests, the Must helpers turn a missing or malformed resource into a test failure that
+// names it: [MustRun] runs a program that must succeed (with [Component] adapting a constructor
+// New(ctx, name, args, opts...) into a program), [Recorder.Must] and [Recorder.One] find a
+// resource by type and name or the only one of a type, and [Resource.MustNumber],
+// [Resource.MustJSON] and [Resource.MustPolicy] read an input as a number, as JSON or as an IAM
+// [PolicyDocument]. They take a [TB], the two methods of testing.TB they use, and each has a
+// form that returns an error or a bool instead ([Run], [Recorder.Get], [Recorder.ByType],
+// [Resource.InputJSON], [Resource.InputPolicy], [ParsePolicy]).
+//
 // The core has no dependency on package testing: the offline plan (cmd/synth) uses the same
 // Recorder outside `go test`.
 package componenttest

@@ -12,13 +12,10 @@ import (
 // A service team's program is run under the recording mocks, first as `pulumi up` would run
 // it, then as `pulumi preview` would; the recorded resources are queried by type and name.
 func Example() {
-	program := func(ctx *pulumi.Context) error {
-		_, err := storage.NewTable(ctx, "orders", &storage.TableArgs{
-			Attributes: map[string]storage.AttributeType{"pk": storage.String},
-			HashKey:    "pk",
-		}, pulumi.Protect(true))
-		return err
-	}
+	program := componenttest.Component(storage.NewTable, "orders", &storage.TableArgs{
+		Attributes: map[string]storage.AttributeType{"pk": storage.String},
+		HashKey:    "pk",
+	}, pulumi.Protect(true))
 
 	rec, err := componenttest.Run(program, componenttest.Stack("prod"))
 	if err != nil {
@@ -44,4 +41,33 @@ func Example() {
 	// arn: arn:aws:dynamodb:us-east-1:123456789012:table/orders-2448d01
 	// children: 1
 	// id in preview: ""
+}
+
+// printTB stands in for a test's *testing.T here: it prints what the test would report.
+type printTB struct{}
+
+func (printTB) Helper() {}
+
+func (printTB) Fatalf(format string, args ...any) { fmt.Printf("test fails: "+format+"\n", args...) }
+
+// In a test, the Must helpers take the *testing.T and fail the test, naming what is missing, so
+// the test reads as a list of properties.
+func ExampleRecorder_Must() {
+	var t componenttest.TB = printTB{} // in a test: t *testing.T
+
+	rec := componenttest.MustRun(t, componenttest.Component(storage.NewBucket, "archive", nil))
+	bucket := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
+	policy := rec.One(t, "aws:s3/bucketPolicy:BucketPolicy").MustPolicy(t, "policy")
+	st := policy.Statement[0]
+	fmt.Println(st.Effect, st.Action, st.Condition["Bool"]["aws:SecureTransport"])
+	fmt.Println(st.Resource.([]any)[0] == bucket.Outputs["arn"].StringValue())
+	rules := rec.Must(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle")
+	fmt.Println(rules.MustNumber(t, "rules[0].abortIncompleteMultipartUpload.daysAfterInitiation"))
+
+	rec.Must(t, "aws:s3/bucketV2:BucketV2", "archives")
+	// Output:
+	// Deny [s3:*] false
+	// true
+	// 7
+	// test fails: componenttest: no aws:s3/bucketV2:BucketV2 "archives" registered; registered of that type: ["archive"]
 }
