@@ -3,7 +3,6 @@ package function_test
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,21 +27,10 @@ const (
 	tLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
 )
 
+// run makes a function "api" with args; the program must succeed.
 func run(t *testing.T, args *function.Args, opts ...componenttest.Option) *componenttest.Recorder {
 	t.Helper()
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := function.New(ctx, "api", args)
-		return err
-	}, opts...)
-	require.NoError(t, err)
-	return rec
-}
-
-func policyDoc(t *testing.T, s string) map[string]any {
-	t.Helper()
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal([]byte(s), &doc), "policy is JSON: %s", s)
-	return doc
+	return componenttest.MustRun(t, componenttest.Component(function.New, "api", args), opts...)
 }
 
 func TestFunctionDefaults(t *testing.T) {
@@ -51,13 +39,11 @@ func TestFunctionDefaults(t *testing.T) {
 	rec := run(t, &function.Args{Package: hello})
 
 	// Then the component owns a function, a role, a role policy and a log group
-	comp, ok := rec.Get("groundwork:function:Function", "api")
-	require.True(t, ok, "component registered with its type token")
-	fn, ok := rec.Get(tFunction, "api")
-	require.True(t, ok)
-	role, _ := rec.Get(tRole, "api-role")
-	pol, _ := rec.Get(tRolePolicy, "api-logging")
-	logs, _ := rec.Get(tLogGroup, "api-logs")
+	comp := rec.Must(t, "groundwork:function:Function", "api") // registered with its type token
+	fn := rec.Must(t, tFunction, "api")
+	role := rec.Must(t, tRole, "api-role")
+	pol := rec.Must(t, tRolePolicy, "api-logging")
+	logs := rec.Must(t, tLogGroup, "api-logs")
 	for _, child := range []componenttest.Resource{fn, role, pol, logs} {
 		assert.Equal(t, comp.URN, child.Parent, "%s is parented to the component", child.Name)
 	}
@@ -87,25 +73,23 @@ func TestFunctionDefaults(t *testing.T) {
 	assert.True(t, fn.DependsOnURN(pol.URN), "function depends on its role policy")
 
 	// And only Lambda may assume the role
-	trust := policyDoc(t, role.InputString("assumeRolePolicy"))
-	stmts := trust["Statement"].([]any)
-	require.Len(t, stmts, 1)
-	st := stmts[0].(map[string]any)
-	assert.Equal(t, "Allow", st["Effect"])
-	assert.Equal(t, map[string]any{"Service": "lambda.amazonaws.com"}, st["Principal"], "only Lambda is trusted")
-	assert.Equal(t, []any{"sts:AssumeRole"}, st["Action"])
+	trust := role.MustPolicy(t, "assumeRolePolicy")
+	require.Len(t, trust.Statement, 1)
+	st := trust.Statement[0]
+	assert.Equal(t, "Allow", st.Effect)
+	assert.Equal(t, map[string]any{"Service": "lambda.amazonaws.com"}, st.Principal, "only Lambda is trusted")
+	assert.Equal(t, []string{"sts:AssumeRole"}, st.Action)
 
 	// And the role may only write its own log group and send traces
 	assert.Equal(t, role.ID, pol.InputString("role"), "policy is on the function's role")
-	doc := policyDoc(t, pol.InputString("policy"))
-	stmts = doc["Statement"].([]any)
-	require.Len(t, stmts, 2)
-	logStmt, traceStmt := stmts[0].(map[string]any), stmts[1].(map[string]any)
+	doc := pol.MustPolicy(t, "policy")
+	require.Len(t, doc.Statement, 2)
+	logStmt, traceStmt := doc.Statement[0], doc.Statement[1]
 	logArn := logs.Outputs["arn"].StringValue()
-	assert.Equal(t, []any{"logs:CreateLogStream", "logs:PutLogEvents"}, logStmt["Action"], "log actions")
-	assert.Equal(t, []any{logArn, logArn + ":*"}, logStmt["Resource"], "only its own log group")
-	assert.Equal(t, []any{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, traceStmt["Action"], "trace actions")
-	assert.Equal(t, "*", traceStmt["Resource"], "X-Ray accepts no narrower resource")
+	assert.Equal(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logStmt.Action, "log actions")
+	assert.Equal(t, []any{logArn, logArn + ":*"}, logStmt.Resource, "only its own log group")
+	assert.Equal(t, []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, traceStmt.Action, "trace actions")
+	assert.Equal(t, "*", traceStmt.Resource, "X-Ray accepts no narrower resource")
 
 	// And the code is a zip with bootstrap in it
 	code := fn.Inputs["code"]
@@ -123,10 +107,9 @@ func TestFunctionAlarms(t *testing.T) {
 	// Given an alarm topic
 	topic := "arn:aws:sns:us-east-1:123456789012:alarms"
 	rec := run(t, &function.Args{Package: hello, AlarmTopic: pulumi.String(topic)})
-	fn, _ := rec.Get(tFunction, "api")
+	fn := rec.Must(t, tFunction, "api")
 	for _, tc := range []struct{ alarm, metric string }{{"api-errors", "Errors"}, {"api-throttles", "Throttles"}} {
-		al, ok := rec.Get("aws:cloudwatch/metricAlarm:MetricAlarm", tc.alarm)
-		require.True(t, ok, tc.alarm)
+		al := rec.Must(t, "aws:cloudwatch/metricAlarm:MetricAlarm", tc.alarm)
 		assert.Equal(t, "AWS/Lambda", al.InputString("namespace"), tc.alarm)
 		assert.Equal(t, tc.metric, al.InputString("metricName"), tc.alarm)
 		assert.Equal(t, fn.ID, al.InputString("dimensions.FunctionName"), "%s watches this function", tc.alarm)
@@ -150,14 +133,14 @@ func TestFunctionGrants(t *testing.T) {
 			Resources: []pulumi.StringInput{pulumi.String(queueArn)}}},
 	}}})
 	// Then the role gets one more inline policy with exactly those actions on that ARN
-	role, _ := rec.Get(tRole, "api-role")
-	pol, ok := rec.Get(tRolePolicy, "api-send-events")
-	require.True(t, ok, "one policy per grant")
+	role := rec.Must(t, tRole, "api-role")
+	pol := rec.Must(t, tRolePolicy, "api-send-events") // one policy per grant
 	assert.Equal(t, role.ID, pol.InputString("role"))
-	doc := policyDoc(t, pol.InputString("policy"))
+	var doc map[string]any // raw JSON: the statements are compared key for key
+	pol.MustJSON(t, "policy", &doc)
 	assert.Equal(t, []any{map[string]any{"Sid": "SendEvents", "Effect": "Allow",
 		"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{queueArn}}}, doc["Statement"])
-	fn, _ := rec.Get(tFunction, "api")
+	fn := rec.Must(t, tFunction, "api")
 	assert.True(t, fn.DependsOnURN(pol.URN), "the function waits for its grants")
 }
 
@@ -168,8 +151,8 @@ func TestFunctionOptions(t *testing.T) {
 		Environment: pulumi.StringMap{"TABLE_NAME": pulumi.String("t1")}, ReservedConcurrency: 5,
 		Description: "the api",
 	})
-	fn, _ := rec.Get(tFunction, "api")
-	logs, _ := rec.Get(tLogGroup, "api-logs")
+	fn := rec.Must(t, tFunction, "api")
+	logs := rec.Must(t, tLogGroup, "api-logs")
 	mem, _ := fn.Input("memorySize")
 	timeout, _ := fn.Input("timeout")
 	rc, _ := fn.Input("reservedConcurrentExecutions")
@@ -190,15 +173,14 @@ func TestFunctionPrebuiltArchive(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, zipped, 0o644))
 
 	rec := run(t, &function.Args{Archive: path})
-	fn, _ := rec.Get(tFunction, "api")
+	fn := rec.Must(t, tFunction, "api")
 	assert.Equal(t, path, fn.Inputs["code"].ArchiveValue().Path, "the given archive is the code")
 }
 
 func TestFunctionPreview(t *testing.T) {
 	// Given preview mode, where ARNs and names are unknown
 	rec := run(t, &function.Args{Package: hello}, componenttest.Preview())
-	fn, ok := rec.Get(tFunction, "api")
-	require.True(t, ok, "function registered in preview")
+	fn := rec.Must(t, tFunction, "api") // registered in preview
 	assert.Empty(t, fn.ID, "no id during preview")
 	assert.Equal(t, "provided.al2023", fn.InputString("runtime"))
 	_, known := fn.Input("role")
@@ -230,10 +212,7 @@ func TestFunctionValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-				_, err := function.New(ctx, tc.fn, &tc.args)
-				return err
-			})
+			rec, err := componenttest.Run(componenttest.Component(function.New, tc.fn, &tc.args))
 			require.Error(t, err)
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
