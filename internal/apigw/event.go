@@ -195,7 +195,34 @@ func traceID(now time.Time) string {
 // the headers, one Set-Cookie per cookie, and the body (base64-decoded when
 // isBase64Encoded). A JSON object without statusCode, or any other JSON value, is the body
 // of a 200 application/json response (API Gateway's format inference for payload 2.0).
+//
+// A well-formed response is decoded once; anything else (format inference, errors) takes
+// a second look, to tell a payload without a statusCode from a malformed response.
 func WriteResponse(w http.ResponseWriter, payload []byte) error {
+	var resp response
+	if err := json.Unmarshal(payload, &resp); err != nil || resp.StatusCode == nil {
+		return writeOther(w, payload)
+	}
+	return resp.write(w)
+}
+
+// response is a payload 2.0 response as WriteResponse decodes it: the fields of
+// events.APIGatewayV2HTTPResponse, but StatusCode is nil when the statusCode is missing or
+// null (the last one, when it is given twice), which is when API Gateway infers the format.
+// (Embedding the events type would cost encoding/json an allocation per decode.)
+type response struct {
+	StatusCode        *int                `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	Cookies           []string            `json:"cookies"`
+}
+
+// writeOther writes a payload that did not decode as a response with a statusCode: JSON
+// with no numeric statusCode is the body of a 200 application/json response; anything else
+// is an error, the one a decoding as events.APIGatewayV2HTTPResponse gives.
+func writeOther(w http.ResponseWriter, payload []byte) error {
 	var probe struct {
 		StatusCode *int `json:"statusCode"`
 	}
@@ -212,8 +239,19 @@ func WriteResponse(w http.ResponseWriter, payload []byte) error {
 	if err := json.Unmarshal(payload, &resp); err != nil {
 		return fmt.Errorf("apigw: decode response: %w", err)
 	}
-	if resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return fmt.Errorf("apigw: response status %d out of range", resp.StatusCode)
+	// Not reached while the two decodings agree on what is well-formed; kept for safety.
+	r := response{
+		StatusCode: &resp.StatusCode, Headers: resp.Headers, MultiValueHeaders: resp.MultiValueHeaders,
+		Body: resp.Body, IsBase64Encoded: resp.IsBase64Encoded, Cookies: resp.Cookies,
+	}
+	return r.write(w)
+}
+
+// write writes a decoded response: status, headers, cookies, body.
+func (resp *response) write(w http.ResponseWriter) error {
+	status := *resp.StatusCode
+	if status < 100 || status > 599 {
+		return fmt.Errorf("apigw: response status %d out of range", status)
 	}
 	body := []byte(resp.Body)
 	if resp.IsBase64Encoded {
@@ -235,7 +273,7 @@ func WriteResponse(w http.ResponseWriter, payload []byte) error {
 	for _, c := range resp.Cookies {
 		h.Add("Set-Cookie", c)
 	}
-	w.WriteHeader(resp.StatusCode)
+	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err
 }

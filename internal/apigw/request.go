@@ -4,7 +4,7 @@
 //
 //   - NewRequest turns an event into an *http.Request (what the Lambda receives);
 //   - EventFromRequest turns an *http.Request into an event (what API Gateway sends; the
-//     local server uses it);
+//     local server uses it), and AppendEventJSON encodes it;
 //   - Handler runs an http.Handler as an aws-lambda-go lambda.Handler: event JSON in,
 //     response JSON out;
 //   - WriteResponse writes a Lambda's response JSON to an http.ResponseWriter (what API

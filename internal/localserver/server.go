@@ -3,9 +3,9 @@
 //
 // It runs the code the Lambdas run, on the same payloads. Each HTTP request is turned into
 // the API Gateway HTTP API (payload 2.0) event that API Gateway would send, the route key
-// and path parameters found by matching httpapi.Routes; the event's JSON goes through
-// apigw.Handler's Invoke, as in the api Lambda, and the response JSON comes back out as an
-// HTTP response. Events go to an in-process queue with SQS semantics (localqueue), whose
+// and path parameters found by matching httpapi.Routes; the event's JSON
+// (apigw.AppendEventJSON) goes through apigw.Handler's Invoke, as in the api Lambda, and
+// the response JSON comes back out as an HTTP response (apigw.WriteResponse). Events go to an in-process queue with SQS semantics (localqueue), whose
 // consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
 // wrapper, as the worker Lambda gets them. Records and archive objects are files under the
 // data directory (internal/adapters/local), so a restart keeps every record and every
@@ -22,7 +22,6 @@ package localserver
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -324,7 +323,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
 	buf := buffers.Get().(*[]byte)
 	defer buffers.Put(buf)
-	payload, err := appendEventJSON((*buf)[:0], &ev)
+	payload, err := apigw.AppendEventJSON((*buf)[:0], &ev)
 	*buf = payload
 	if err != nil {
 		s.log.Error("encode API Gateway event", "error", err)
@@ -338,58 +337,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	w.Header()["Apigw-Requestid"] = []string{ev.RequestContext.RequestID}
 	sw := &statusWriter{ResponseWriter: w}
-	if err := writeResponse(sw, out); err != nil {
+	if err := apigw.WriteResponse(sw, out); err != nil {
 		s.log.Error("api handler response", "error", err)
 		delete(w.Header(), "Apigw-Requestid")
 		return writeGateway(w, http.StatusBadGateway, gatewayError)
 	}
 	return sw.status
-}
-
-// lambdaResponse is a payload 2.0 response; StatusCode is nil when the function returned
-// something else (a plain JSON value, for API Gateway's format inference).
-type lambdaResponse struct {
-	StatusCode        *int                `json:"statusCode"`
-	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-	Cookies           []string            `json:"cookies"`
-	Body              string              `json:"body"`
-	IsBase64Encoded   bool                `json:"isBase64Encoded"`
-}
-
-// writeResponse writes a function's response JSON as apigw.WriteResponse does, decoding it
-// once instead of twice: a well-formed response with a statusCode is written here, anything
-// else (format inference, errors) is left to apigw.WriteResponse. Tests hold the two to the
-// same output.
-func writeResponse(w http.ResponseWriter, payload []byte) error {
-	var resp lambdaResponse
-	if err := json.Unmarshal(payload, &resp); err != nil || resp.StatusCode == nil ||
-		*resp.StatusCode < 100 || *resp.StatusCode > 599 {
-		return apigw.WriteResponse(w, payload)
-	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(resp.Body)
-		if err != nil {
-			return apigw.WriteResponse(w, payload)
-		}
-		body = b
-	}
-	h := w.Header()
-	for k, v := range resp.Headers {
-		h.Set(k, v)
-	}
-	for k, vs := range resp.MultiValueHeaders {
-		for _, v := range vs {
-			h.Add(k, v)
-		}
-	}
-	for _, c := range resp.Cookies {
-		h.Add("Set-Cookie", c)
-	}
-	w.WriteHeader(*resp.StatusCode)
-	_, err := w.Write(body)
-	return err
 }
 
 // statusWriter remembers the status written, for the request log.

@@ -1,19 +1,20 @@
-package localserver
+package apigw
 
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// appendEventJSON appends the JSON of an API Gateway HTTP API event to b. It decodes to the
-// same event as encoding/json's output (eventjson_test.go checks that, and a fuzz target
-// keeps checking it), in a fraction of the time: the local server encodes one per request.
-// Like API Gateway, and unlike encoding/json, it leaves out requestContext.authentication
-// when there is no client certificate (mutual TLS), and it does not sort map keys.
-func appendEventJSON(b []byte, e *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+// AppendEventJSON appends the JSON of an API Gateway HTTP API event to b: what API Gateway
+// sends the function, and what the local server passes to Invoke. It decodes to the same
+// event as encoding/json's output (eventjson_test.go checks that, and a fuzz target keeps
+// checking it), in a fraction of the time. Like API Gateway, and unlike encoding/json, it
+// leaves out requestContext.authentication when there is no client certificate (mutual
+// TLS), and it does not sort map keys. It fails only when the authorizer or the
+// authentication block does not marshal.
+func AppendEventJSON(b []byte, e *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	b = append(b, `{"version":`...)
 	b = appendString(b, e.Version)
 	b = append(b, `,"routeKey":`...)
@@ -122,55 +123,4 @@ func appendMap(b []byte, m map[string]string) []byte {
 		b = appendString(b, v)
 	}
 	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string. As encoding/json does, it replaces invalid UTF-8
-// with U+FFFD and escapes control characters, U+2028 and U+2029 (it leaves <, > and &, which
-// encoding/json escapes only for HTML's sake).
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

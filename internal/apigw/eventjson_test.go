@@ -1,4 +1,4 @@
-package localserver
+package apigw_test
 
 import (
 	"encoding/json"
@@ -14,19 +14,19 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/apigw"
 )
 
-// requireSameEvent checks that appendEventJSON's output decodes to the event that
+// requireSameEvent checks that AppendEventJSON's output decodes to the event that
 // encoding/json's output decodes to.
 func requireSameEvent(t *testing.T, e *events.APIGatewayV2HTTPRequest) {
 	t.Helper()
-	ours, err := appendEventJSON(nil, e)
+	ours, err := apigw.AppendEventJSON(nil, e)
 	require.NoError(t, err)
 	std, err := json.Marshal(e)
 	require.NoError(t, err)
-	require.True(t, json.Valid(ours), "appendEventJSON writes valid JSON: %s", ours)
+	require.True(t, json.Valid(ours), "AppendEventJSON writes valid JSON: %s", ours)
 	var got, want events.APIGatewayV2HTTPRequest
 	require.NoError(t, json.Unmarshal(ours, &got))
 	require.NoError(t, json.Unmarshal(std, &want))
-	require.Equal(t, want, got, "appendEventJSON and encoding/json describe the same event")
+	require.Equal(t, want, got, "AppendEventJSON and encoding/json describe the same event")
 }
 
 func TestEventJSONMatchesEncodingJSON(t *testing.T) {
@@ -61,7 +61,7 @@ func TestEventJSONMatchesEncodingJSON(t *testing.T) {
 func TestEventJSONKeepsWhatAPIGatewaySetsOnly(t *testing.T) {
 	// Given events with and without an authorizer, mutual TLS and stage variables
 	e := apigw.EventFromRequest(httptest.NewRequest("GET", "/healthz", nil), nil, "GET /healthz", nil)
-	plain, err := appendEventJSON(nil, &e)
+	plain, err := apigw.AppendEventJSON(nil, &e)
 	require.NoError(t, err)
 	require.NotContains(t, string(plain), `"authentication"`, "no mTLS block without a client certificate, as API Gateway")
 	require.NotContains(t, string(plain), `"authorizer"`)
