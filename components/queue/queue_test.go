@@ -1,7 +1,6 @@
 package queue_test
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -33,30 +32,10 @@ const (
 	keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
 
+// run makes a queue "events" with args; the program must succeed.
 func run(t *testing.T, args *queue.Args, opts ...componenttest.Option) *componenttest.Recorder {
 	t.Helper()
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := queue.New(ctx, "events", args)
-		return err
-	}, opts...)
-	require.NoError(t, err)
-	return rec
-}
-
-func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
-	t.Helper()
-	r, ok := rec.Get(typ, name)
-	require.True(t, ok, "%s %s registered", typ, name)
-	return r
-}
-
-func number(t *testing.T, r componenttest.Resource, path string) float64 {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s.%s is set", r.Name, path)
-	f, ok := v.(float64)
-	require.True(t, ok, "%s.%s is a number: %v", r.Name, path, v)
-	return f
+	return componenttest.MustRun(t, componenttest.Component(queue.New, "events", args), opts...)
 }
 
 func flag(r componenttest.Resource, path string) any {
@@ -64,39 +43,19 @@ func flag(r componenttest.Resource, path string) any {
 	return v
 }
 
-func jsonInput(t *testing.T, r componenttest.Resource, path string, into any) {
-	t.Helper()
-	s := r.InputString(path)
-	require.NotEmpty(t, s, "%s.%s is set", r.Name, path)
-	require.NoError(t, json.Unmarshal([]byte(s), into), "%s.%s is JSON: %s", r.Name, path, s)
-}
-
-type policyDoc struct {
-	Version   string
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal map[string]any
-		Action    []string
-		Resource  []string
-		Condition map[string]map[string]string
-	}
-}
-
 // assertTLSOnly checks a queue policy: one statement denying everyone every SQS action on the
 // queue when the request is not made over TLS.
 func assertTLSOnly(t *testing.T, pol, q componenttest.Resource) {
 	t.Helper()
 	assert.Equal(t, q.ID, pol.InputString("queueUrl"), "%s is on queue %s", pol.Name, q.Name)
-	var doc policyDoc
-	jsonInput(t, pol, "policy", &doc)
+	doc := pol.MustPolicy(t, "policy")
 	require.Len(t, doc.Statement, 1, "%s has one statement", pol.Name)
 	st := doc.Statement[0]
 	assert.Equal(t, "Deny", st.Effect, "%s denies", pol.Name)
 	assert.Equal(t, map[string]any{"AWS": "*"}, st.Principal, "%s applies to everyone", pol.Name)
 	assert.Equal(t, []string{"sqs:*"}, st.Action, "%s covers every SQS action", pol.Name)
-	assert.Equal(t, []string{q.Outputs["arn"].StringValue()}, st.Resource, "%s names its own queue's ARN", pol.Name)
-	assert.Equal(t, map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}}, st.Condition, "%s matches requests without TLS", pol.Name)
+	assert.Equal(t, []any{q.Outputs["arn"].StringValue()}, st.Resource, "%s names its own queue's ARN", pol.Name)
+	assert.Equal(t, map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}}, st.Condition, "%s matches requests without TLS", pol.Name)
 }
 
 func indexOf(rec *componenttest.Recorder, urn string) int {
@@ -126,9 +85,9 @@ func TestQueueDefaults(t *testing.T) {
 
 	// Then the component owns both queues, their two policies, the redrive-allow policy and
 	// two alarms, and nothing else
-	comp := get(t, rec, tComponent, "events")
-	main := get(t, rec, tQueue, "events")
-	dlq := get(t, rec, tQueue, "events-dlq")
+	comp := rec.Must(t, tComponent, "events")
+	main := rec.Must(t, tQueue, "events")
+	dlq := rec.Must(t, tQueue, "events-dlq")
 	for _, c := range rec.Descendants(comp.URN) {
 		assert.Equal(t, comp.URN, c.Parent, "%s parented to the component", c.Name)
 	}
@@ -151,10 +110,10 @@ func TestQueueDefaults(t *testing.T) {
 
 	// And the main queue keeps messages 4 days, hides them 30 s, and redrives to the DLQ
 	// after 5 receives
-	assert.Equal(t, float64(4*24*3600), number(t, main, "messageRetentionSeconds"), "main retention default (4 days)")
-	assert.Equal(t, float64(30), number(t, main, "visibilityTimeoutSeconds"), "visibility timeout without a consumer")
+	assert.Equal(t, float64(4*24*3600), main.MustNumber(t, "messageRetentionSeconds"), "main retention default (4 days)")
+	assert.Equal(t, float64(30), main.MustNumber(t, "visibilityTimeoutSeconds"), "visibility timeout without a consumer")
 	var redrive map[string]any
-	jsonInput(t, main, "redrivePolicy", &redrive)
+	main.MustJSON(t, "redrivePolicy", &redrive)
 	assert.Equal(t, map[string]any{"deadLetterTargetArn": dlq.Outputs["arn"].StringValue(), "maxReceiveCount": float64(5)}, redrive,
 		"redrive policy names the DLQ's ARN with maxReceiveCount 5")
 	assert.Contains(t, main.PropertyDependencies["redrivePolicy"], dlq.URN, "the main queue waits for the DLQ")
@@ -162,22 +121,22 @@ func TestQueueDefaults(t *testing.T) {
 	assert.False(t, cbd, "no content-based deduplication on a standard queue")
 
 	// And the DLQ keeps messages 14 days and has no redrive policy of its own
-	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"), "DLQ retention is 14 days")
+	assert.Equal(t, float64(1209600), dlq.MustNumber(t, "messageRetentionSeconds"), "DLQ retention is 14 days")
 	_, dlqRedrive := dlq.Input("redrivePolicy")
 	assert.False(t, dlqRedrive, "the DLQ redrives nowhere")
 	_, inlineAllow := dlq.Input("redriveAllowPolicy")
 	assert.False(t, inlineAllow, "the redrive-allow policy is its own resource, not inline")
 
 	// And each queue has a policy that refuses requests without TLS
-	assertTLSOnly(t, get(t, rec, tQueuePolicy, "events-policy"), main)
-	assertTLSOnly(t, get(t, rec, tQueuePolicy, "events-dlq-policy"), dlq)
+	assertTLSOnly(t, rec.Must(t, tQueuePolicy, "events-policy"), main)
+	assertTLSOnly(t, rec.Must(t, tQueuePolicy, "events-dlq-policy"), dlq)
 	assert.Len(t, q.Policies, 2, "Policies holds both queue policies")
 
 	// And the DLQ admits redrives from this queue only, registered after the main queue
-	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	allow := rec.Must(t, tRedrive, "events-dlq-redrive-allow")
 	assert.Equal(t, dlq.ID, allow.InputString("queueUrl"), "redrive-allow policy is on the DLQ")
 	var allowDoc map[string]any
-	jsonInput(t, allow, "redriveAllowPolicy", &allowDoc)
+	allow.MustJSON(t, "redriveAllowPolicy", &allowDoc)
 	assert.Equal(t, map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []any{main.Outputs["arn"].StringValue()}}, allowDoc,
 		"only this queue's ARN may redrive into the DLQ")
 	assert.Greater(t, indexOf(rec, allow.URN), indexOf(rec, main.URN), "redrive-allow policy registered after the main queue")
@@ -211,8 +170,8 @@ func TestQueueAlarms(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given an alarm topic
 			rec := run(t, &tc.args)
-			main := get(t, rec, tQueue, "events")
-			dlq := get(t, rec, tQueue, "events-dlq")
+			main := rec.Must(t, tQueue, "events")
+			dlq := rec.Must(t, tQueue, "events-dlq")
 			assert.Len(t, rec.ByType(tAlarm), 2, "two queue alarms")
 
 			// Then one alarm fires on any visible message in the DLQ, the other on an old
@@ -225,13 +184,13 @@ func TestQueueAlarms(t *testing.T) {
 				{"events-dlq-messages", "ApproximateNumberOfMessagesVisible", dlq, 1},
 				{"events-message-age", "ApproximateAgeOfOldestMessage", main, tc.wantAge},
 			} {
-				al := get(t, rec, tAlarm, a.alarm)
+				al := rec.Must(t, tAlarm, a.alarm)
 				assert.Equal(t, "AWS/SQS", al.InputString("namespace"), "%s namespace", a.alarm)
 				assert.Equal(t, a.metric, al.InputString("metricName"), "%s metric", a.alarm)
 				assert.Equal(t, a.queue.Outputs["name"].StringValue(), al.InputString("dimensions.QueueName"), "%s watches queue %s", a.alarm, a.queue.Name)
 				assert.Equal(t, "Maximum", al.InputString("statistic"), "%s statistic", a.alarm)
 				assert.Equal(t, "GreaterThanOrEqualToThreshold", al.InputString("comparisonOperator"), "%s comparison", a.alarm)
-				assert.Equal(t, a.threshold, number(t, al, "threshold"), "%s threshold", a.alarm)
+				assert.Equal(t, a.threshold, al.MustNumber(t, "threshold"), "%s threshold", a.alarm)
 				actions, _ := al.Input("alarmActions")
 				assert.Equal(t, []any{topic}, actions, "%s notifies the topic", a.alarm)
 				ok, _ := al.Input("okActions")
@@ -259,42 +218,41 @@ func TestQueueConsumerDefaults(t *testing.T) {
 		return err
 	})
 	require.NoError(t, err)
-	comp := get(t, rec, tComponent, "events")
-	main := get(t, rec, tQueue, "events")
+	comp := rec.Must(t, tComponent, "events")
+	main := rec.Must(t, tQueue, "events")
 
 	// Then the consumer is a function component named after the queue, parented to it
-	fnComp := get(t, rec, "groundwork:function:Function", "events-consumer")
+	fnComp := rec.Must(t, "groundwork:function:Function", "events-consumer")
 	assert.Equal(t, comp.URN, fnComp.Parent, "consumer parented to the queue")
-	fn := get(t, rec, tFunction, "events-consumer")
+	fn := rec.Must(t, tFunction, "events-consumer")
 	require.NotNil(t, q.Consumer, "Consumer escape hatch")
 	assert.Equal(t, 10*time.Second, q.Consumer.Timeout, "consumer timeout default")
 
 	// And the visibility timeout is 6x the consumer's timeout
-	assert.Equal(t, float64(60), number(t, main, "visibilityTimeoutSeconds"), "visibility timeout = 6 x 10 s")
+	assert.Equal(t, float64(60), main.MustNumber(t, "visibilityTimeoutSeconds"), "visibility timeout = 6 x 10 s")
 	assert.Equal(t, 60*time.Second, q.VisibilityTimeout)
 
 	// And the consumer's role may consume exactly this queue, nothing more
-	pol := get(t, rec, tRolePolicy, "events-consumer-events-consume")
-	role := get(t, rec, "aws:iam/role:Role", "events-consumer-role")
+	pol := rec.Must(t, tRolePolicy, "events-consumer-events-consume")
+	role := rec.Must(t, "aws:iam/role:Role", "events-consumer-role")
 	assert.Equal(t, role.ID, pol.InputString("role"), "consume policy is on the consumer's role")
-	var doc policyDoc
-	jsonInput(t, pol, "policy", &doc)
+	doc := pol.MustPolicy(t, "policy")
 	require.Len(t, doc.Statement, 1, "no KMS statement without a key")
 	assert.Equal(t, "Allow", doc.Statement[0].Effect)
 	assert.Equal(t, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"},
 		doc.Statement[0].Action, "consume actions")
-	assert.Equal(t, []string{main.Outputs["arn"].StringValue()}, doc.Statement[0].Resource, "on this queue's ARN only")
+	assert.Equal(t, []any{main.Outputs["arn"].StringValue()}, doc.Statement[0].Resource, "on this queue's ARN only")
 
 	// And the mapping feeds the queue to the function with partial batch failures, batch
 	// size 10, no batching window and no concurrency cap
-	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	esm := rec.Must(t, tMapping, "events-consumer-mapping")
 	assert.Equal(t, comp.URN, esm.Parent, "mapping parented to the queue")
 	assert.Equal(t, main.Outputs["arn"].StringValue(), esm.InputString("eventSourceArn"), "event source is the main queue")
 	assert.Equal(t, fn.Outputs["arn"].StringValue(), esm.InputString("functionName"), "target is the consumer")
 	rt, _ := esm.Input("functionResponseTypes")
 	assert.Equal(t, []any{"ReportBatchItemFailures"}, rt, "reports partial batch failures")
-	assert.Equal(t, float64(10), number(t, esm, "batchSize"), "batch size default")
-	assert.Equal(t, float64(0), number(t, esm, "maximumBatchingWindowInSeconds"), "no batching window by default, set explicitly")
+	assert.Equal(t, float64(10), esm.MustNumber(t, "batchSize"), "batch size default")
+	assert.Equal(t, float64(0), esm.MustNumber(t, "maximumBatchingWindowInSeconds"), "no batching window by default, set explicitly")
 	_, scaling := esm.Input("scalingConfig")
 	assert.False(t, scaling, "no maximum concurrency by default")
 
@@ -303,7 +261,7 @@ func TestQueueConsumerDefaults(t *testing.T) {
 
 	// And the consumer's own alarms notify the queue's topic
 	for _, name := range []string{"events-consumer-errors", "events-consumer-throttles"} {
-		al := get(t, rec, tAlarm, name)
+		al := rec.Must(t, tAlarm, name)
 		actions, _ := al.Input("alarmActions")
 		assert.Equal(t, []any{topic}, actions, "%s notifies the queue's topic", name)
 	}
@@ -321,14 +279,14 @@ func TestQueueConsumerOptions(t *testing.T) {
 		AlarmTopic: pulumi.String(topic),
 	}
 	rec := run(t, args)
-	main := get(t, rec, tQueue, "events")
-	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	main := rec.Must(t, tQueue, "events")
+	esm := rec.Must(t, tMapping, "events-consumer-mapping")
 
 	// Then the mapping carries them
-	assert.Equal(t, float64(100), number(t, esm, "batchSize"), "batch size")
-	assert.Equal(t, float64(5), number(t, esm, "maximumBatchingWindowInSeconds"), "batching window")
-	assert.Equal(t, float64(50), number(t, esm, "scalingConfig.maximumConcurrency"), "maximum concurrency")
-	assert.Equal(t, float64(300), number(t, main, "visibilityTimeoutSeconds"), "explicit visibility timeout")
+	assert.Equal(t, float64(100), esm.MustNumber(t, "batchSize"), "batch size")
+	assert.Equal(t, float64(5), esm.MustNumber(t, "maximumBatchingWindowInSeconds"), "batching window")
+	assert.Equal(t, float64(50), esm.MustNumber(t, "scalingConfig.maximumConcurrency"), "maximum concurrency")
+	assert.Equal(t, float64(300), main.MustNumber(t, "visibilityTimeoutSeconds"), "explicit visibility timeout")
 
 	// And the consumer keeps its own grant next to the queue's, and its own topic
 	_, ok := rec.Get(tRolePolicy, "events-consumer-read-bucket")
@@ -336,7 +294,7 @@ func TestQueueConsumerOptions(t *testing.T) {
 	_, ok = rec.Get(tRolePolicy, "events-consumer-events-consume")
 	assert.True(t, ok, "the queue's consume grant")
 	assert.Len(t, args.Consumer.Grants, 1, "the caller's Args are not modified")
-	al := get(t, rec, tAlarm, "events-consumer-errors")
+	al := rec.Must(t, tAlarm, "events-consumer-errors")
 	actions, _ := al.Input("alarmActions")
 	assert.Equal(t, []any{own}, actions, "a consumer topic wins over the queue's")
 }
@@ -354,21 +312,21 @@ func TestQueueVisibilityFollowsConsumerTimeout(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.timeout.String(), func(t *testing.T) {
 			rec := run(t, &queue.Args{Consumer: &function.Args{Package: hello, Timeout: tc.timeout}})
-			main := get(t, rec, tQueue, "events")
-			assert.Equal(t, tc.want, number(t, main, "visibilityTimeoutSeconds"), "6x the consumer timeout")
+			main := rec.Must(t, tQueue, "events")
+			assert.Equal(t, tc.want, main.MustNumber(t, "visibilityTimeoutSeconds"), "6x the consumer timeout")
 		})
 	}
 }
 
 func TestQueueExplicitRetentionAndVisibility(t *testing.T) {
 	rec := run(t, &queue.Args{Retention: 7 * 24 * time.Hour, VisibilityTimeout: 2 * time.Minute, MaxReceiveCount: 3})
-	main := get(t, rec, tQueue, "events")
-	dlq := get(t, rec, tQueue, "events-dlq")
-	assert.Equal(t, float64(604800), number(t, main, "messageRetentionSeconds"), "explicit retention")
-	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"), "DLQ retention stays 14 days")
-	assert.Equal(t, float64(120), number(t, main, "visibilityTimeoutSeconds"), "explicit visibility without a consumer")
+	main := rec.Must(t, tQueue, "events")
+	dlq := rec.Must(t, tQueue, "events-dlq")
+	assert.Equal(t, float64(604800), main.MustNumber(t, "messageRetentionSeconds"), "explicit retention")
+	assert.Equal(t, float64(1209600), dlq.MustNumber(t, "messageRetentionSeconds"), "DLQ retention stays 14 days")
+	assert.Equal(t, float64(120), main.MustNumber(t, "visibilityTimeoutSeconds"), "explicit visibility without a consumer")
 	var redrive map[string]any
-	jsonInput(t, main, "redrivePolicy", &redrive)
+	main.MustJSON(t, "redrivePolicy", &redrive)
 	assert.Equal(t, float64(3), redrive["maxReceiveCount"], "explicit maxReceiveCount")
 }
 
@@ -391,21 +349,15 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 	require.NoError(t, err)
 
 	// Then there is one queue, without a redrive policy, still TLS-only and encrypted
-	queues := rec.ByType(tQueue)
-	require.Len(t, queues, 1, "no DLQ")
-	main := queues[0]
+	main := rec.One(t, tQueue) // no DLQ
 	_, redrive := main.Input("redrivePolicy")
 	assert.False(t, redrive, "no redrive policy")
 	assert.Equal(t, true, flag(main, "sqsManagedSseEnabled"), "still encrypted")
 	assert.Empty(t, rec.ByType(tRedrive), "no redrive-allow policy")
-	pols := rec.ByType(tQueuePolicy)
-	require.Len(t, pols, 1, "one queue policy")
-	assertTLSOnly(t, pols[0], main)
+	assertTLSOnly(t, rec.One(t, tQueuePolicy), main) // one queue policy
 
 	// And only the message-age alarm: no DLQ, no DLQ alarm
-	alarms := rec.ByType(tAlarm)
-	require.Len(t, alarms, 1)
-	assert.Equal(t, "events-message-age", alarms[0].Name)
+	assert.Equal(t, "events-message-age", rec.One(t, tAlarm).Name)
 
 	// And the DLQ outputs are empty
 	assert.Nil(t, q.DeadLetterQueue)
@@ -429,11 +381,11 @@ func TestQueueKMS(t *testing.T) {
 
 	// Then both queues use the key instead of SSE-SQS
 	for _, name := range []string{"events", "events-dlq"} {
-		r := get(t, rec, tQueue, name)
+		r := rec.Must(t, tQueue, name)
 		assert.Equal(t, keyArn, r.InputString("kmsMasterKeyId"), "%s uses the KMS key", name)
 		assert.Equal(t, false, flag(r, "sqsManagedSseEnabled"), "%s has SSE-SQS off", name)
 	}
-	main := get(t, rec, tQueue, "events")
+	main := rec.Must(t, tQueue, "events")
 	arn := main.Outputs["arn"].StringValue()
 
 	// And the consumer may decrypt with the key, the producer encrypt
@@ -450,9 +402,9 @@ func TestQueueKMS(t *testing.T) {
 			{"Sid": "EncryptMessages", "Effect": "Allow", "Action": []any{"kms:GenerateDataKey", "kms:Decrypt"}, "Resource": []any{keyArn}},
 		}},
 	} {
-		pol := get(t, rec, tRolePolicy, tc.policy)
+		pol := rec.Must(t, tRolePolicy, tc.policy)
 		var doc struct{ Statement []map[string]any }
-		jsonInput(t, pol, "policy", &doc)
+		pol.MustJSON(t, "policy", &doc)
 		assert.Equal(t, tc.want, doc.Statement, "%s statements", tc.policy)
 	}
 	assert.Equal(t, "events-send", send.Name, "send grant name")
@@ -471,10 +423,10 @@ func TestQueueGrantSendWithoutKMS(t *testing.T) {
 	})
 	require.NoError(t, err)
 	// Then its role may send to exactly this queue, and nothing about KMS
-	main := get(t, rec, tQueue, "events")
-	pol := get(t, rec, tRolePolicy, "api-events-send")
+	main := rec.Must(t, tQueue, "events")
+	pol := rec.Must(t, tRolePolicy, "api-events-send")
 	var doc struct{ Statement []map[string]any }
-	jsonInput(t, pol, "policy", &doc)
+	pol.MustJSON(t, "policy", &doc)
 	assert.Equal(t, []map[string]any{{"Sid": "SendMessages", "Effect": "Allow",
 		"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{main.Outputs["arn"].StringValue()}}},
 		doc.Statement, "send statement only")
@@ -483,8 +435,8 @@ func TestQueueGrantSendWithoutKMS(t *testing.T) {
 func TestQueueFIFO(t *testing.T) {
 	// Given a FIFO queue with content-based deduplication and a consumer
 	rec := run(t, &queue.Args{FIFO: true, ContentBasedDeduplication: true, Consumer: &function.Args{Package: hello}})
-	main := get(t, rec, tQueue, "events")
-	dlq := get(t, rec, tQueue, "events-dlq")
+	main := rec.Must(t, tQueue, "events")
+	dlq := rec.Must(t, tQueue, "events-dlq")
 
 	// Then both queues are FIFO, so both names end in .fifo
 	for _, r := range []componenttest.Resource{main, dlq} {
@@ -495,23 +447,23 @@ func TestQueueFIFO(t *testing.T) {
 	assert.Equal(t, true, flag(main, "contentBasedDeduplication"), "content-based deduplication on the main queue")
 
 	// And the mapping has no batching window (FIFO refuses one) and the FIFO batch default
-	esm := get(t, rec, tMapping, "events-consumer-mapping")
+	esm := rec.Must(t, tMapping, "events-consumer-mapping")
 	_, window := esm.Input("maximumBatchingWindowInSeconds")
 	assert.False(t, window, "no batching window on FIFO")
-	assert.Equal(t, float64(10), number(t, esm, "batchSize"))
+	assert.Equal(t, float64(10), esm.MustNumber(t, "batchSize"))
 	rt, _ := esm.Input("functionResponseTypes")
 	assert.Equal(t, []any{"ReportBatchItemFailures"}, rt)
 
 	// And the redrive-allow policy names the FIFO queue
-	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	allow := rec.Must(t, tRedrive, "events-dlq-redrive-allow")
 	assert.Contains(t, allow.InputString("redriveAllowPolicy"), main.Outputs["arn"].StringValue())
 }
 
 func TestQueuePreview(t *testing.T) {
 	// Given preview mode, where ARNs, URLs and names are unknown
 	rec := run(t, &queue.Args{Consumer: &function.Args{Package: hello}}, componenttest.Preview())
-	main := get(t, rec, tQueue, "events")
-	dlq := get(t, rec, tQueue, "events-dlq")
+	main := rec.Must(t, tQueue, "events")
+	dlq := rec.Must(t, tQueue, "events-dlq")
 
 	// Then the whole graph is planned, without ids
 	assert.Empty(t, main.ID, "no id in preview")
@@ -521,27 +473,23 @@ func TestQueuePreview(t *testing.T) {
 
 	// And what is known is already right; what derives from ARNs is unknown
 	assert.Equal(t, true, flag(main, "sqsManagedSseEnabled"))
-	assert.Equal(t, float64(60), number(t, main, "visibilityTimeoutSeconds"), "visibility known in preview")
-	assert.Equal(t, float64(1209600), number(t, dlq, "messageRetentionSeconds"))
+	assert.Equal(t, float64(60), main.MustNumber(t, "visibilityTimeoutSeconds"), "visibility known in preview")
+	assert.Equal(t, float64(1209600), dlq.MustNumber(t, "messageRetentionSeconds"))
 	_, known := main.Input("redrivePolicy")
 	assert.False(t, known, "redrive policy depends on the DLQ's unknown ARN")
-	allow := get(t, rec, tRedrive, "events-dlq-redrive-allow")
+	allow := rec.Must(t, tRedrive, "events-dlq-redrive-allow")
 	_, known = allow.Input("redriveAllowPolicy")
 	assert.False(t, known, "redrive-allow policy depends on the main queue's unknown ARN")
 
 	// And the mapping still waits for the consume policy
-	esm := get(t, rec, tMapping, "events-consumer-mapping")
-	pol := get(t, rec, tRolePolicy, "events-consumer-events-consume")
+	esm := rec.Must(t, tMapping, "events-consumer-mapping")
+	pol := rec.Must(t, tRolePolicy, "events-consumer-events-consume")
 	assert.True(t, esm.DependsOnURN(pol.URN), "mapping depends on the consume policy in preview too")
-	assert.Equal(t, float64(10), number(t, esm, "batchSize"))
+	assert.Equal(t, float64(10), esm.MustNumber(t, "batchSize"))
 }
 
 func TestQueueProtectIsInherited(t *testing.T) {
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello}}, pulumi.Protect(true))
-		return err
-	})
-	require.NoError(t, err)
+	rec := componenttest.MustRun(t, componenttest.Component(queue.New, "events", &queue.Args{Consumer: &function.Args{Package: hello}}, pulumi.Protect(true)))
 	require.NotEmpty(t, rec.Resources())
 	for _, r := range rec.Resources() {
 		assert.True(t, r.Protect, "%s %s protected", r.Type, r.Name)
@@ -597,10 +545,7 @@ func TestQueueValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-				_, err := queue.New(ctx, tc.queue, &tc.args)
-				return err
-			})
+			rec, err := componenttest.Run(componenttest.Component(queue.New, tc.queue, &tc.args))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), `queue "`+tc.queue+`": `, "names the component")
 			for _, w := range tc.want {
@@ -622,10 +567,7 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a consumer whose own Args the function component refuses
-			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-				_, err := queue.New(ctx, "events", &queue.Args{Consumer: &tc.args})
-				return err
-			})
+			rec, err := componenttest.Run(componenttest.Component(queue.New, "events", &queue.Args{Consumer: &tc.args}))
 			// Then the error names the queue, the Consumer field and the function's field,
 			// and comes before anything is registered
 			require.Error(t, err)
