@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/groundwork-dev/groundwork/internal/fsutil"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 )
 
@@ -625,24 +626,8 @@ func (q *Queue) compactLocked() error {
 			lines++
 		}
 	}
-	tmp := q.journalPath() + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := fsutil.ReplaceOpen(q.journalPath()+".tmp", q.journalPath(), buf.Bytes())
 	if err != nil {
-		return err
-	}
-	_, err = f.Write(buf.Bytes())
-	if err == nil {
-		err = f.Sync()
-	}
-	if err == nil {
-		err = os.Rename(tmp, q.journalPath())
-	}
-	if err == nil {
-		err = syncDir(q.cfg.Dir)
-	}
-	if err != nil {
-		_ = f.Close()
-		_ = os.Remove(tmp)
 		return fmt.Errorf("compact journal: %w", err)
 	}
 	// f now is the journal, opened for writing at its end.
@@ -654,16 +639,4 @@ func (q *Queue) compactLocked() error {
 	q.synced = q.written // the new journal holds everything, and is on disk
 	q.pruneOrderLocked()
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

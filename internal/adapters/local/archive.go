@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/groundwork-dev/groundwork/internal/fsutil"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 )
 
@@ -51,7 +52,7 @@ func (a *Archive) Put(ctx context.Context, key string, body []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("local archive: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(a.dir, "tmp"), p, body); err != nil {
+	if err := fsutil.WriteFile(filepath.Join(a.dir, "tmp"), p, body); err != nil {
 		return fmt.Errorf("local archive: %w", err)
 	}
 	return nil

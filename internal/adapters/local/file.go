@@ -6,55 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/groundwork-dev/groundwork/internal/fsutil"
 )
-
-// writeFileAtomic replaces path with data so that a reader, or a restart after a crash, sees
-// either the old content or the new one, never a torn file: it writes a temporary file in
-// tmpDir (on the same file system), fsyncs it, renames it over path and fsyncs path's
-// directory so the rename itself survives a power loss.
-func writeFileAtomic(tmpDir, path string, data []byte) error {
-	f, err := os.CreateTemp(tmpDir, "w-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir fsyncs a directory, which makes the creation, rename or removal of its entries
-// durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
 
 // removeDurably removes path (a missing file is not an error) and fsyncs its directory.
 func removeDurably(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return fsutil.SyncDir(filepath.Dir(path))
 }
 
 // cleanTmp empties a temporary directory: what is left there was never renamed into place,

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/groundwork-dev/groundwork/internal/fsutil"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 )
 
@@ -159,7 +160,7 @@ func (s *Store) writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.path("tmp"), path, data)
+	return fsutil.WriteFile(s.path("tmp"), path, data)
 }
 
 // readJSON decodes the file at path into v; a missing file is inquiry.ErrNotFound.
