@@ -5,7 +5,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/grant"
@@ -24,7 +23,7 @@ func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Gran
 	t.Helper()
 	var name string
 	var out []resolved
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var key pulumi.StringInput
 		if kms {
 			key = pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
@@ -56,7 +55,6 @@ func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Gran
 		}
 		return nil
 	})
-	require.NoError(t, err)
 	// RunErr waits for every apply, so the resources are filled in by now.
 	return name, out, rec
 }
@@ -99,8 +97,8 @@ func TestStorageGrants(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			name, got, rec := resolve(t, tc.pick, tc.kms)
-			tbl, _ := rec.Get("aws:dynamodb/table:Table", "records")
-			b, _ := rec.Get("aws:s3/bucketV2:BucketV2", "archive")
+			tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
+			b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
 			assert.Equal(t, tc.wantName, name, "grant name")
 			assert.Equal(t, tc.want(tbl.Outputs["arn"].StringValue(), b.Outputs["arn"].StringValue()), got, "exact actions on exact ARNs")
 		})

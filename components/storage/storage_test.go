@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -13,28 +12,17 @@ import (
 	"github.com/groundwork-dev/groundwork/components/storage"
 )
 
+// runBucket makes a bucket "archive" with args; the program must succeed.
 func runBucket(t *testing.T, args *storage.BucketArgs, opts ...componenttest.Option) *componenttest.Recorder {
 	t.Helper()
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := storage.NewBucket(ctx, "archive", args)
-		return err
-	}, opts...)
-	require.NoError(t, err)
-	return rec
-}
-
-func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
-	t.Helper()
-	r, ok := rec.Get(typ, name)
-	require.True(t, ok, "%s %s registered", typ, name)
-	return r
+	return componenttest.MustRun(t, componenttest.Component(storage.NewBucket, "archive", args), opts...)
 }
 
 func TestBucketDefaults(t *testing.T) {
 	// Given a bucket with every Args field at its zero value
 	rec := runBucket(t, nil)
-	comp := get(t, rec, "groundwork:storage:Bucket", "archive")
-	b := get(t, rec, "aws:s3/bucketV2:BucketV2", "archive")
+	comp := rec.Must(t, "groundwork:storage:Bucket", "archive")
+	b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
 	for _, c := range rec.Descendants(comp.URN) {
 		assert.Equal(t, comp.URN, c.Parent, "%s parented to the component", c.Name)
 	}
@@ -47,14 +35,14 @@ func TestBucketDefaults(t *testing.T) {
 	assert.False(t, named, "auto-named")
 
 	// And SSE is AES256 without a KMS key
-	sse := get(t, rec, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "archive-sse")
+	sse := rec.Must(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "archive-sse")
 	assert.Equal(t, b.ID, sse.InputString("bucket"), "SSE applies to the bucket")
 	assert.Equal(t, "AES256", sse.InputString("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"), "SSE-S3")
 	_, kms := sse.Input("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId")
 	assert.False(t, kms, "no KMS key")
 
 	// And all four public access block flags are on
-	pab := get(t, rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access")
+	pab := rec.Must(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access")
 	assert.Equal(t, b.ID, pab.InputString("bucket"))
 	for _, flag := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		v, _ := pab.Input(flag)
@@ -62,38 +50,29 @@ func TestBucketDefaults(t *testing.T) {
 	}
 
 	// And ACLs are disabled
-	own := get(t, rec, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership")
+	own := rec.Must(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership")
 	assert.Equal(t, "BucketOwnerEnforced", own.InputString("rule.objectOwnership"), "object ownership")
 
 	// And versioning is enabled
-	ver := get(t, rec, "aws:s3/bucketVersioningV2:BucketVersioningV2", "archive-versioning")
+	ver := rec.Must(t, "aws:s3/bucketVersioningV2:BucketVersioningV2", "archive-versioning")
 	assert.Equal(t, "Enabled", ver.InputString("versioningConfiguration.status"), "versioning")
 
 	// And the policy denies every request without TLS, on the bucket and its objects
-	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
-	var doc struct {
-		Statement []struct {
-			Effect    string
-			Principal map[string]any
-			Action    []string
-			Resource  []string
-			Condition map[string]map[string]string
-		}
-	}
-	require.NoError(t, json.Unmarshal([]byte(pol.InputString("policy")), &doc))
+	pol := rec.Must(t, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
+	doc := pol.MustPolicy(t, "policy")
 	require.Len(t, doc.Statement, 1)
 	st := doc.Statement[0]
 	arn := b.Outputs["arn"].StringValue()
 	assert.Equal(t, "Deny", st.Effect)
 	assert.Equal(t, map[string]any{"AWS": "*"}, st.Principal, "applies to everyone")
 	assert.Equal(t, []string{"s3:*"}, st.Action)
-	assert.Equal(t, []string{arn, arn + "/*"}, st.Resource, "bucket and objects")
+	assert.Equal(t, []any{arn, arn + "/*"}, st.Resource, "bucket and objects")
 	assert.Equal(t, "false", st.Condition["Bool"]["aws:SecureTransport"], "non-TLS requests")
 	assert.True(t, pol.DependsOnURN(pab.URN), "policy waits for the public access block")
 	assert.True(t, pol.DependsOnURN(own.URN), "policy waits for the ownership controls")
 
 	// And the lifecycle aborts incomplete uploads after 7 days and expires old versions after 30
-	lc := get(t, rec, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle")
+	lc := rec.Must(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle")
 	abort, _ := lc.Input("rules[0].abortIncompleteMultipartUpload.daysAfterInitiation")
 	assert.Equal(t, float64(7), abort, "abort incomplete multipart uploads")
 	assert.Equal(t, "Enabled", lc.InputString("rules[0].status"))
@@ -113,28 +92,28 @@ func TestBucketOptions(t *testing.T) {
 		BucketName: "groundwork-archive-prod", KMSKeyArn: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1"),
 		NoncurrentVersionExpirationDays: 90, AccessLogBucket: pulumi.String("logs-bucket"), ForceDestroy: true,
 	})
-	b := get(t, rec, "aws:s3/bucketV2:BucketV2", "archive")
+	b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
 	assert.Equal(t, "groundwork-archive-prod", b.InputString("bucket"), "explicit name")
 	fd, _ := b.Input("forceDestroy")
 	assert.Equal(t, true, fd, "forceDestroy when asked")
-	sse := get(t, rec, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "archive-sse")
+	sse := rec.Must(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "archive-sse")
 	assert.Equal(t, "aws:kms", sse.InputString("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"))
 	assert.Equal(t, "arn:aws:kms:us-east-1:123456789012:key/k1", sse.InputString("rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"))
 	bk, _ := sse.Input("rules[0].bucketKeyEnabled")
 	assert.Equal(t, true, bk, "bucket key with KMS")
-	lc := get(t, rec, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle")
+	lc := rec.Must(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle")
 	nc, _ := lc.Input("rules[1].noncurrentVersionExpiration.noncurrentDays")
 	assert.Equal(t, float64(90), nc)
-	lg := get(t, rec, "aws:s3/bucketLoggingV2:BucketLoggingV2", "archive-logging")
+	lg := rec.Must(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", "archive-logging")
 	assert.Equal(t, "logs-bucket", lg.InputString("targetBucket"))
 	assert.Equal(t, "archive/", lg.InputString("targetPrefix"), "prefix defaults to the component name")
 }
 
 func TestBucketPreview(t *testing.T) {
 	rec := runBucket(t, nil, componenttest.Preview())
-	b := get(t, rec, "aws:s3/bucketV2:BucketV2", "archive")
+	b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
 	assert.Empty(t, b.ID, "no id in preview")
-	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
+	pol := rec.Must(t, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
 	_, known := pol.Input("policy")
 	assert.False(t, known, "policy depends on the unknown ARN")
 	assert.Len(t, rec.ByType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"), 1)
@@ -159,10 +138,7 @@ func TestBucketValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-				_, err := storage.NewBucket(ctx, tc.comp, &tc.args)
-				return err
-			})
+			rec, err := componenttest.Run(componenttest.Component(storage.NewBucket, tc.comp, &tc.args))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), `bucket "`+tc.comp+`"`, "names the component")
 			assert.Contains(t, err.Error(), tc.want)
@@ -171,21 +147,17 @@ func TestBucketValidation(t *testing.T) {
 	}
 }
 
+// runTable makes a table "records" with args; the program must succeed.
 func runTable(t *testing.T, args *storage.TableArgs, opts ...componenttest.Option) *componenttest.Recorder {
 	t.Helper()
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := storage.NewTable(ctx, "records", args)
-		return err
-	}, opts...)
-	require.NoError(t, err)
-	return rec
+	return componenttest.MustRun(t, componenttest.Component(storage.NewTable, "records", args), opts...)
 }
 
 func TestTableDefaults(t *testing.T) {
 	// Given a table with only a hash key
 	rec := runTable(t, &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"})
-	comp := get(t, rec, "groundwork:storage:Table", "records")
-	tbl := get(t, rec, "aws:dynamodb/table:Table", "records")
+	comp := rec.Must(t, "groundwork:storage:Table", "records")
+	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
 	assert.Equal(t, comp.URN, tbl.Parent)
 
 	// Then it is on-demand, encrypted, recoverable and protected from deletion
@@ -217,7 +189,7 @@ func TestTableOptions(t *testing.T) {
 		StreamViewType:         "NEW_IMAGE",
 		AllowDeletion:          true,
 	})
-	tbl := get(t, rec, "aws:dynamodb/table:Table", "records")
+	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
 	assert.Equal(t, "sk", tbl.InputString("rangeKey"))
 	assert.Equal(t, "by-email", tbl.InputString("globalSecondaryIndexes[0].name"))
 	assert.Equal(t, "email", tbl.InputString("globalSecondaryIndexes[0].hashKey"))
@@ -236,7 +208,7 @@ func TestTableOptions(t *testing.T) {
 
 func TestTablePreview(t *testing.T) {
 	rec := runTable(t, &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"}, componenttest.Preview())
-	tbl := get(t, rec, "aws:dynamodb/table:Table", "records")
+	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
 	assert.Empty(t, tbl.ID)
 	pitr, _ := tbl.Input("pointInTimeRecovery.enabled")
 	assert.Equal(t, true, pitr)
@@ -261,10 +233,7 @@ func TestTableValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-				_, err := storage.NewTable(ctx, "records", &tc.args)
-				return err
-			})
+			rec, err := componenttest.Run(componenttest.Component(storage.NewTable, "records", &tc.args))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), `table "records"`)
 			assert.Contains(t, err.Error(), tc.want)
@@ -275,14 +244,13 @@ func TestTableValidation(t *testing.T) {
 
 func TestProtectIsInherited(t *testing.T) {
 	// Given both components created with pulumi.Protect(true), as prod does
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		if _, err := storage.NewBucket(ctx, "archive", nil, pulumi.Protect(true)); err != nil {
 			return err
 		}
 		_, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"}, pulumi.Protect(true))
 		return err
 	})
-	require.NoError(t, err)
 	// Then every registered resource, children included, is protected
 	require.NotEmpty(t, rec.Resources())
 	for _, r := range rec.Resources() {
