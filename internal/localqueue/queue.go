@@ -33,6 +33,7 @@ import (
 
 	"github.com/groundwork-dev/groundwork/internal/fsutil"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/randid"
 )
 
 // MaxBodySize is the largest message body Send accepts: 256 KiB, the SQS limit that every
@@ -212,7 +213,7 @@ func (q *Queue) Send(ctx context.Context, body string) (string, error) {
 	if err := validBody(body); err != nil {
 		return "", err
 	}
-	m := &message{id: newUUID(), body: body, sentAt: q.now()}
+	m := &message{id: randid.UUID(), body: body, sentAt: q.now()} // a UUID, as SQS message ids
 	if err := q.insert(m, true); err != nil {
 		return "", err
 	}
@@ -504,16 +505,6 @@ func (q *Queue) signal() {
 func md5Hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// newUUID returns a random (version 4) UUID, the form of SQS message ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // --- journal ---

@@ -42,6 +42,7 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 	"github.com/groundwork-dev/groundwork/internal/localqueue"
+	"github.com/groundwork-dev/groundwork/internal/randid"
 	"github.com/groundwork-dev/groundwork/internal/worker"
 )
 
@@ -204,7 +205,7 @@ func viaLambda(newHandler func() lambda.Handler) localqueue.Handler {
 		}
 		h := environments.Get().(lambda.Handler)
 		defer environments.Put(h)
-		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: newRequestID()})
+		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: randid.UUID()})
 		out, err := h.Invoke(ctx, payload)
 		if err != nil {
 			return events.SQSEventResponse{}, err
