@@ -121,7 +121,7 @@ func (c *checker) iam() {
 				c.add("iam-explicit-actions", r, "statement %d has no Action list", i)
 			}
 			for _, a := range actions {
-				if a == "*" || strings.HasSuffix(a, ":*") {
+				if strings.ContainsAny(a, "*?") {
 					c.add("iam-explicit-actions", r, "statement %d allows %q", i, a)
 				}
 			}

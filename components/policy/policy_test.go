@@ -51,7 +51,7 @@ func TestViolationsAreFound(t *testing.T) {
 			return err
 		}
 		if _, err := iam.NewRolePolicy(ctx, "too-wide", &iam.RolePolicyArgs{Role: role.Name, Policy: pulumi.String(
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"*"},{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"queue"}]}`)}); err != nil {
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"*"},{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"queue"},{"Effect":"Allow","Action":["s3:Get*"],"Resource":["arn:aws:s3:::b/*"]}]}`)}); err != nil {
 			return err
 		}
 		if _, err := iam.NewRolePolicyAttachment(ctx, "managed", &iam.RolePolicyAttachmentArgs{Role: role.Name,
@@ -84,7 +84,7 @@ func TestViolationsAreFound(t *testing.T) {
 
 	// Then each rule reports it
 	got := rules(policy.Check(rec.Resources(), policy.Options{RequireProtect: true}))
-	assert.Equal(t, 1, got["iam-explicit-actions"], "s3:* is reported")
+	assert.Equal(t, 2, got["iam-explicit-actions"], "s3:* and the partial wildcard s3:Get* are reported")
 	assert.Equal(t, 2, got["iam-explicit-resources"], "s3:* on * and a resource that is no ARN")
 	assert.Equal(t, 1, got["iam-no-managed-policies"], "managed policy attachment")
 	assert.Equal(t, 1, got["api-route-integration"], "route without integration")

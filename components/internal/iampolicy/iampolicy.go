@@ -61,7 +61,7 @@ func Check(stmts ...Statement) error {
 		}
 		allow := s.Effect == "" || s.Effect == "Allow"
 		for _, a := range s.Actions {
-			if allow && (a == "*" || strings.HasSuffix(a, ":*")) {
+			if allow && strings.ContainsAny(a, "*?") {
 				return fmt.Errorf("statement %d (%s): action %q is a wildcard; name the actions", i, s.Sid, a)
 			}
 			if allow && s.AnyResource && !s.ResourcePolicy && !slices.Contains(WildcardOnlyActions, a) {
@@ -71,6 +71,22 @@ func Check(stmts ...Statement) error {
 		if !s.AnyResource && len(s.Resources) == 0 && s.Principal == nil {
 			return fmt.Errorf("statement %d (%s): no resources", i, s.Sid)
 		}
+		for _, r := range s.Resources {
+			if plain, ok := r.(pulumi.String); ok {
+				if err := checkResource(string(plain)); err != nil {
+					return fmt.Errorf("statement %d (%s): %w", i, s.Sid, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkResource refuses a resource that is not an ARN (a bare "*" included): "*" is only
+// said through AnyResource, where the rules above apply.
+func checkResource(r string) error {
+	if !strings.HasPrefix(r, "arn:") {
+		return fmt.Errorf("resource %q is not an ARN", r)
 	}
 	return nil
 }
@@ -97,7 +113,13 @@ func Document(stmts ...Statement) (pulumi.StringOutput, error) {
 			}
 			var res []string
 			for range s.Resources {
-				res = append(res, vals[n].(string))
+				v := vals[n].(string)
+				if err := checkResource(v); err != nil {
+					// An output resolved to something that is no ARN: fail the deployment
+					// rather than write a policy wider than declared.
+					return "", fmt.Errorf("policy statement %q: %w", s.Sid, err)
+				}
+				res = append(res, v)
 				n++
 			}
 			switch {

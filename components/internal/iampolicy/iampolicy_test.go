@@ -16,6 +16,11 @@ func TestCheckRefusesWildcards(t *testing.T) {
 	}{
 		{"star action", Statement{Sid: "A", Actions: []string{"*"}, Resources: arn}, `action "*" is a wildcard`},
 		{"service star action", Statement{Sid: "B", Actions: []string{"sqs:*"}, Resources: arn}, `action "sqs:*" is a wildcard`},
+		{"prefix wildcard action", Statement{Sid: "B2", Actions: []string{"s3:Get*"}, Resources: arn}, `action "s3:Get*" is a wildcard`},
+		{"infix wildcard action", Statement{Sid: "B3", Actions: []string{"s3:*Object"}, Resources: arn}, `action "s3:*Object" is a wildcard`},
+		{"single-character wildcard action", Statement{Sid: "B4", Actions: []string{"s3:GetObjec?"}, Resources: arn}, `action "s3:GetObjec?" is a wildcard`},
+		{"star given as a resource", Statement{Sid: "R1", Actions: []string{"sqs:SendMessage"}, Resources: []pulumi.StringInput{pulumi.String("*")}}, `resource "*" is not an ARN`},
+		{"resource that is no ARN", Statement{Sid: "R2", Actions: []string{"sqs:SendMessage"}, Resources: []pulumi.StringInput{pulumi.String("my-queue")}}, `resource "my-queue" is not an ARN`},
 		{"star resource for a scoped action", Statement{Sid: "C", Actions: []string{"sqs:SendMessage"}, AnyResource: true}, `action "sqs:SendMessage" allowed on Resource "*"`},
 		{"no resources", Statement{Sid: "D", Actions: []string{"sqs:SendMessage"}}, "no resources"},
 		{"no actions", Statement{Sid: "E", Resources: arn}, "no actions"},
