@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -98,29 +97,13 @@ func publicRoutes(f fns) []api.Route {
 	}
 }
 
-func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
-	t.Helper()
-	r, ok := rec.Get(typ, name)
-	require.True(t, ok, "%s %q registered", typ, name)
-	return r
-}
-
-func num(t *testing.T, r componenttest.Resource, path string) float64 {
-	t.Helper()
-	v, ok := r.Input(path)
-	require.True(t, ok, "%s has %s", r.Name, path)
-	f, ok := v.(float64)
-	require.True(t, ok, "%s.%s is a number: %#v", r.Name, path, v)
-	return f
-}
-
 func TestAPIDefaults(t *testing.T) {
 	// Given three public routes over two functions and every other Args field at its zero value
 	rec, out := mustRun(t, func(f fns) *api.Args { return &api.Args{Routes: publicRoutes(f)} })
 
 	// Then the component owns the API, an integration and a permission per function, a route
 	// per route, the stage, its log group and two alarms, and nothing else
-	comp := get(t, rec, tAPI, "http")
+	comp := rec.Must(t, tAPI, "http")
 	children := rec.Descendants(comp.URN)
 	for _, c := range children {
 		assert.Equal(t, comp.URN, c.Parent, "%s %s is parented to the component", c.Type, c.Name)
@@ -131,7 +114,7 @@ func TestAPIDefaults(t *testing.T) {
 	assert.Empty(t, rec.ByType(tRecord), "no DNS record unless asked")
 
 	// And the API is an HTTP API without CORS
-	gw := get(t, rec, tApi, "http")
+	gw := rec.Must(t, tApi, "http")
 	assert.Equal(t, "HTTP", gw.InputString("protocolType"), "protocol type")
 	_, cors := gw.Input("corsConfiguration")
 	assert.False(t, cors, "no CORS configuration by default")
@@ -140,8 +123,8 @@ func TestAPIDefaults(t *testing.T) {
 	// And each function has one AWS_PROXY integration with payload format 2.0 on its invoke ARN
 	integrations := map[string]componenttest.Resource{}
 	for _, fn := range []string{"reader", "writer"} {
-		lambdaFn := get(t, rec, tFunction, fn)
-		integ := get(t, rec, tIntegration, "http-"+fn)
+		lambdaFn := rec.Must(t, tFunction, fn)
+		integ := rec.Must(t, tIntegration, "http-"+fn)
 		integrations[fn] = integ
 		assert.Equal(t, gw.ID, integ.InputString("apiId"), "%s integration belongs to the API", fn)
 		assert.Equal(t, "AWS_PROXY", integ.InputString("integrationType"), "%s integration type", fn)
@@ -150,7 +133,7 @@ func TestAPIDefaults(t *testing.T) {
 		assert.Equal(t, lambdaFn.Outputs["invokeArn"].StringValue(), integ.InputString("integrationUri"), "%s integration URI is the function's invoke ARN", fn)
 
 		// And one permission lets this API, and no other, invoke the function
-		perm := get(t, rec, tPermission, "http-"+fn+"-invoke")
+		perm := rec.Must(t, tPermission, "http-"+fn+"-invoke")
 		assert.Equal(t, "lambda:InvokeFunction", perm.InputString("action"), "%s permission action", fn)
 		assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"), "%s permission principal", fn)
 		assert.Equal(t, lambdaFn.ID, perm.InputString("function"), "%s permission names the function", fn)
@@ -164,7 +147,7 @@ func TestAPIDefaults(t *testing.T) {
 	for _, tc := range []struct{ key, fn string }{
 		{"GET /healthz", "reader"}, {"POST /v1/inquiries", "writer"}, {"GET /v1/inquiries/{id}", "reader"},
 	} {
-		rt := get(t, rec, tRoute, "http-"+tc.key)
+		rt := rec.Must(t, tRoute, "http-"+tc.key)
 		routeURNs = append(routeURNs, rt.URN)
 		assert.Equal(t, gw.ID, rt.InputString("apiId"), "%s belongs to the API", tc.key)
 		assert.Equal(t, tc.key, rt.InputString("routeKey"), "route key")
@@ -175,21 +158,21 @@ func TestAPIDefaults(t *testing.T) {
 	}
 
 	// And the $default stage auto-deploys, throttles and logs JSON to its own log group
-	logs := get(t, rec, tLogGroup, "http-access-logs")
-	assert.Equal(t, float64(30), num(t, logs, "retentionInDays"), "access log retention default")
-	stage := get(t, rec, tStage, "http")
+	logs := rec.Must(t, tLogGroup, "http-access-logs")
+	assert.Equal(t, float64(30), logs.MustNumber(t, "retentionInDays"), "access log retention default")
+	stage := rec.Must(t, tStage, "http")
 	assert.Equal(t, gw.ID, stage.InputString("apiId"), "stage belongs to the API")
 	assert.Equal(t, "$default", stage.InputString("name"), "stage name")
 	autoDeploy, _ := stage.Input("autoDeploy")
 	assert.Equal(t, true, autoDeploy, "stage auto-deploys")
 	assert.Equal(t, logs.Outputs["arn"].StringValue(), stage.InputString("accessLogSettings.destinationArn"), "access logs go to the API's log group")
 	var format map[string]string
-	require.NoError(t, json.Unmarshal([]byte(stage.InputString("accessLogSettings.format")), &format), "access log format is JSON")
+	stage.MustJSON(t, "accessLogSettings.format", &format) // the access log format is JSON
 	for _, field := range []string{"requestId", "ip", "requestTime", "httpMethod", "routeKey", "status", "protocol", "responseLength", "integrationError"} {
 		assert.Contains(t, format[field], "$context.", "access log field %s", field)
 	}
-	assert.Equal(t, float64(100), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "default burst limit")
-	assert.Equal(t, float64(50), num(t, stage, "defaultRouteSettings.throttlingRateLimit"), "default rate limit")
+	assert.Equal(t, float64(100), stage.MustNumber(t, "defaultRouteSettings.throttlingBurstLimit"), "default burst limit")
+	assert.Equal(t, float64(50), stage.MustNumber(t, "defaultRouteSettings.throttlingRateLimit"), "default rate limit")
 	detailed, _ := stage.Input("defaultRouteSettings.detailedMetricsEnabled")
 	assert.Equal(t, false, detailed, "detailed metrics off by default")
 	_, level := stage.Input("defaultRouteSettings.loggingLevel")
@@ -208,15 +191,15 @@ func TestAPIDefaults(t *testing.T) {
 		{"http-5xx", "5xx", "Sum", "statistic", 1, 1},
 		{"http-latency-p99", "Latency", "p99", "extendedStatistic", 1000, 3},
 	} {
-		al := get(t, rec, tAlarm, tc.name)
+		al := rec.Must(t, tAlarm, tc.name)
 		assert.Equal(t, "AWS/ApiGateway", al.InputString("namespace"), "%s namespace", tc.name)
 		assert.Equal(t, tc.metric, al.InputString("metricName"), "%s metric", tc.name)
 		assert.Equal(t, gw.ID, al.InputString("dimensions.ApiId"), "%s watches this API", tc.name)
 		assert.Equal(t, tc.stat, al.InputString(tc.statKey), "%s statistic", tc.name)
 		assert.Equal(t, "GreaterThanOrEqualToThreshold", al.InputString("comparisonOperator"), "%s comparison", tc.name)
-		assert.Equal(t, tc.threshold, num(t, al, "threshold"), "%s threshold", tc.name)
-		assert.Equal(t, float64(300), num(t, al, "period"), "%s period", tc.name)
-		assert.Equal(t, tc.periods, num(t, al, "evaluationPeriods"), "%s evaluation periods", tc.name)
+		assert.Equal(t, tc.threshold, al.MustNumber(t, "threshold"), "%s threshold", tc.name)
+		assert.Equal(t, float64(300), al.MustNumber(t, "period"), "%s period", tc.name)
+		assert.Equal(t, tc.periods, al.MustNumber(t, "evaluationPeriods"), "%s evaluation periods", tc.name)
 		_, actions := al.Input("alarmActions")
 		assert.False(t, actions, "%s has no actions without a topic", tc.name)
 	}
@@ -238,12 +221,12 @@ func TestAPIAlarmTopic(t *testing.T) {
 		name      string
 		threshold float64
 	}{{"http-5xx", 10}, {"http-latency-p99", 2500}} {
-		al := get(t, rec, tAlarm, tc.name)
+		al := rec.Must(t, tAlarm, tc.name)
 		actions, _ := al.Input("alarmActions")
 		assert.Equal(t, []any{topic}, actions, "%s notifies the topic", tc.name)
 		ok, _ := al.Input("okActions")
 		assert.Equal(t, []any{topic}, ok, "%s notifies recovery", tc.name)
-		assert.Equal(t, tc.threshold, num(t, al, "threshold"), "%s threshold from Args", tc.name)
+		assert.Equal(t, tc.threshold, al.MustNumber(t, "threshold"), "%s threshold from Args", tc.name)
 	}
 }
 
@@ -262,11 +245,11 @@ func TestAPIAuthorizers(t *testing.T) {
 			},
 		}
 	})
-	gw := get(t, rec, tApi, "http")
+	gw := rec.Must(t, tApi, "http")
 
 	// Then each authorizer is a JWT authorizer reading the Authorization header
-	users := get(t, rec, tAuthorizer, "http-users")
-	admins := get(t, rec, tAuthorizer, "http-admins")
+	users := rec.Must(t, tAuthorizer, "http-users")
+	admins := rec.Must(t, tAuthorizer, "http-admins")
 	assert.Equal(t, gw.ID, users.InputString("apiId"), "authorizer belongs to the API")
 	assert.Equal(t, "JWT", users.InputString("authorizerType"), "authorizer type")
 	sources, _ := users.Input("identitySources")
@@ -282,7 +265,7 @@ func TestAPIAuthorizers(t *testing.T) {
 		{"GET /v1/inquiries/{id}", "JWT", users.ID},
 		{"DELETE /v1/inquiries/{id}", "JWT", admins.ID},
 	} {
-		rt := get(t, rec, tRoute, "http-"+tc.key)
+		rt := rec.Must(t, tRoute, "http-"+tc.key)
 		assert.Equal(t, tc.authType, rt.InputString("authorizationType"), "%s authorization type", tc.key)
 		assert.Equal(t, tc.authorizer, rt.InputString("authorizerId"), "%s authorizer", tc.key)
 	}
@@ -294,7 +277,7 @@ func TestAPICORS(t *testing.T) {
 		rec, _ := mustRun(t, func(f fns) *api.Args {
 			return &api.Args{Routes: publicRoutes(f), CORS: &api.CORS{AllowOrigins: []string{"https://app.example.com"}}}
 		})
-		gw := get(t, rec, tApi, "http")
+		gw := rec.Must(t, tApi, "http")
 		// Then the origins are allowed with the routes' methods and the JSON + bearer headers
 		origins, _ := gw.Input("corsConfiguration.allowOrigins")
 		assert.Equal(t, []any{"https://app.example.com"}, origins, "allowed origins")
@@ -318,7 +301,7 @@ func TestAPICORS(t *testing.T) {
 				MaxAge: time.Hour,
 			}}
 		})
-		gw := get(t, rec, tApi, "http")
+		gw := rec.Must(t, tApi, "http")
 		origins, _ := gw.Input("corsConfiguration.allowOrigins")
 		assert.Equal(t, []any{"https://app.example.com", "http://localhost:3000"}, origins, "allowed origins")
 		methods, _ := gw.Input("corsConfiguration.allowMethods")
@@ -329,7 +312,7 @@ func TestAPICORS(t *testing.T) {
 		assert.Equal(t, []any{"location"}, expose, "exposed headers")
 		creds, _ := gw.Input("corsConfiguration.allowCredentials")
 		assert.Equal(t, true, creds, "credentials")
-		assert.Equal(t, float64(3600), num(t, gw, "corsConfiguration.maxAge"), "max age in seconds")
+		assert.Equal(t, float64(3600), gw.MustNumber(t, "corsConfiguration.maxAge"), "max age in seconds")
 	})
 	t.Run("any origin when asked", func(t *testing.T) {
 		// Given "*" with the explicit opt-in and an ANY route
@@ -339,7 +322,7 @@ func TestAPICORS(t *testing.T) {
 				CORS:   &api.CORS{AllowOrigins: []string{"*"}, AllowAnyOrigin: true},
 			}
 		})
-		gw := get(t, rec, tApi, "http")
+		gw := rec.Must(t, tApi, "http")
 		origins, _ := gw.Input("corsConfiguration.allowOrigins")
 		assert.Equal(t, []any{"*"}, origins, "any origin")
 		methods, _ := gw.Input("corsConfiguration.allowMethods")
@@ -356,12 +339,12 @@ func TestAPIDomain(t *testing.T) {
 				Name: "api.example.com", CertificateArn: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
 			}}
 		})
-		comp := get(t, rec, tAPI, "http")
-		gw := get(t, rec, tApi, "http")
-		stage := get(t, rec, tStage, "http")
+		comp := rec.Must(t, tAPI, "http")
+		gw := rec.Must(t, tApi, "http")
+		stage := rec.Must(t, tStage, "http")
 
 		// Then the domain is regional with TLS 1.2 and the certificate
-		dn := get(t, rec, tDomain, "http-domain")
+		dn := rec.Must(t, tDomain, "http-domain")
 		assert.Equal(t, comp.URN, dn.Parent, "domain parented to the component")
 		assert.Equal(t, "api.example.com", dn.InputString("domainName"), "domain name")
 		assert.Equal(t, cert, dn.InputString("domainNameConfiguration.certificateArn"), "certificate")
@@ -369,7 +352,7 @@ func TestAPIDomain(t *testing.T) {
 		assert.Equal(t, "TLS_1_2", dn.InputString("domainNameConfiguration.securityPolicy"), "security policy")
 
 		// And it maps to the API's $default stage
-		m := get(t, rec, tMapping, "http-mapping")
+		m := rec.Must(t, tMapping, "http-mapping")
 		assert.Equal(t, gw.ID, m.InputString("apiId"), "mapping's API")
 		assert.Equal(t, "api.example.com", m.InputString("domainName"), "mapping's domain")
 		assert.Equal(t, "$default", m.InputString("stage"), "mapping's stage")
@@ -377,7 +360,7 @@ func TestAPIDomain(t *testing.T) {
 		assert.Contains(t, m.PropertyDependencies["stage"], stage.URN, "the mapping waits for the stage")
 
 		// And an A alias record in the zone points at the domain's regional target
-		rr := get(t, rec, tRecord, "http-dns")
+		rr := rec.Must(t, tRecord, "http-dns")
 		assert.Equal(t, "api.example.com", rr.InputString("name"), "record name")
 		assert.Equal(t, "A", rr.InputString("type"), "record type")
 		assert.Equal(t, "Z123", rr.InputString("zoneId"), "hosted zone")
@@ -399,8 +382,8 @@ func TestAPIDomain(t *testing.T) {
 			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String(cert)}}
 		})
 		// Then the domain and mapping exist but no DNS record
-		get(t, rec, tDomain, "http-domain")
-		get(t, rec, tMapping, "http-mapping")
+		rec.Must(t, tDomain, "http-domain")
+		rec.Must(t, tMapping, "http-mapping")
 		assert.Empty(t, rec.ByType(tRecord), "no DNS record without a zone")
 		assert.Equal(t, "https://api.example.com", out.url, "URL")
 	})
@@ -415,10 +398,10 @@ func TestAPIThrottling(t *testing.T) {
 		routes[2].Throttle = &api.Throttle{RateLimit: 10}
 		return &api.Args{Routes: routes, Throttle: api.Throttle{BurstLimit: 200, RateLimit: 80}}
 	})
-	stage := get(t, rec, tStage, "http")
+	stage := rec.Must(t, tStage, "http")
 	// Then the stage default is the given throttling
-	assert.Equal(t, float64(200), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "stage burst limit")
-	assert.Equal(t, float64(80), num(t, stage, "defaultRouteSettings.throttlingRateLimit"), "stage rate limit")
+	assert.Equal(t, float64(200), stage.MustNumber(t, "defaultRouteSettings.throttlingBurstLimit"), "stage burst limit")
+	assert.Equal(t, float64(80), stage.MustNumber(t, "defaultRouteSettings.throttlingRateLimit"), "stage rate limit")
 	// And each throttled route has its settings, a zero field taking the stage's value
 	settings, _ := stage.Input("routeSettings")
 	assert.Equal(t, []any{
@@ -426,7 +409,7 @@ func TestAPIThrottling(t *testing.T) {
 		map[string]any{"routeKey": "GET /v1/inquiries/{id}", "throttlingBurstLimit": float64(200), "throttlingRateLimit": float64(10)},
 	}, settings, "per-route settings")
 	// And the stage waits for the routes its settings name
-	rt := get(t, rec, tRoute, "http-POST /v1/inquiries")
+	rt := rec.Must(t, tRoute, "http-POST /v1/inquiries")
 	assert.True(t, stage.DependsOnURN(rt.URN), "stage waits for the throttled route")
 }
 
@@ -435,9 +418,9 @@ func TestAPIOptions(t *testing.T) {
 	rec, _ := mustRun(t, func(f fns) *api.Args {
 		return &api.Args{Routes: publicRoutes(f), LogRetentionDays: 90, DetailedMetrics: true}
 	})
-	logs := get(t, rec, tLogGroup, "http-access-logs")
-	assert.Equal(t, float64(90), num(t, logs, "retentionInDays"), "log retention")
-	stage := get(t, rec, tStage, "http")
+	logs := rec.Must(t, tLogGroup, "http-access-logs")
+	assert.Equal(t, float64(90), logs.MustNumber(t, "retentionInDays"), "log retention")
+	stage := rec.Must(t, tStage, "http")
 	detailed, _ := stage.Input("defaultRouteSettings.detailedMetricsEnabled")
 	assert.Equal(t, true, detailed, "detailed metrics")
 }
@@ -455,18 +438,18 @@ func TestAPIPreview(t *testing.T) {
 		}
 	}, componenttest.Preview())
 	// Then the whole graph is registered with what is known
-	comp := get(t, rec, tAPI, "http")
+	comp := rec.Must(t, tAPI, "http")
 	assert.Len(t, rec.Descendants(comp.URN), 13, "api, authorizer, integration, permission, 2 routes, log group, stage, domain, mapping, record, 2 alarms")
-	rt := get(t, rec, tRoute, "http-GET /v1/inquiries/{id}")
+	rt := rec.Must(t, tRoute, "http-GET /v1/inquiries/{id}")
 	assert.Empty(t, rt.ID, "no id in preview")
 	assert.Equal(t, "GET /v1/inquiries/{id}", rt.InputString("routeKey"), "route key is known")
 	assert.Equal(t, "JWT", rt.InputString("authorizationType"), "authorization type is known")
 	_, known := rt.Input("target")
 	assert.False(t, known, "the integration id is unknown in preview")
-	stage := get(t, rec, tStage, "http")
+	stage := rec.Must(t, tStage, "http")
 	assert.Equal(t, "$default", stage.InputString("name"), "stage name")
-	assert.Equal(t, float64(100), num(t, stage, "defaultRouteSettings.throttlingBurstLimit"), "burst limit")
-	perm := get(t, rec, tPermission, "http-reader-invoke")
+	assert.Equal(t, float64(100), stage.MustNumber(t, "defaultRouteSettings.throttlingBurstLimit"), "burst limit")
+	perm := rec.Must(t, tPermission, "http-reader-invoke")
 	assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"), "permission principal")
 	_, known = perm.Input("sourceArn")
 	assert.False(t, known, "the execution ARN is unknown in preview")
@@ -616,10 +599,7 @@ func assertOnlyFunctions(t *testing.T, rec *componenttest.Recorder) {
 
 func TestAPIName(t *testing.T) {
 	// Given a name too long for the names derived from it
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := api.New(ctx, strings.Repeat("n", 56), &api.Args{})
-		return err
-	})
+	rec, err := componenttest.Run(componenttest.Component(api.New, strings.Repeat("n", 56), &api.Args{}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "name must be 1-55", "the error names the limit")
 	assert.Empty(t, rec.Resources(), "nothing registered")
@@ -655,16 +635,15 @@ func TestAPITwoFunctionsWithOneName(t *testing.T) {
 
 func TestDefaultRoute(t *testing.T) {
 	// Given a $default route next to an ordinary one
-	rec, _, err := run(func(f fns) *api.Args {
+	rec, _ := mustRun(t, func(f fns) *api.Args {
 		return &api.Args{Routes: []api.Route{
 			{Method: "GET", Path: "/x", Function: f.reader, Public: true},
 			{Path: api.DefaultRoute, Function: f.reader, Public: true},
 		}}
 	})
-	require.NoError(t, err)
 	// Then it is registered with the route key "$default", to the same integration
-	def := get(t, rec, tRoute, "http-$default")
-	x := get(t, rec, tRoute, "http-GET /x")
+	def := rec.Must(t, tRoute, "http-$default")
+	x := rec.Must(t, tRoute, "http-GET /x")
 	assert.Equal(t, "$default", def.InputString("routeKey"), "route key")
 	assert.Equal(t, x.InputString("target"), def.InputString("target"), "same integration as the function's other routes")
 	assert.Equal(t, "NONE", def.InputString("authorizationType"), "public")
