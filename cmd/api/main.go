@@ -15,12 +15,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -28,28 +25,20 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/lambdamain"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		log.Error("init failed", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	lambdamain.Run(newHandler, func(h *apigw.LambdaHandler) { lambda.Start(h) })
 }
 
 // newHandler builds the Lambda handler from the environment.
 func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*apigw.LambdaHandler, error) {
-	table, queue := getenv("TABLE_NAME"), getenv("QUEUE_URL")
-	if table == "" || queue == "" {
-		return nil, fmt.Errorf("TABLE_NAME and QUEUE_URL must be set (got TABLE_NAME=%q, QUEUE_URL=%q)", table, queue)
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	env, cfg, err := lambdamain.Init(ctx, getenv, "TABLE_NAME", "QUEUE_URL")
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
+	table, queue := env[0], env[1]
 	svc := inquiry.NewService(
 		awsadapter.NewRecordStore(dynamodb.NewFromConfig(cfg), table),
 		nil, // no archive: the worker archives

@@ -13,42 +13,29 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/groundwork-dev/groundwork/internal/adapters/awsadapter"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/lambdamain"
 	"github.com/groundwork-dev/groundwork/internal/worker"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		// Failing init is what Lambda reports as Runtime.ExitError, with this line in the log.
-		log.Error("init", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdamain.Run(newHandler, func(h *worker.Handler) { lambda.Start(h.Handle) })
 }
 
-// newHandler builds the handler from the environment. Init does no more than create the SDK
-// clients: no network call, so cold starts stay short.
+// newHandler builds the handler from the environment.
 func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*worker.Handler, error) {
-	table, bucket := getenv("TABLE_NAME"), getenv("BUCKET_NAME")
-	if table == "" || bucket == "" {
-		return nil, fmt.Errorf("TABLE_NAME (%q) and BUCKET_NAME (%q) must be set", table, bucket)
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	env, cfg, err := lambdamain.Init(ctx, getenv, "TABLE_NAME", "BUCKET_NAME")
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
+	table, bucket := env[0], env[1]
 	records := awsadapter.NewRecordStore(dynamodb.NewFromConfig(cfg), table)
 	archive := awsadapter.NewArchiveStore(s3.NewFromConfig(cfg), bucket)
 	// The worker never submits, so it needs no publisher.
