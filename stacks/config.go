@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/mail"
+	"net/url"
+	"reflect"
 	"os"
 	"regexp"
 	"slices"
@@ -134,6 +137,9 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 	if !ok {
 		return nil, fail(ConfigKey, "missing; it holds the stack's settings (tier, owner, ...)")
 	}
+	if key, known, ok := unknownKey([]byte(raw), reflect.TypeFor[PlatformConfig](), ConfigKey); !ok {
+		return nil, fail(key, "unknown key (known: %s)", strings.Join(known, ", "))
+	}
 	var p PlatformConfig
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
@@ -144,9 +150,6 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 			return nil, fail(ConfigKey+"."+typeErr.Field, "want a %s, got a %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 		case errors.As(err, &typeErr):
 			return nil, fail(ConfigKey, "want an object, got a %s", typeErr.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return nil, fail(ConfigKey+"."+field, "unknown key (known: tier, owner, costCenter, logRetentionDays, accountId, auth, alarmEmail)")
 		default:
 			return nil, fail(ConfigKey, "%v", err)
 		}
@@ -178,11 +181,56 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 	case !a.PublicReads && len(a.Audiences) == 0:
 		return nil, fail(ConfigKey+".auth.audiences", "missing; name the audiences the API accepts")
 	}
+	if a := p.Auth; a.Issuer != "" {
+		if u, err := url.Parse(a.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, fail(ConfigKey+".auth.issuer", "%q is not an https URL; API Gateway accepts only https issuers", a.Issuer)
+		}
+		for i, aud := range a.Audiences {
+			if strings.TrimSpace(aud) == "" {
+				return nil, fail(fmt.Sprintf("%s.auth.audiences[%d]", ConfigKey, i), "is empty")
+			}
+		}
+	}
+	if e := p.AlarmEmail; e != "" {
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {
+			return nil, fail(ConfigKey+".alarmEmail", "%q is not an email address", e)
+		}
+	}
 	s.Region = values["aws:region"]
 	if s.Region == "" {
 		return nil, fail("aws:region", "missing; every stack names its region")
 	}
 	return &s, nil
+}
+
+// unknownKey finds the first key of the JSON object raw (and of its nested objects) that t
+// has no field for, matching the json tags exactly (encoding/json alone would accept "Tier"
+// for "tier" and name no path). It returns the key's path and the keys known at that level;
+// ok is true when every key is known. Values of the wrong type are left to the decoder.
+func unknownKey(raw []byte, t reflect.Type, path string) (key string, known []string, ok bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return "", nil, true
+	}
+	fields := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+			fields[name] = f.Type
+			known = append(known, name)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		ft, found := fields[k]
+		if !found {
+			return path + "." + k, known, false
+		}
+		if ft.Kind() == reflect.Struct {
+			if key, known, ok := unknownKey(obj[k], ft, path+"."+k); !ok {
+				return key, known, false
+			}
+		}
+	}
+	return "", nil, true
 }
 
 func jsonKind(goKind string) string {
