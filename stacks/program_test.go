@@ -1,7 +1,6 @@
 package stacks_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -33,25 +32,7 @@ func projectDir(t testing.TB) string {
 // runStack runs the program with the real stacks/Pulumi.<env>.yaml.
 func runStack(t *testing.T, env string, opts ...componenttest.Option) *componenttest.Recorder {
 	t.Helper()
-	rec, err := componenttest.Run(stacks.Program, append([]componenttest.Option{componenttest.StackConfig(projectDir(t), env)}, opts...)...)
-	require.NoError(t, err)
-	return rec
-}
-
-// get returns the resource of a type and logical name.
-func get(t *testing.T, rec *componenttest.Recorder, typ, name string) componenttest.Resource {
-	t.Helper()
-	r, ok := rec.Get(typ, name)
-	require.True(t, ok, "%s %q registered", typ, name)
-	return r
-}
-
-// one returns the only resource of a type.
-func one(t *testing.T, rec *componenttest.Recorder, typ string) componenttest.Resource {
-	t.Helper()
-	rs := rec.ByType(typ)
-	require.Len(t, rs, 1, "exactly one %s", typ)
-	return rs[0]
+	return componenttest.MustRun(t, stacks.Program, append([]componenttest.Option{componenttest.StackConfig(projectDir(t), env)}, opts...)...)
 }
 
 // expect is one property of one resource the stack must have.
@@ -63,7 +44,7 @@ type expect struct {
 func TestProdStack(t *testing.T) {
 	// Given the real prod stack file
 	rec := runStack(t, "prod")
-	bucket := get(t, rec, tBucket, "archive")
+	bucket := rec.Must(t, tBucket, "archive")
 	arn := bucket.Outputs["arn"].StringValue()
 
 	// Then the archive bucket, the table and the functions have every secure default
@@ -95,7 +76,7 @@ func TestProdStack(t *testing.T) {
 		{tLogGroup, "events-consumer-logs", "retentionInDays", float64(365)},
 		{tLogGroup, "http-access-logs", "retentionInDays", float64(365)},
 	} {
-		r := get(t, rec, e.typ, e.name)
+		r := rec.Must(t, e.typ, e.name)
 		got, _ := r.Input(e.path)
 		assert.Equal(t, e.want, got, "%s %s %s", e.typ, e.name, e.path)
 		if strings.HasPrefix(r.Type, "aws:s3/") && r.Type != tBucket {
@@ -104,17 +85,16 @@ func TestProdStack(t *testing.T) {
 	}
 
 	// And the bucket policy refuses requests without TLS
-	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
-	var doc struct{ Statement []map[string]any }
-	require.NoError(t, json.Unmarshal([]byte(pol.InputString("policy")), &doc))
+	pol := rec.Must(t, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
+	doc := pol.MustPolicy(t, "policy")
 	require.Len(t, doc.Statement, 1)
-	assert.Equal(t, "Deny", doc.Statement[0]["Effect"])
-	assert.Equal(t, []any{arn, arn + "/*"}, doc.Statement[0]["Resource"])
-	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, doc.Statement[0]["Condition"])
+	assert.Equal(t, "Deny", doc.Statement[0].Effect)
+	assert.Equal(t, []any{arn, arn + "/*"}, doc.Statement[0].Resource)
+	assert.Equal(t, map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}}, doc.Statement[0].Condition)
 
 	// And stateful resources, with all their children, are protected; functions are not
 	for _, comp := range []string{"groundwork:storage:Bucket", "groundwork:storage:Table"} {
-		c := one(t, rec, comp)
+		c := rec.One(t, comp)
 		assert.True(t, c.Protect, "%s protected", comp)
 		for _, child := range rec.Descendants(c.URN) {
 			assert.True(t, child.Protect, "%s %s protected", child.Type, child.Name)
@@ -125,10 +105,10 @@ func TestProdStack(t *testing.T) {
 	}
 
 	// And the functions get the names they need
-	tbl := get(t, rec, tTable, "inquiries")
-	q := get(t, rec, "aws:sqs/queue:Queue", "events")
-	api := get(t, rec, tFunction, "api")
-	worker := get(t, rec, tFunction, "events-consumer")
+	tbl := rec.Must(t, tTable, "inquiries")
+	q := rec.Must(t, "aws:sqs/queue:Queue", "events")
+	api := rec.Must(t, tFunction, "api")
+	worker := rec.Must(t, tFunction, "events-consumer")
 	assert.Equal(t, tbl.ID, api.InputString("environment.variables.TABLE_NAME"))
 	assert.Equal(t, q.Outputs["url"].StringValue(), api.InputString("environment.variables.QUEUE_URL"))
 	assert.Equal(t, tbl.ID, worker.InputString("environment.variables.TABLE_NAME"))
@@ -144,9 +124,9 @@ func TestDevStack(t *testing.T) {
 	for _, r := range rec.Resources() {
 		assert.False(t, r.Protect, "%s %s not protected in dev", r.Type, r.Name)
 	}
-	dp, _ := get(t, rec, tTable, "inquiries").Input("deletionProtectionEnabled")
+	dp, _ := rec.Must(t, tTable, "inquiries").Input("deletionProtectionEnabled")
 	assert.Equal(t, false, dp, "dev tables may be deleted")
-	fd, _ := get(t, rec, tBucket, "archive").Input("forceDestroy")
+	fd, _ := rec.Must(t, tBucket, "archive").Input("forceDestroy")
 	assert.Equal(t, true, fd, "dev buckets may be destroyed with their objects")
 	assert.Empty(t, rec.ByType("aws:apigatewayv2/authorizer:Authorizer"), "dev says publicReads: no authorizer")
 	assert.Empty(t, rec.ByType("aws:sns/topicSubscription:TopicSubscription"), "no alarm email in dev")
@@ -158,9 +138,9 @@ func TestStagingStack(t *testing.T) {
 		days, _ := lg.Input("retentionInDays")
 		assert.Equal(t, float64(30), days, "staging log retention of %s", lg.Name)
 	}
-	fd, _ := get(t, rec, tBucket, "archive").Input("forceDestroy")
+	fd, _ := rec.Must(t, tBucket, "archive").Input("forceDestroy")
 	assert.Equal(t, false, fd, "staging buckets keep their objects")
-	assert.False(t, one(t, rec, "groundwork:storage:Table").Protect, "staging is not protected")
+	assert.False(t, rec.One(t, "groundwork:storage:Table").Protect, "staging is not protected")
 }
 
 var envs = []string{"dev", "staging", "prod"}
@@ -183,9 +163,9 @@ func TestRoutesAndAuthorization(t *testing.T) {
 	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
 			rec := runStack(t, env)
-			gw := one(t, rec, "aws:apigatewayv2/api:Api")
-			integ := one(t, rec, "aws:apigatewayv2/integration:Integration")
-			apiFn := get(t, rec, tFunction, "api")
+			gw := rec.One(t, "aws:apigatewayv2/api:Api")
+			integ := rec.One(t, "aws:apigatewayv2/integration:Integration")
+			apiFn := rec.Must(t, tFunction, "api")
 			assert.Equal(t, apiFn.Outputs["invokeArn"].StringValue(), integ.InputString("integrationUri"), "the integration calls the api function")
 			assert.Equal(t, "2.0", integ.InputString("payloadFormatVersion"))
 
@@ -202,7 +182,7 @@ func TestRoutesAndAuthorization(t *testing.T) {
 			assert.Equal(t, "NONE", def.InputString("authorizationType"), "$default is public: it serves only errors")
 			var authz componenttest.Resource
 			if env != "dev" {
-				authz = one(t, rec, "aws:apigatewayv2/authorizer:Authorizer")
+				authz = rec.One(t, "aws:apigatewayv2/authorizer:Authorizer")
 				assert.Equal(t, "https://auth.groundwork.dev/", authz.InputString("jwtConfiguration.issuer"), "issuer from the stack file")
 				aud, _ := authz.Input("jwtConfiguration.audiences")
 				assert.Equal(t, []any{"groundwork-api"}, aud, "audiences from the stack file")
@@ -222,7 +202,7 @@ func TestRoutesAndAuthorization(t *testing.T) {
 			}
 
 			// And the Lambda permission names this API's execution ARN
-			perm := one(t, rec, "aws:lambda/permission:Permission")
+			perm := rec.One(t, "aws:lambda/permission:Permission")
 			assert.Equal(t, gw.Outputs["executionArn"].StringValue()+"/*/*", perm.InputString("sourceArn"), "permission scoped to the API")
 			assert.Equal(t, "apigateway.amazonaws.com", perm.InputString("principal"))
 		})
@@ -231,18 +211,12 @@ func TestRoutesAndAuthorization(t *testing.T) {
 
 func TestLeastPrivilegeGrants(t *testing.T) {
 	rec := runStack(t, "prod")
-	tbl := get(t, rec, tTable, "inquiries").Outputs["arn"].StringValue()
-	bucket := get(t, rec, tBucket, "archive").Outputs["arn"].StringValue()
-	q := get(t, rec, "aws:sqs/queue:Queue", "events").Outputs["arn"].StringValue()
+	tbl := rec.Must(t, tTable, "inquiries").Outputs["arn"].StringValue()
+	bucket := rec.Must(t, tBucket, "archive").Outputs["arn"].StringValue()
+	q := rec.Must(t, "aws:sqs/queue:Queue", "events").Outputs["arn"].StringValue()
 	resources := func(name string) map[string][]any {
 		t.Helper()
-		var doc struct {
-			Statement []struct {
-				Action   []string
-				Resource any
-			}
-		}
-		require.NoError(t, json.Unmarshal([]byte(get(t, rec, "aws:iam/rolePolicy:RolePolicy", name).InputString("policy")), &doc))
+		doc := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", name).MustPolicy(t, "policy")
 		out := map[string][]any{}
 		for _, st := range doc.Statement {
 			for _, a := range st.Action {
@@ -272,19 +246,19 @@ func TestLeastPrivilegeGrants(t *testing.T) {
 func TestOrderingForAFirstUp(t *testing.T) {
 	rec := runStack(t, "prod")
 	for _, fn := range []string{"api", "events-consumer"} {
-		f := get(t, rec, tFunction, fn)
-		assert.True(t, f.DependsOnURN(get(t, rec, tLogGroup, fn+"-logs").URN), "%s waits for its log group", fn)
+		f := rec.Must(t, tFunction, fn)
+		assert.True(t, f.DependsOnURN(rec.Must(t, tLogGroup, fn+"-logs").URN), "%s waits for its log group", fn)
 	}
-	pol := get(t, rec, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
-	assert.True(t, pol.DependsOnURN(get(t, rec, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access").URN), "bucket policy waits for the public access block")
-	assert.True(t, pol.DependsOnURN(get(t, rec, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership").URN), "bucket policy waits for the ownership controls")
-	esm := one(t, rec, "aws:lambda/eventSourceMapping:EventSourceMapping")
-	assert.True(t, esm.DependsOnURN(get(t, rec, "aws:iam/rolePolicy:RolePolicy", "events-consumer-events-consume").URN), "the mapping waits for the consumer's consume policy")
+	pol := rec.Must(t, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy")
+	assert.True(t, pol.DependsOnURN(rec.Must(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "archive-public-access").URN), "bucket policy waits for the public access block")
+	assert.True(t, pol.DependsOnURN(rec.Must(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-ownership").URN), "bucket policy waits for the ownership controls")
+	esm := rec.One(t, "aws:lambda/eventSourceMapping:EventSourceMapping")
+	assert.True(t, esm.DependsOnURN(rec.Must(t, "aws:iam/rolePolicy:RolePolicy", "events-consumer-events-consume").URN), "the mapping waits for the consumer's consume policy")
 }
 
 func TestStackOutputs(t *testing.T) {
 	var out map[string]pulumi.StringOutput
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		p, err := stacks.New(ctx)
 		if err != nil {
 			return err
@@ -292,19 +266,18 @@ func TestStackOutputs(t *testing.T) {
 		out = p.Outputs()
 		return nil
 	}, componenttest.StackConfig(projectDir(t), "prod"))
-	require.NoError(t, err)
 	got := map[string]string{}
 	for k, v := range out {
 		got[k] = await(t, v)
 	}
-	gw := one(t, rec, "aws:apigatewayv2/api:Api")
+	gw := rec.One(t, "aws:apigatewayv2/api:Api")
 	assert.Equal(t, map[string]string{
 		"apiUrl":        gw.Outputs["apiEndpoint"].StringValue(),
-		"tableName":     get(t, rec, tTable, "inquiries").ID,
-		"bucketName":    get(t, rec, tBucket, "archive").ID,
-		"queueName":     get(t, rec, "aws:sqs/queue:Queue", "events").Outputs["name"].StringValue(),
-		"dlqName":       get(t, rec, "aws:sqs/queue:Queue", "events-dlq").Outputs["name"].StringValue(),
-		"alarmTopicArn": one(t, rec, "aws:sns/topic:Topic").Outputs["arn"].StringValue(),
+		"tableName":     rec.Must(t, tTable, "inquiries").ID,
+		"bucketName":    rec.Must(t, tBucket, "archive").ID,
+		"queueName":     rec.Must(t, "aws:sqs/queue:Queue", "events").Outputs["name"].StringValue(),
+		"dlqName":       rec.Must(t, "aws:sqs/queue:Queue", "events-dlq").Outputs["name"].StringValue(),
+		"alarmTopicArn": rec.One(t, "aws:sns/topic:Topic").Outputs["arn"].StringValue(),
 	}, got)
 }
 
@@ -320,7 +293,7 @@ func TestEveryResourceUsesTheTaggedProvider(t *testing.T) {
 	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
 			rec := runStack(t, env)
-			p := one(t, rec, tProvider)
+			p := rec.One(t, tProvider)
 			assert.Equal(t, "eu-west-1", p.InputString("region"), "region from aws:region")
 			tags, _ := p.Input("defaultTags.tags")
 			want := map[string]any{"environment": env, "project": "groundwork", "managed-by": "pulumi", "owner": "platform-team"}
@@ -344,8 +317,8 @@ func TestStacksPreview(t *testing.T) {
 			rec := runStack(t, env, componenttest.Preview())
 			assert.Len(t, rec.ByType(tFunction), 2, "api and worker planned")
 			assert.Len(t, rec.ByType("aws:apigatewayv2/route:Route"), len(httpapi.Routes)+1, "routes planned")
-			assert.Empty(t, get(t, rec, tTable, "inquiries").ID, "no ids in preview")
-			_, known := get(t, rec, tFunction, "api").Input("environment.variables.TABLE_NAME")
+			assert.Empty(t, rec.Must(t, tTable, "inquiries").ID, "no ids in preview")
+			_, known := rec.Must(t, tFunction, "api").Input("environment.variables.TABLE_NAME")
 			assert.False(t, known, "the table name is unknown in preview")
 		})
 	}
