@@ -1,7 +1,6 @@
 package alarm_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -12,30 +11,14 @@ import (
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 )
 
-type policy struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal map[string]any
-		Action    []string
-		Resource  any
-		Condition map[string]map[string]string
-	}
-}
-
 func TestTopicDefaults(t *testing.T) {
 	// Given an alarm topic with an email subscription
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: "oncall@example.com"})
-		return err
-	})
-	require.NoError(t, err)
-	comp, _ := rec.Get("groundwork:alarm:Topic", "alarms")
-	key, ok := rec.Get("aws:kms/key:Key", "alarms-key")
-	require.True(t, ok)
-	topic, _ := rec.Get("aws:sns/topic:Topic", "alarms")
-	pol, _ := rec.Get("aws:sns/topicPolicy:TopicPolicy", "alarms-policy")
-	sub, _ := rec.Get("aws:sns/topicSubscription:TopicSubscription", "alarms-email")
+	rec := componenttest.MustRun(t, componenttest.Component(alarm.NewTopic, "alarms", &alarm.TopicArgs{Email: "oncall@example.com"}))
+	comp := rec.Must(t, "groundwork:alarm:Topic", "alarms")
+	key := rec.Must(t, "aws:kms/key:Key", "alarms-key")
+	topic := rec.Must(t, "aws:sns/topic:Topic", "alarms")
+	pol := rec.Must(t, "aws:sns/topicPolicy:TopicPolicy", "alarms-policy")
+	sub := rec.Must(t, "aws:sns/topicSubscription:TopicSubscription", "alarms-email")
 	for _, r := range []componenttest.Resource{key, topic, pol, sub} {
 		assert.Equal(t, comp.URN, r.Parent, "%s parented", r.Name)
 	}
@@ -46,8 +29,7 @@ func TestTopicDefaults(t *testing.T) {
 	assert.Equal(t, true, rot, "key rotation")
 
 	// And the key lets CloudWatch of this account use it, and the account manage it without kms:*
-	var kp policy
-	require.NoError(t, json.Unmarshal([]byte(key.InputString("policy")), &kp))
+	kp := key.MustPolicy(t, "policy")
 	require.Len(t, kp.Statement, 2)
 	assert.Equal(t, map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, kp.Statement[0].Principal)
 	assert.NotContains(t, kp.Statement[0].Action, "kms:*", "no wildcard action")
@@ -57,8 +39,7 @@ func TestTopicDefaults(t *testing.T) {
 	assert.Equal(t, "123456789012", kp.Statement[1].Condition["StringEquals"]["aws:SourceAccount"], "only this account's alarms")
 
 	// And only CloudWatch of this account may publish
-	var tp policy
-	require.NoError(t, json.Unmarshal([]byte(pol.InputString("policy")), &tp))
+	tp := pol.MustPolicy(t, "policy")
 	require.Len(t, tp.Statement, 1)
 	assert.Equal(t, []string{"sns:Publish"}, tp.Statement[0].Action)
 	assert.Equal(t, []any{topic.Outputs["arn"].StringValue()}, tp.Statement[0].Resource)
@@ -70,20 +51,13 @@ func TestTopicDefaults(t *testing.T) {
 }
 
 func TestTopicWithoutEmailAndPreview(t *testing.T) {
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := alarm.NewTopic(ctx, "alarms", nil)
-		return err
-	}, componenttest.Preview())
-	require.NoError(t, err)
+	rec := componenttest.MustRun(t, componenttest.Component(alarm.NewTopic, "alarms", nil), componenttest.Preview())
 	assert.Empty(t, rec.ByType("aws:sns/topicSubscription:TopicSubscription"), "no subscription without Email")
 	assert.Len(t, rec.ByType("aws:sns/topic:Topic"), 1)
 }
 
 func TestTopicRejectsABadEmail(t *testing.T) {
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: "not-an-address"})
-		return err
-	})
+	rec, err := componenttest.Run(componenttest.Component(alarm.NewTopic, "alarms", &alarm.TopicArgs{Email: "not-an-address"}))
 	assert.ErrorContains(t, err, `alarm topic "alarms": Email "not-an-address"`)
 	assert.Empty(t, rec.Resources())
 }
@@ -99,8 +73,7 @@ func TestNewAlarm(t *testing.T) {
 		return err
 	})
 	assert.ErrorContains(t, err, "alarm api-bad: set exactly one of Statistic and ExtendedStatistic")
-	al, ok := rec.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency")
-	require.True(t, ok)
+	al := rec.Must(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency")
 	assert.Equal(t, "p99", al.InputString("extendedStatistic"))
 	assert.Equal(t, "notBreaching", al.InputString("treatMissingData"), "no traffic is no incident")
 	p, _ := al.Input("period")
