@@ -10,7 +10,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
@@ -28,7 +27,7 @@ func rules(vs []policy.Violation) map[string]int {
 
 func TestCompliantComponentsPass(t *testing.T) {
 	// Given the platform's own components, protected
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		if _, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"}, pulumi.Protect(true)); err != nil {
 			return err
 		}
@@ -38,14 +37,13 @@ func TestCompliantComponentsPass(t *testing.T) {
 		_, err := function.New(ctx, "api", &function.Args{Package: "./components/function/testdata/hello"})
 		return err
 	})
-	require.NoError(t, err)
 	// Then the baseline finds nothing, even with protection required
 	assert.Empty(t, policy.Check(rec.Resources(), policy.Options{RequireProtect: true}))
 }
 
 func TestViolationsAreFound(t *testing.T) {
 	// Given raw resources that break each rule
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		role, err := iam.NewRole(ctx, "r", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{}`)})
 		if err != nil {
 			return err
@@ -80,7 +78,6 @@ func TestViolationsAreFound(t *testing.T) {
 		_, err = s3.NewBucketV2(ctx, "naked", &s3.BucketV2Args{})
 		return err
 	})
-	require.NoError(t, err)
 
 	// Then each rule reports it
 	got := rules(policy.Check(rec.Resources(), policy.Options{RequireProtect: true}))

@@ -66,7 +66,7 @@ func TestQueueDefaults(t *testing.T) {
 	// Given a queue with every Args field at its zero value
 	var q *queue.Queue
 	var url, arn, name, dlqURL, dlqArn, dlqName string
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
 		q, err = queue.New(ctx, "events", nil)
 		if err != nil {
@@ -81,7 +81,6 @@ func TestQueueDefaults(t *testing.T) {
 		capture(q.DeadLetterName, &dlqName)
 		return nil
 	})
-	require.NoError(t, err)
 
 	// Then the component owns both queues, their two policies, the redrive-allow policy and
 	// two alarms, and nothing else
@@ -212,12 +211,11 @@ func TestQueueAlarmsWithoutTopic(t *testing.T) {
 func TestQueueConsumerDefaults(t *testing.T) {
 	// Given a consumer with its default timeout (10 s) and an alarm topic on the queue
 	var q *queue.Queue
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
 		q, err = queue.New(ctx, "events", &queue.Args{Consumer: &function.Args{Package: hello}, AlarmTopic: pulumi.String(topic)})
 		return err
 	})
-	require.NoError(t, err)
 	comp := rec.Must(t, tComponent, "events")
 	main := rec.Must(t, tQueue, "events")
 
@@ -334,7 +332,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 	// Given the explicit opt-out
 	var dlqURL, dlqArn, dlqName string
 	var q *queue.Queue
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
 		q, err = queue.New(ctx, "events", &queue.Args{NoDeadLetterQueue: true})
 		if err != nil {
@@ -346,7 +344,6 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 		})
 		return nil
 	})
-	require.NoError(t, err)
 
 	// Then there is one queue, without a redrive policy, still TLS-only and encrypted
 	main := rec.One(t, tQueue) // no DLQ
@@ -368,7 +365,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 func TestQueueKMS(t *testing.T) {
 	// Given a customer managed key and a consumer
 	var send, consume grant.Grant
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
 		if err != nil {
 			return err
@@ -377,7 +374,6 @@ func TestQueueKMS(t *testing.T) {
 		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{send}})
 		return err
 	})
-	require.NoError(t, err)
 
 	// Then both queues use the key instead of SSE-SQS
 	for _, name := range []string{"events", "events-dlq"} {
@@ -413,7 +409,7 @@ func TestQueueKMS(t *testing.T) {
 
 func TestQueueGrantSendWithoutKMS(t *testing.T) {
 	// Given a producer function given the queue's send grant
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		q, err := queue.New(ctx, "events", nil)
 		if err != nil {
 			return err
@@ -421,7 +417,6 @@ func TestQueueGrantSendWithoutKMS(t *testing.T) {
 		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{q.GrantSend()}})
 		return err
 	})
-	require.NoError(t, err)
 	// Then its role may send to exactly this queue, and nothing about KMS
 	main := rec.Must(t, tQueue, "events")
 	pol := rec.Must(t, tRolePolicy, "api-events-send")
