@@ -573,15 +573,17 @@ func TestAPIValidation(t *testing.T) {
 		}, []string{"Domain.CertificateArn is nil"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec, _, err := run(tc.build)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), `api "http": `, "the error names the component")
-			for _, w := range tc.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assertOnlyFunctions(t, rec)
-		})
+		for _, mode := range componenttest.Modes {
+			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
+				rec, _, err := run(tc.build, mode.Options...)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), `api "http": `, "the error names the component")
+				for _, w := range tc.want {
+					assert.Contains(t, err.Error(), w)
+				}
+				assertOnlyFunctions(t, rec)
+			})
+		}
 	}
 }
 

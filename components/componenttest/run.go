@@ -168,3 +168,15 @@ func Run(program pulumi.RunFunc, opts ...Option) (*Recorder, error) {
 	})
 	return rec, err
 }
+
+// Mode is a way to run a program: as `pulumi up` or as `pulumi preview` would.
+type Mode struct {
+	// Name is "update" or "preview", for subtest names.
+	Name string
+	// Options select the mode; append them to a Run's options.
+	Options []Option
+}
+
+// Modes are both modes, for tests that must hold in each, such as validation that has to
+// fail before anything is registered whether or not outputs are known.
+var Modes = []Mode{{Name: "update"}, {Name: "preview", Options: []Option{Preview()}}}

@@ -211,14 +211,16 @@ func TestFunctionValidation(t *testing.T) {
 		{"duplicate grant name", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "logging"}}}, []string{"Grants", `"logging"`}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(componenttest.Component(function.New, tc.fn, &tc.args))
-			require.Error(t, err)
-			for _, w := range tc.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, rec.Resources(), "nothing registered before the error")
-		})
+		for _, mode := range componenttest.Modes {
+			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
+				rec, err := componenttest.Run(componenttest.Component(function.New, tc.fn, &tc.args), mode.Options...)
+				require.Error(t, err)
+				for _, w := range tc.want {
+					assert.Contains(t, err.Error(), w)
+				}
+				assert.Empty(t, rec.Resources(), "nothing registered before the error")
+			})
+		}
 	}
 }
 

@@ -539,15 +539,17 @@ func TestQueueValidation(t *testing.T) {
 		{"name too long for the consumer", strings.Repeat("q", 43), queue.Args{Consumer: consumer(0)}, []string{"at most 42", "Consumer"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(componenttest.Component(queue.New, tc.queue, &tc.args))
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), `queue "`+tc.queue+`": `, "names the component")
-			for _, w := range tc.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, rec.Resources(), "nothing registered before the error")
-		})
+		for _, mode := range componenttest.Modes {
+			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
+				rec, err := componenttest.Run(componenttest.Component(queue.New, tc.queue, &tc.args), mode.Options...)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), `queue "`+tc.queue+`": `, "names the component")
+				for _, w := range tc.want {
+					assert.Contains(t, err.Error(), w)
+				}
+				assert.Empty(t, rec.Resources(), "nothing registered before the error")
+			})
+		}
 	}
 }
 

@@ -137,13 +137,15 @@ func TestBucketValidation(t *testing.T) {
 		{"negative noncurrent days", "archive", storage.BucketArgs{NoncurrentVersionExpirationDays: -1}, "NoncurrentVersionExpirationDays -1"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(componenttest.Component(storage.NewBucket, tc.comp, &tc.args))
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), `bucket "`+tc.comp+`"`, "names the component")
-			assert.Contains(t, err.Error(), tc.want)
-			assert.Empty(t, rec.Resources(), "nothing registered")
-		})
+		for _, mode := range componenttest.Modes {
+			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
+				rec, err := componenttest.Run(componenttest.Component(storage.NewBucket, tc.comp, &tc.args), mode.Options...)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), `bucket "`+tc.comp+`"`, "names the component")
+				assert.Contains(t, err.Error(), tc.want)
+				assert.Empty(t, rec.Resources(), "nothing registered")
+			})
+		}
 	}
 }
 
@@ -232,13 +234,15 @@ func TestTableValidation(t *testing.T) {
 		{"bad table name", storage.TableArgs{TableName: "a b", Attributes: map[string]storage.AttributeType{"pk": s}, HashKey: "pk"}, `TableName "a b"`},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec, err := componenttest.Run(componenttest.Component(storage.NewTable, "records", &tc.args))
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), `table "records"`)
-			assert.Contains(t, err.Error(), tc.want)
-			assert.Empty(t, rec.Resources(), "nothing registered")
-		})
+		for _, mode := range componenttest.Modes {
+			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
+				rec, err := componenttest.Run(componenttest.Component(storage.NewTable, "records", &tc.args), mode.Options...)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), `table "records"`)
+				assert.Contains(t, err.Error(), tc.want)
+				assert.Empty(t, rec.Resources(), "nothing registered")
+			})
+		}
 	}
 }
 
