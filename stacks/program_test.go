@@ -159,6 +159,33 @@ func TestEveryStackMeetsTheBaseline(t *testing.T) {
 	}
 }
 
+func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
+	for _, env := range envs {
+		t.Run(env, func(t *testing.T) {
+			rec := runStack(t, env)
+			topic := rec.One(t, "aws:sns/topic:Topic").Outputs["arn"].StringValue()
+			alarms := rec.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")
+			// api: errors, throttles; worker: errors, throttles; API: 5xx, latency; queue: age, DLQ
+			assert.Len(t, alarms, 8, "two alarms each for two functions, the API and the queue")
+			for _, a := range alarms {
+				actions, _ := a.Input("alarmActions")
+				assert.Equal(t, []any{topic}, actions, "%s notifies the stack's topic", a.Name)
+				ok, _ := a.Input("okActions")
+				assert.Equal(t, []any{topic}, ok, "%s notifies recovery", a.Name)
+			}
+			subs := rec.ByType("aws:sns/topicSubscription:TopicSubscription")
+			if env == "dev" {
+				assert.Empty(t, subs, "dev names no alarm email")
+				return
+			}
+			require.Len(t, subs, 1, "the alarm email is subscribed")
+			assert.Equal(t, "platform-oncall@groundwork.dev", subs[0].InputString("endpoint"), "email from the stack file")
+			assert.Equal(t, "email", subs[0].InputString("protocol"))
+			assert.Equal(t, topic, subs[0].InputString("topic"))
+		})
+	}
+}
+
 func TestRoutesAndAuthorization(t *testing.T) {
 	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {

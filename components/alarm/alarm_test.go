@@ -41,6 +41,8 @@ func TestTopicDefaults(t *testing.T) {
 	// And only CloudWatch of this account may publish
 	tp := pol.MustPolicy(t, "policy")
 	require.Len(t, tp.Statement, 1)
+	assert.Equal(t, "Allow", tp.Statement[0].Effect)
+	assert.Equal(t, map[string]any{"Service": "cloudwatch.amazonaws.com"}, tp.Statement[0].Principal, "only CloudWatch")
 	assert.Equal(t, []string{"sns:Publish"}, tp.Statement[0].Action)
 	assert.Equal(t, []any{topic.Outputs["arn"].StringValue()}, tp.Statement[0].Resource)
 	assert.Equal(t, "123456789012", tp.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])

@@ -177,6 +177,22 @@ func TestFunctionPrebuiltArchive(t *testing.T) {
 	assert.Equal(t, path, fn.Inputs["code"].ArchiveValue().Path, "the given archive is the code")
 }
 
+func TestFunctionRelativeArchiveResolvesAgainstTheProjectRoot(t *testing.T) {
+	// Given a project root that is not the working directory, holding dist/app.zip
+	root := t.TempDir()
+	zipped, err := function.Zip([]byte("#!/bin/sh\n"))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "dist"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "dist", "app.zip"), zipped, 0o644))
+
+	// When the archive is given relative to the project
+	rec := run(t, &function.Args{Archive: "dist/app.zip"}, componenttest.RootDirectory(root))
+
+	// Then it is found under the project root, not the working directory
+	fn := rec.Must(t, tFunction, "api")
+	assert.Equal(t, filepath.Join(root, "dist", "app.zip"), fn.Inputs["code"].ArchiveValue().Path)
+}
+
 func TestFunctionPreview(t *testing.T) {
 	// Given preview mode, where ARNs and names are unknown
 	rec := run(t, &function.Args{Package: hello}, componenttest.Preview())

@@ -51,7 +51,8 @@ func (b *Bucket) GrantWrite() grant.Grant {
 	g := grant.Grant{Name: b.name + "-write", Statements: []grant.Statement{
 		{Sid: "WriteObjects", Actions: []string{"s3:PutObject"}, Resources: []pulumi.StringInput{grant.Suffix(b.Arn, "/*")}},
 	}}
-	return withKey(g, b.kmsKey, "EncryptObjects", []string{"kms:GenerateDataKey"})
+	// A multipart upload to an SSE-KMS bucket also decrypts the data key of its parts.
+	return withKey(g, b.kmsKey, "EncryptObjects", []string{"kms:Decrypt", "kms:GenerateDataKey"})
 }
 
 // withKey adds a statement on the customer managed key, when there is one.

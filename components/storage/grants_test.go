@@ -91,7 +91,7 @@ func TestStorageGrants(t *testing.T) {
 			}},
 		{"bucket write with KMS", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantWrite() }, true, "archive-write",
 			func(_, ba string) []resolved {
-				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}, {"EncryptObjects", []string{"kms:GenerateDataKey"}, []string{key}}}
+				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}, {"EncryptObjects", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{key}}}
 			}},
 	}
 	for _, tc := range tests {

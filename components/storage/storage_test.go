@@ -208,6 +208,35 @@ func TestTableOptions(t *testing.T) {
 	assert.NotEmpty(t, tbl.Outputs["streamArn"].StringValue(), "stream ARN output")
 }
 
+func TestTableKMSAndProvisioned(t *testing.T) {
+	// Given a customer managed key, provisioned capacity, a name and an INCLUDE index
+	key := "arn:aws:kms:us-east-1:123456789012:key/k1"
+	rec := runTable(t, &storage.TableArgs{
+		TableName:  "orders-prod",
+		Attributes: map[string]storage.AttributeType{"pk": storage.String, "email": storage.String},
+		HashKey:    "pk",
+		GlobalSecondaryIndexes: []storage.Index{{Name: "by-email", HashKey: "email", ProjectionType: "INCLUDE",
+			NonKeyAttributes: []string{"status"}}},
+		Provisioned: &storage.Capacity{Read: 5, Write: 2},
+		KMSKeyArn:   pulumi.String(key),
+	})
+	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
+	assert.Equal(t, "orders-prod", tbl.InputString("name"), "explicit name")
+	assert.Equal(t, "PROVISIONED", tbl.InputString("billingMode"), "provisioned billing")
+	assert.Equal(t, float64(5), tbl.MustNumber(t, "readCapacity"), "table read capacity")
+	assert.Equal(t, float64(2), tbl.MustNumber(t, "writeCapacity"), "table write capacity")
+	assert.Equal(t, float64(5), tbl.MustNumber(t, "globalSecondaryIndexes[0].readCapacity"), "index read capacity")
+	assert.Equal(t, float64(2), tbl.MustNumber(t, "globalSecondaryIndexes[0].writeCapacity"), "index write capacity")
+	assert.Equal(t, "INCLUDE", tbl.InputString("globalSecondaryIndexes[0].projectionType"))
+	nka, _ := tbl.Input("globalSecondaryIndexes[0].nonKeyAttributes")
+	assert.Equal(t, []any{"status"}, nka, "projected attributes")
+	sse, _ := tbl.Input("serverSideEncryption.enabled")
+	assert.Equal(t, true, sse, "encryption stays on")
+	assert.Equal(t, key, tbl.InputString("serverSideEncryption.kmsKeyArn"), "with the customer managed key")
+	pitr, _ := tbl.Input("pointInTimeRecovery.enabled")
+	assert.Equal(t, true, pitr, "point-in-time recovery stays on")
+}
+
 func TestTablePreview(t *testing.T) {
 	rec := runTable(t, &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"}, componenttest.Preview())
 	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
