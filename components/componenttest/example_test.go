@@ -71,3 +71,26 @@ func ExampleRecorder_Must() {
 	// 7
 	// test fails: componenttest: no aws:s3/bucketV2:BucketV2 "archives" registered; registered of that type: ["archive"]
 }
+
+// A program that reads its stack's config runs with the real stack file: StackConfig loads
+// Pulumi.yaml and stacks/Pulumi.<stack>.yaml with Pulumi's own workspace package, so the
+// program sees exactly the config `pulumi up --stack prod` would give it.
+func ExampleStackConfig() {
+	program := func(ctx *pulumi.Context) error {
+		region, _ := ctx.GetConfig("aws:region")
+		fmt.Println("stack:", ctx.Stack(), "region:", region)
+		return nil
+	}
+	dir, err := componenttest.FindProjectDir(".")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := componenttest.Run(program, componenttest.StackConfig(dir, "prod")); err != nil {
+		panic(err)
+	}
+	_, err = componenttest.Run(program, componenttest.StackConfig(dir, "qa"))
+	fmt.Println("no such stack:", err != nil)
+	// Output:
+	// stack: prod region: eu-west-1
+	// no such stack: true
+}
