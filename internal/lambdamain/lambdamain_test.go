@@ -62,7 +62,9 @@ func TestRun(t *testing.T) {
 		var out bytes.Buffer
 		started := false
 		err := run(context.Background(), &out, func(string) string { return "" },
-			func(context.Context, func(string) string, *slog.Logger) (int, error) { return 0, errors.New("no table") },
+			func(context.Context, func(string) string, *slog.Logger) (int, error) {
+				return 0, errors.New("no table")
+			},
 			func(int) { started = true })
 		require.EqualError(t, err, "no table")
 		require.False(t, started, "start is not called without a handler")
