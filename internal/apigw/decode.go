@@ -401,26 +401,11 @@ func (d *fastDecoder) unquote(out []byte) ([]byte, bool) {
 			if i+1 >= len(data) {
 				return out, false
 			}
-			switch e := data[i+1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
+			switch e := data[i+1]; {
+			case unescapes[e] != 0:
+				out = append(out, unescapes[e])
 				i += 2
-			case 'b':
-				out = append(out, '\b')
-				i += 2
-			case 'f':
-				out = append(out, '\f')
-				i += 2
-			case 'n':
-				out = append(out, '\n')
-				i += 2
-			case 'r':
-				out = append(out, '\r')
-				i += 2
-			case 't':
-				out = append(out, '\t')
-				i += 2
-			case 'u':
+			case e == 'u':
 				r := getu4(data[i:])
 				if r < 0 {
 					return out, false
@@ -455,6 +440,10 @@ func (d *fastDecoder) unquote(out []byte) ([]byte, bool) {
 	}
 	return out, false
 }
+
+// unescapes maps the byte after a backslash to the byte it stands for, for every JSON escape
+// but \u; zero for the others.
+var unescapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // getu4 decodes \uXXXX at the start of s, or returns -1.
 func getu4(s []byte) rune {

@@ -24,14 +24,8 @@ func AppendEventJSON(b []byte, e *events.APIGatewayV2HTTPRequest) ([]byte, error
 	b = append(b, `,"rawQueryString":`...)
 	b = appendString(b, e.RawQueryString)
 	if len(e.Cookies) > 0 {
-		b = append(b, `,"cookies":[`...)
-		for i, c := range e.Cookies {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, c)
-		}
-		b = append(b, ']')
+		b = append(b, `,"cookies":`...)
+		b = appendStrings(b, e.Cookies)
 	}
 	b = append(b, `,"headers":`...)
 	b = appendMap(b, e.Headers)

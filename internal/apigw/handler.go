@@ -206,14 +206,8 @@ func (w *recorder) encode() []byte {
 		b = append(b, `""`...)
 	}
 	if len(w.cookies) > 0 {
-		b = append(b, `,"cookies":[`...)
-		for i, c := range w.cookies {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, c)
-		}
-		b = append(b, ']')
+		b = append(b, `,"cookies":`...)
+		b = appendStrings(b, w.cookies)
 	}
 	b = append(b, '}')
 	w.out = b

@@ -13,6 +13,18 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendStrings appends ss as a JSON array of strings.
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendStringContent appends s escaped for a JSON string, without the quotes.
