@@ -32,27 +32,36 @@ func appendStringContent(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				start = i + 1
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if plainASCII[c] {
 			i++
 			continue
 		}
-		b = append(b, s[start:i]...)
-		b = appendEscaped(b, c)
-		i++
-		start = i
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			b = appendEscaped(b, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			start = i + 1
+		}
+		i += size
 	}
 	return append(b, s[start:]...)
 }
+
+// plainASCII holds the bytes that stand for themselves in a JSON string: ASCII but control
+// characters, '"' and '\\'. (A table is faster than the comparisons on the hot path.)
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendBytes appends p, which must be valid UTF-8, as a JSON string.
 func appendBytes(b []byte, p []byte) []byte {
