@@ -10,19 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/internal/lambdamain/lambdamaintest"
 )
 
-func offlineAWS(t *testing.T) {
-	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-}
-
 func TestNewHandler_RequiresTableAndQueue(t *testing.T) {
-	offlineAWS(t)
+	lambdamaintest.OfflineAWS(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, env := range []map[string]string{
 		{},
@@ -36,7 +29,7 @@ func TestNewHandler_RequiresTableAndQueue(t *testing.T) {
 
 func TestNewHandler_ServesTheAPIWithoutCallingAWS(t *testing.T) {
 	// Given the handler built from a complete environment (no AWS reachable)
-	offlineAWS(t)
+	lambdamaintest.OfflineAWS(t)
 	env := map[string]string{"TABLE_NAME": "inquiries", "QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/q"}
 	h, err := newHandler(context.Background(), func(k string) string { return env[k] }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)

@@ -31,19 +31,8 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func TestRunPrintsURLAndRoutesServesAndStops(t *testing.T) {
 	// Given the command started on a free loopback port
-	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-quiet"}, &stdout, &stderr)
-	}()
-	var url string
-	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if m := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(stdout.String()); m != nil {
-			url = m[1]
-		}
-	}
-	require.NotEmpty(t, url, "the banner names the URL: %s %s", stdout.String(), stderr.String())
+	url, stdout, done := startRun(t, ctx, t.TempDir())
 
 	// Then the banner lists every route, and the server answers
 	for _, rt := range httpapi.Routes {
@@ -81,4 +70,23 @@ func TestRunRefusesBadFlags(t *testing.T) {
 			require.NotContains(t, out.String(), "routes:", "nothing is served")
 		})
 	}
+}
+
+// startRun starts the command on a free loopback port and returns its URL, its output and
+// the channel its result arrives on.
+func startRun(t *testing.T, ctx context.Context, data string) (string, *syncBuffer, chan error) {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data, "-quiet"}, &stdout, &stderr)
+	}()
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+		}
+	}
+	require.NotEmpty(t, url, "the banner names the URL: %s %s", stdout.String(), stderr.String())
+	return url, &stdout, done
 }
