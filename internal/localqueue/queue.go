@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,7 +75,13 @@ type Config struct {
 	// Now is the queue's clock. Nil means time.Now. Tests set a fake one to expire
 	// visibility timeouts without waiting.
 	Now func() time.Time
+	// Logger receives journal compactions that failed (the journal stays whole, and the
+	// operation that triggered one succeeds). Nil means slog.Default().
+	Logger *slog.Logger
 }
+
+// compactMinLines is how many records the journal holds at least before it is compacted.
+const compactMinLines = 1024
 
 // Queue is an SQS-like standard queue persisted under a directory. It is safe for
 // concurrent use. Messages are received roughly in the order they were sent.
@@ -82,18 +89,21 @@ type Queue struct {
 	cfg    Config
 	arn    string
 	now    func() time.Time
+	log    *slog.Logger
 	ready  chan struct{} // gets a token when a message is sent
 	closed chan struct{}
 
-	mu       sync.Mutex
-	msgs     map[string]*message // by message id
-	order    []string            // ids in send order; may hold ids already deleted
-	receipts map[string]string   // current receipt handle -> message id
-	journal  *os.File
-	lines    int   // records in the journal, to decide when to compact it
-	written  int64 // appends so far; append n is durable once synced >= n
-	synced   int64 // appends known to be on disk
-	isClosed bool
+	mu        sync.Mutex
+	msgs      map[string]*message // by message id
+	order     []string            // ids in send order; may hold ids already deleted
+	receipts  map[string]string   // current receipt handle -> message id
+	journal   *os.File
+	lines     int   // records in the journal, to decide when to compact it
+	compactAt int   // compact once lines is over this (and over 4 per live message)
+	broken    error // set when the journal file was lost; every later write fails with it
+	written   int64 // appends so far; append n is durable once synced >= n
+	synced    int64 // appends known to be on disk
+	isClosed  bool
 
 	syncMu sync.Mutex // one fsync at a time; the others wait and usually find theirs done
 }
@@ -150,10 +160,15 @@ func Open(cfg Config) (*Queue, error) {
 	if now == nil {
 		now = time.Now
 	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
 	q := &Queue{
 		cfg:      cfg,
 		arn:      "arn:aws:sqs:local:000000000000:" + cfg.Name,
 		now:      now,
+		log:      log,
 		ready:    make(chan struct{}, 1),
 		closed:   make(chan struct{}),
 		msgs:     map[string]*message{},
@@ -253,6 +268,7 @@ func (q *Queue) insert(m *message, durable bool) error {
 	q.msgs[m.id] = m
 	q.order = append(q.order, m.id)
 	seq := q.written
+	q.tidyLocked() // after m is in memory: a compaction now writes it into the new journal
 	q.mu.Unlock()
 	if durable {
 		if err := q.syncTo(seq); err != nil {
@@ -367,6 +383,7 @@ func (q *Queue) Receive(ctx context.Context, max int) ([]events.SQSMessage, erro
 			return nil, err
 		}
 	}
+	q.tidyLocked() // not within the loop above: it may rewrite q.order, which the loop ranges over
 	if len(picked) == max {
 		q.signal() // more may be visible: wake another idle consumer
 	}
@@ -383,6 +400,8 @@ func (q *Queue) redriveLocked(m *message) error {
 	return q.removeLocked(m)
 }
 
+// removeLocked journals m's deletion and forgets it. The caller runs tidyLocked once its
+// operation is done.
 func (q *Queue) removeLocked(m *message) error {
 	if err := q.appendLocked(record{Op: opDelete, ID: m.id}); err != nil {
 		return err
@@ -390,9 +409,6 @@ func (q *Queue) removeLocked(m *message) error {
 	delete(q.msgs, m.id)
 	if m.receipt != "" {
 		delete(q.receipts, m.receipt)
-	}
-	if len(q.order) > 2*len(q.msgs)+64 {
-		q.pruneOrderLocked()
 	}
 	return nil
 }
@@ -445,7 +461,11 @@ func (q *Queue) Delete(ctx context.Context, receiptHandle string) error {
 	if !ok {
 		return ErrInvalidReceipt
 	}
-	return q.removeLocked(q.msgs[id])
+	if err := q.removeLocked(q.msgs[id]); err != nil {
+		return err
+	}
+	q.tidyLocked()
+	return nil
 }
 
 // Stats counts the queue's messages at the queue's current time.
@@ -572,9 +592,12 @@ func (q *Queue) replay() error {
 	return sc.Err()
 }
 
-// appendLocked writes records to the journal (without fsync: see syncTo) and compacts the
-// journal when most of it describes messages that are gone.
+// appendLocked writes records to the journal (without fsync: see syncTo). It does not
+// compact: see tidyLocked.
 func (q *Queue) appendLocked(recs ...record) error {
+	if q.broken != nil {
+		return q.broken
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -588,14 +611,32 @@ func (q *Queue) appendLocked(recs ...record) error {
 	}
 	q.written++
 	q.lines += len(recs)
-	if q.lines > 1024 && q.lines > 4*len(q.msgs) {
-		return q.compactLocked()
-	}
 	return nil
 }
 
-// compactLocked replaces the journal with one that holds only the live messages: written
-// to a temporary file, fsynced, renamed over the journal, directory fsynced.
+// tidyLocked drops deleted ids from q.order and compacts the journal when most of it
+// describes messages that are gone. An operation calls it last, once what it journaled is
+// also in memory: a compaction writes the new journal from memory, so one run between an
+// append and the change the append records would leave that change out of the journal (a
+// sent message lost at the next restart, a deleted one back). A failed compaction is logged
+// and retried after as many records again; the journal stays whole, and the operation that
+// triggered it has succeeded.
+func (q *Queue) tidyLocked() {
+	if len(q.order) > 2*len(q.msgs)+64 {
+		q.pruneOrderLocked()
+	}
+	if q.lines <= q.compactAt || q.lines <= 4*len(q.msgs) {
+		return
+	}
+	if err := q.compactLocked(); err != nil {
+		q.compactAt = max(compactMinLines, 2*q.lines)
+		q.log.Warn("journal compaction failed; will retry", "queue", q.cfg.Name, "error", err)
+	}
+}
+
+// compactLocked replaces the journal with one that holds only the live messages, as they
+// are in memory: written to a temporary file, fsynced, renamed over the journal, directory
+// fsynced.
 func (q *Queue) compactLocked() error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -619,6 +660,9 @@ func (q *Queue) compactLocked() error {
 	}
 	f, err := fsutil.ReplaceOpen(q.journalPath()+".tmp", q.journalPath(), buf.Bytes())
 	if err != nil {
+		if q.journal != nil {
+			q.reattachLocked(lines)
+		}
 		return fmt.Errorf("compact journal: %w", err)
 	}
 	// f now is the journal, opened for writing at its end.
@@ -627,7 +671,31 @@ func (q *Queue) compactLocked() error {
 	}
 	q.journal = f
 	q.lines = lines
+	q.compactAt = compactMinLines
 	q.synced = q.written // the new journal holds everything, and is on disk
 	q.pruneOrderLocked()
 	return nil
+}
+
+// reattachLocked runs after a failed compaction whose new journal holds lines records.
+// Usually the old journal is still in place and stays in use; but when only the directory
+// fsync failed, the new journal (complete and fsynced) was already renamed over it, and
+// appends to the old file would go to an unlinked file, lost at the next restart. Then the
+// new journal is opened for appending instead, or, if that fails, the queue refuses every
+// later write rather than lose it.
+func (q *Queue) reattachLocked(lines int) {
+	open, err1 := q.journal.Stat()
+	onDisk, err2 := os.Stat(q.journalPath())
+	if err1 == nil && err2 == nil && os.SameFile(open, onDisk) {
+		return
+	}
+	f, err := os.OpenFile(q.journalPath(), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		q.broken = fmt.Errorf("localqueue: journal %s lost after a failed compaction: %w", q.journalPath(), err)
+		return
+	}
+	_ = q.journal.Close()
+	q.journal = f
+	q.lines = lines
+	q.synced = q.written
 }
