@@ -28,6 +28,35 @@ func failBodies(_ context.Context, e events.SQSEvent) (events.SQSEventResponse, 
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
+// waitBound only keeps a regression from hanging the test binary until its timeout; no
+// test asserts how fast anything is.
+const waitBound = 60 * time.Second
+
+// eventually polls cond until it holds, and fails the test if it does not within waitBound.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitBound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not reached after %v", what, waitBound)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// within receives from ch, and fails the test if nothing comes within waitBound.
+func within[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitBound):
+		t.Fatalf("%s: not reached after %v", what, waitBound)
+		var zero T
+		return zero
+	}
+}
+
 func TestPollOnceDeletesWhatTheHandlerDidNotFail(t *testing.T) {
 	cases := []struct {
 		name        string
@@ -130,12 +159,12 @@ func TestRunFinishesTheBatchInProgressWhenStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- con.Run(ctx) }()
-	<-started
+	within(t, "the handler starts", started)
 
 	// When the consumer is stopped, and the handler then finishes
 	cancel()
 	close(release)
-	require.NoError(t, <-done)
+	require.NoError(t, within(t, "Run returns once stopped", done))
 
 	// Then the handler's context was not cancelled and the batch was deleted
 	require.NoError(t, handlerCtxErr, "stopping the consumer does not cancel a running batch")
@@ -183,11 +212,9 @@ func TestRunRetriesUntilProcessedOrDeadLettered(t *testing.T) {
 	go func() { done <- con.Run(ctx) }()
 
 	// When the consumer runs until the queue is empty
-	for q.Stats() != (Stats{}) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually(t, "queue drained", func() bool { return q.Stats() == (Stats{}) })
 	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, within(t, "Run returns once stopped", done))
 
 	// Then each message succeeded exactly once, or is in the DLQ
 	mu.Lock()
