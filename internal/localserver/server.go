@@ -152,13 +152,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if s.dlq, err = localqueue.Open(localqueue.Config{
-		Dir: filepath.Join(cfg.DataDir, "queues", "events-dlq"), Name: "events-dlq", Now: now,
+		Dir: filepath.Join(cfg.DataDir, "queues", "events-dlq"), Name: "events-dlq", Now: now, Logger: s.log,
 	}); err != nil {
 		return nil, err
 	}
 	if s.queue, err = localqueue.Open(localqueue.Config{
 		Dir: filepath.Join(cfg.DataDir, "queues", "events"), Name: "events", Now: now,
 		VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount, DeadLetter: s.dlq,
+		Logger: s.log,
 	}); err != nil {
 		return nil, err
 	}
@@ -323,7 +324,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
 	buf := buffers.Get().(*[]byte)
-	defer buffers.Put(buf)
+	defer putBuffer(buf)
 	payload, err := apigw.AppendEventJSON((*buf)[:0], &ev)
 	*buf = payload
 	if err != nil {
@@ -359,6 +360,20 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // buffers holds event encoding buffers between requests.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledBytes bounds the buffers kept in buffers for the next request, as in
+// internal/apigw: the buffer of a multi-MiB request (up to MaxRequestBytes, base64 included)
+// is left to the garbage collector rather than held by the pool for a small request.
+const maxPooledBytes = 256 << 10
+
+// putBuffer returns buf to buffers unless it grew over maxPooledBytes.
+func putBuffer(buf *[]byte) {
+	if cap(*buf) > maxPooledBytes {
+		return
+	}
+	*buf = (*buf)[:0]
+	buffers.Put(buf)
+}
 
 func writeGateway(w http.ResponseWriter, status int, body []byte) int {
 	w.Header()["Content-Type"] = []string{"application/json"}
