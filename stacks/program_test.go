@@ -334,6 +334,12 @@ func TestEveryResourceUsesTheTaggedProvider(t *testing.T) {
 					assert.Equal(t, ref, r.Provider, "%s %s uses the explicit provider", r.Type, r.Name)
 				}
 			}
+			// Invokes too: with pulumi:disable-default-providers, one that fell back to the
+			// default provider would fail the deployment.
+			require.NotEmpty(t, rec.Invokes(), "the alarm topic asks for the account id")
+			for _, inv := range rec.Invokes() {
+				assert.Equal(t, ref, inv.Provider, "invoke %s uses the explicit provider", inv.Token)
+			}
 		})
 	}
 }

@@ -69,7 +69,8 @@ func TestRecorderKeepsEveryRegistration(t *testing.T) {
 	assert.Equal(t, "arn:aws:sqs:eu-west-1:123456789012:"+dlq.Outputs["name"].StringValue(), dlq.Outputs["arn"].StringValue())
 	assert.JSONEq(t, `{"deadLetterTargetArn":"`+dlq.Outputs["arn"].StringValue()+`","maxReceiveCount":5}`, main.InputString("redrivePolicy"),
 		"applies over outputs resolve to the mocked values")
-	assert.Equal(t, []string{"aws:index/getCallerIdentity:getCallerIdentity"}, rec.Invokes())
+	assert.Equal(t, []componenttest.Invoke{{Token: "aws:index/getCallerIdentity:getCallerIdentity", Provider: p.URN + "::" + p.ID}},
+		rec.Invokes(), "the invoke and the provider it went to")
 }
 
 func TestPreviewLeavesComputedOutputsUnknown(t *testing.T) {

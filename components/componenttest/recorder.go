@@ -130,7 +130,7 @@ type Recorder struct {
 
 	mu        sync.Mutex
 	resources []Resource
-	invokes   []string
+	invokes   []Invoke
 	regions   map[string]string // provider reference -> its region input
 }
 
@@ -209,7 +209,7 @@ func (r *Recorder) urn(parent, typ, name string) string {
 // invoke is an error naming its token, so a test notices a new dependency on the cloud.
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	r.mu.Lock()
-	r.invokes = append(r.invokes, args.Token)
+	r.invokes = append(r.invokes, Invoke{Token: args.Token, Provider: args.Provider})
 	r.mu.Unlock()
 	region := r.regionOf(args.Provider)
 	switch args.Token {
@@ -241,8 +241,17 @@ func (r *Recorder) Resources() []Resource {
 	return slices.Clone(r.resources)
 }
 
-// Invokes returns the tokens of the invokes the program made, in order.
-func (r *Recorder) Invokes() []string {
+// Invoke is one invoke (data source call) the program made.
+type Invoke struct {
+	// Token names the function, such as "aws:index/getCallerIdentity:getCallerIdentity".
+	Token string
+	// Provider is the provider reference it went to; empty means the default provider,
+	// which a stack with pulumi:disable-default-providers refuses.
+	Provider string
+}
+
+// Invokes returns the invokes the program made, in order.
+func (r *Recorder) Invokes() []Invoke {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.invokes)
