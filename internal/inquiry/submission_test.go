@@ -1,10 +1,12 @@
 package inquiry_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -184,6 +186,18 @@ func FuzzDecodeInquiry(f *testing.F) {
 		`{"name":"A","email":"a@example.com","message":"m"} trailing`,
 		"{\"name\":\"\xff\xfe\",\"email\":\"a@example.com\",\"message\":\"m\"}",
 		`{"name":"A","name":"B","email":"a@example.com","message":"m"}`,
+		// Issue 7: what encoding/json stores altered, bidi controls, invisible-only fields.
+		`{"name":"A","email":"a@example.com","message":"\udc00"}`,
+		`{"name":"A","email":"a@example.com","message":"\ud83d\ude00 \ud83d\u0041"}`,
+		"{\"name\":\"A\",\"email\":\"a@example.com\",\"message\":\"\xed\xa0\x80\"}",
+		"{\"n\xe4me\":\"A\",\"email\":\"a@example.com\",\"message\":\"m\"}",
+		`{"name":"A","email":"a@example.com","message":"m","n\u0061me":"B"}`,
+		`{"name":"A","email":"a@example.com","message":"m","x":1,"x":2}`,
+		`{"name":"Ada \u202egnp.exe","email":"a@example.com","message":"m"}`,
+		`{"name":"A","email":"a@example.com","message":"\u2067x\u2069 \u200e\u200f\u061c"}`,
+		`{"name":"\u200b\u200d\ufeff","email":"a@example.com","company":"\u00ad","message":"\u2060\n\ufe0f"}`,
+		`{"name":"\udb40\udc41","email":"ad\u200ba@example.com","message":"\u3164"}`,
+		`{"name":"👩\u200d💻","email":"a@example.com","message":"ok \ufffd"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -211,6 +225,31 @@ func FuzzDecodeInquiry(f *testing.F) {
 				t.Fatalf("undocumented error type %T: %v", err, err)
 			}
 			return
+		}
+		// Nothing accepted is stored altered: the body is UTF-8 throughout (so no byte was
+		// replaced), any U+FFFD was sent as such (so no lone surrogate was replaced), and
+		// encoding/json reads the same fields from it (so no repeated field was dropped).
+		if !utf8.Valid(body) {
+			t.Fatalf("accepted a body that is not UTF-8: %q", body)
+		}
+		var plain map[string]any
+		if err := json.Unmarshal(body, &plain); err != nil {
+			t.Fatalf("accepted a body encoding/json refuses: %v", err)
+		}
+		for field, got := range map[string]string{"name": s.Name, "email": s.Email, "company": s.Company, "message": s.Message} {
+			sent, _ := plain[field].(string)
+			if field != "message" {
+				sent = strings.TrimSpace(sent)
+			}
+			if sent != got {
+				t.Fatalf("%s: decoded %q, encoding/json reads %q", field, got, sent)
+			}
+			if strings.ContainsRune(got, utf8.RuneError) && !bytes.Contains(body, []byte("\uFFFD")) && !bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`)) {
+				t.Fatalf("%s: %q holds U+FFFD that was not sent", field, got)
+			}
+			if strings.ContainsFunc(got, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }) {
+				t.Fatalf("%s: %q holds a bidirectional control", field, got)
+			}
 		}
 		if again, err := inquiry.Validate(s); err != nil || again != s {
 			t.Fatalf("decoded submission is not valid and normalized: %+v, %v", s, err)
