@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -195,25 +196,77 @@ func (s *Service) publish(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
-// normalizeIdempotencyKey unquotes a structured-field string ("abc" -> abc) and checks the
-// key: 1 to MaxIdempotencyKeyLen visible ASCII characters.
+// normalizeIdempotencyKey reads an Idempotency-Key header value: one key of 1 to
+// MaxIdempotencyKeyLen visible ASCII characters, bare (abc) or as a structured-field string
+// ("abc", RFC 8941 §3.3.3, with \" and \\ escapes), which is how the IETF draft
+// (draft-ietf-httpapi-idempotency-key-header) defines the header. Surrounding spaces and
+// tabs are ignored, as HTTP ignores them.
+//
+// A comma outside a quoted string is refused: API Gateway and net/http-based proxies join
+// a header sent twice into one value with commas, so "a1,b2" is two keys, and keeping either
+// (or both as one) would tie a retry to the wrong request.
 func normalizeIdempotencyKey(k string) (string, *FieldError) {
 	if k == "" {
 		return "", nil
 	}
-	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
-		k = k[1 : len(k)-1]
+	bad := func() *FieldError {
+		return &FieldError{Field: IdempotencyKeyField, Message: fmt.Sprintf("must be 1 to %d visible ASCII characters", MaxIdempotencyKeyLen)}
 	}
-	bad := &FieldError{Field: IdempotencyKeyField, Message: fmt.Sprintf("must be 1 to %d visible ASCII characters", MaxIdempotencyKeyLen)}
-	if k == "" || len(k) > MaxIdempotencyKeyLen {
-		return "", bad
+	twice := func() *FieldError {
+		return &FieldError{Field: IdempotencyKeyField, Message: "must be given once: it holds more than one key " +
+			"(repeated headers arrive joined with commas); send a key that has a comma as a quoted string"}
 	}
-	for i := 0; i < len(k); i++ {
-		if k[i] < 0x21 || k[i] > 0x7e {
-			return "", bad
+	k = strings.Trim(k, " \t")
+	if k == "" {
+		return "", bad()
+	}
+	key := k
+	if k[0] == '"' {
+		var b []byte // the key, once it has an escape
+		end := -1
+		for i := 1; i < len(k) && end < 0; i++ {
+			switch c := k[i]; {
+			case c == '"':
+				end = i
+			case c == '\\' && i+1 < len(k) && (k[i+1] == '"' || k[i+1] == '\\'):
+				if b == nil {
+					b = append(make([]byte, 0, len(k)), k[1:i]...)
+				}
+				b = append(b, k[i+1])
+				i++
+			case c < 0x20 || c > 0x7e || c == '\\':
+				return "", bad()
+			default:
+				if b != nil {
+					b = append(b, c)
+				}
+			}
+		}
+		if end < 0 {
+			return "", bad() // no closing quote
+		}
+		switch rest := strings.TrimLeft(k[end+1:], " \t"); {
+		case rest == "":
+		case rest[0] == ',':
+			return "", twice()
+		default:
+			return "", bad()
+		}
+		if key = k[1:end]; b != nil {
+			key = string(b)
+		}
+	} else if strings.IndexByte(k, ',') >= 0 {
+		return "", twice()
+	}
+	if key == "" || len(key) > MaxIdempotencyKeyLen {
+		return "", bad()
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return "", bad()
 		}
 	}
-	return k, nil
+	return key, nil
 }
 
 // submissionHash identifies a normalized submission: the hex SHA-256 of its JSON. Bodies
