@@ -85,6 +85,19 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("Content-Type must be application/json (UTF-8), not %q", r.Header.Get("Content-Type"))})
 		return
 	}
+	if coding, ok := identityCoded(r.Header["Content-Encoding"]); !ok {
+		// The body would be parsed as it is, compressed bytes and all: refuse it, saying
+		// which codings are accepted, as RFC 9110 §15.5.16 suggests.
+		w.Header()["Accept-Encoding"] = identityEncoding
+		writeProblem(w, problem{Status: http.StatusUnsupportedMediaType,
+			Detail: fmt.Sprintf("Content-Encoding %q is not supported: send the body uncompressed", coding)})
+		return
+	}
+	if r.URL.RawQuery != "" {
+		writeProblem(w, problem{Type: TypeInvalidFields, Title: "Invalid fields", Status: http.StatusBadRequest,
+			Detail: "POST /v1/inquiries takes no query parameters; the inquiry goes in the JSON body", Errors: queryErrors(r.URL.RawQuery)})
+		return
+	}
 	if r.ContentLength > MaxBodyBytes {
 		writeProblem(w, tooLarge())
 		return
@@ -104,7 +117,17 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	rc, err := h.svc.Submit(r.Context(), sub, r.Header.Get("Idempotency-Key"))
+	// A header sent twice arrives joined with commas from API Gateway; from a net/http
+	// server it arrives as two values: join them alike, so the service refuses both.
+	var idemKey string
+	switch vs := r.Header["Idempotency-Key"]; len(vs) {
+	case 0:
+	case 1:
+		idemKey = vs[0]
+	default:
+		idemKey = strings.Join(vs, ",")
+	}
+	rc, err := h.svc.Submit(r.Context(), sub, idemKey)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
