@@ -158,7 +158,7 @@ func TestPostInquiry_QueryString(t *testing.T) {
 func TestPostInquiry_TextThatWouldBeStoredAltered(t *testing.T) {
 	cases := []struct {
 		name, body, typ string
-		want           []inquiry.FieldError
+		want            []inquiry.FieldError
 	}{
 		{"not UTF-8", "{\"name\":\"\xff\",\"email\":\"a@example.com\",\"message\":\"m\"}", httpapi.TypeInvalidFields,
 			[]inquiry.FieldError{{Field: "name", Message: "must be valid Unicode text: it holds byte 0xff (at byte 9), which is not UTF-8"}}},

@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -50,6 +51,34 @@ import (
 // HTTP APIs' payload limit; a larger body is answered 413 before the handler runs, as API
 // Gateway does. (The handler itself refuses bodies over httpapi.MaxBodyBytes.)
 const MaxRequestBytes = 10 << 20
+
+// Bounds on each client connection, so that a client that stops sending (headers never
+// finished, a body shorter than its Content-Length) or leaves a keep-alive connection open
+// does not hold a connection and its goroutine until the client gives up.
+const (
+	// readHeaderTimeout bounds reading a request line and its headers (a slow-headers
+	// client). 10s: a local client sends them at once; a person typing into nc is not one.
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request, body included; a body not complete by then
+	// is answered 408 and the connection closed. 30s: on loopback the largest body passed on
+	// (MaxRequestBytes) takes milliseconds; 30s is also API Gateway HTTP APIs' integration
+	// timeout, the longest a request lives in AWS. net/http cancels a request's context once
+	// this has passed, so it bounds the handler too, as that timeout does.
+	readTimeout = 30 * time.Second
+	// writeTimeout bounds a request from the end of its headers to the end of its response:
+	// reading the body (readTimeout) and then running the handler (the 30s integration
+	// timeout) fit in it.
+	writeTimeout = readTimeout + 30*time.Second
+	// idleTimeout bounds how long a keep-alive connection waits for its next request. 60s,
+	// the default idle timeout of AWS's Application Load Balancer: long enough for a client
+	// that reuses connections between requests, short enough that abandoned ones go.
+	idleTimeout = 60 * time.Second
+)
+
+// timeouts are an http.Server's bounds on its connections.
+type timeouts struct{ readHeader, read, write, idle time.Duration }
+
+var defaultTimeouts = timeouts{readHeader: readHeaderTimeout, read: readTimeout, write: writeTimeout, idle: idleTimeout}
 
 // Defaults for the zero values in Config.
 const (
@@ -92,6 +121,7 @@ type hooks struct {
 	records   func(inquiry.RecordStore) inquiry.RecordStore
 	archive   func(inquiry.ArchiveStore) inquiry.ArchiveStore
 	processor func(worker.Processor) worker.Processor
+	timeouts  *timeouts // nil means defaultTimeouts
 }
 
 // Server is the local server: the API, the events queue and the worker. Use New, then
@@ -228,11 +258,7 @@ func (s *Server) Queues() (events, deadLetter *localqueue.Queue) { return s.queu
 // event is in the queue; then the worker finishes the batch it is in; then Serve returns.
 // Serve does not close the data directory: call Close for that.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.httpServer()
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	var workerDone sync.WaitGroup
@@ -265,6 +291,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// httpServer returns the server Serve runs: this Server as its handler, connections bounded
+// by the timeouts above.
+func (s *Server) httpServer() *http.Server {
+	t := defaultTimeouts
+	if s.cfg.hooks.timeouts != nil {
+		t = *s.cfg.hooks.timeouts
+	}
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // Close closes the queues and releases the data directory. The records and the archive
@@ -316,7 +359,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		if errors.As(err, &tooLarge) {
 			return writeGateway(w, http.StatusRequestEntityTooLarge, gatewayTooLarge)
 		}
-		return http.StatusBadRequest // the client went away mid-body; nobody to answer
+		return bodyReadFailed(w, err)
 	}
 	routeKey, params := "$default", map[string]string(nil)
 	if rt, p, ok, _ := httpapi.Match(r.Method, r.URL.EscapedPath()); ok {
@@ -373,6 +416,24 @@ func putBuffer(buf *[]byte) {
 	}
 	*buf = (*buf)[:0]
 	buffers.Put(buf)
+}
+
+// bodyReadFailed answers a request whose body could not be read in full, as the gateway
+// would, without invoking the handler: 408 when the body did not arrive within readTimeout
+// (a body shorter than its Content-Length), else 400 (the client ended the body early). Not
+// answering would let net/http answer 200 with an empty body to a client still reading.
+// The connection is closed after: what is left of the request on it cannot be told apart
+// from a next request.
+func bodyReadFailed(w http.ResponseWriter, err error) int {
+	var (
+		gatewayTimeout    = []byte(`{"message":"Request Timeout"}`)
+		gatewayBadRequest = []byte(`{"message":"Bad Request"}`)
+	)
+	w.Header()["Connection"] = []string{"close"}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return writeGateway(w, http.StatusRequestTimeout, gatewayTimeout)
+	}
+	return writeGateway(w, http.StatusBadRequest, gatewayBadRequest)
 }
 
 func writeGateway(w http.ResponseWriter, status int, body []byte) int {
