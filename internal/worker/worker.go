@@ -11,10 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/strictjson"
 )
 
 // Processor is the step run for each event; *inquiry.Service implements it. It must be
@@ -71,9 +74,30 @@ func (h *Handler) handle(ctx context.Context, m events.SQSMessage) error {
 var ErrMalformed = errors.New("malformed event")
 
 // Decode parses a message body into an event. Unknown fields are allowed (a newer producer
-// may add some); a body that is not a JSON object, or lacks a type or an inquiry id, is
-// ErrMalformed.
+// may add some). ErrMalformed is returned for a body that is not a JSON object, lacks a type
+// or an inquiry id, or that encoding/json would read differently from what was sent: a
+// member given twice (it keeps the last), a string that is not valid Unicode text (it
+// stores U+FFFD), a member whose name differs from one of the event's only in case (it
+// matches names case-insensitively, so "TYPE" would be read as the type).
 func Decode(body string) (inquiry.Event, error) {
+	members, err := strictjson.Members(nil, []byte(body))
+	if err != nil {
+		return inquiry.Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	for _, m := range members {
+		name := string(m.Name)
+		switch {
+		case m.Repeated:
+			return inquiry.Event{}, fmt.Errorf("%w: member %q is given more than once", ErrMalformed, name)
+		case m.Invalid != nil:
+			return inquiry.Event{}, fmt.Errorf("%w: member %q: %v", ErrMalformed, name, m.Invalid)
+		}
+		for _, f := range eventFields {
+			if name != f && strings.EqualFold(name, f) {
+				return inquiry.Event{}, fmt.Errorf("%w: member %q is not %q (names are case-sensitive)", ErrMalformed, name, f)
+			}
+		}
+	}
 	var ev inquiry.Event
 	if err := json.Unmarshal([]byte(body), &ev); err != nil {
 		return inquiry.Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -83,3 +107,25 @@ func Decode(body string) (inquiry.Event, error) {
 	}
 	return ev, nil
 }
+
+// eventFields are the JSON names of inquiry.Event's fields, from its struct tags, so that
+// a field added to the event is covered too.
+var eventFields = func() []string {
+	var names []string
+	t := reflect.TypeFor[inquiry.Event]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	return names
+}()
