@@ -79,6 +79,10 @@ func (h *handler) healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Write(healthBody)
 }
 
+// submit serves POST /v1/inquiries. Anything it cannot take as sent is refused rather than
+// read otherwise: a media type other than JSON or a Content-Encoding (415), a query string,
+// a body that is not one JSON object of valid text with each field once, or an
+// Idempotency-Key holding more than one key (400, naming what is at fault).
 func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	if !isJSON(r.Header.Get("Content-Type")) {
 		writeProblem(w, problem{Status: http.StatusUnsupportedMediaType,

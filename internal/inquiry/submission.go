@@ -35,8 +35,9 @@ type Submission struct {
 	Message string `json:"message"`
 }
 
-// FieldError says what is wrong with one field of a submission (or with a header such as
-// Idempotency-Key).
+// FieldError says what is wrong with one field of a submission, or with another part of the
+// request: a header such as Idempotency-Key (named as the header), a query parameter (named
+// "?" and its name).
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
