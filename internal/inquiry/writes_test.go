@@ -27,8 +27,8 @@ type faultyFixture struct {
 
 func newFaultyFixture(t *testing.T) *faultyFixture {
 	f := newFixture(t)
-	faults := porttest.NewFaults(f.store, f.pub, nil)
-	f.svc = inquiry.NewService(faults.Records(), f.archive, faults.Publisher(),
+	faults := porttest.NewFaults(nil)
+	f.svc = inquiry.NewService(faults.Records(f.store), f.archive, faults.Publisher(f.pub),
 		inquiry.WithClock(f.clock.Now), inquiry.WithLogger(discard))
 	return &faultyFixture{fixture: f, faults: faults}
 }

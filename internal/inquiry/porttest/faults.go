@@ -14,13 +14,11 @@ var ErrCrash = errors.New("porttest: injected crash")
 
 // Faults injects failures into the two writes a submission makes, the record store's Create
 // and the publisher's Publish, in whichever order the service makes them, and remembers every
-// id it was asked to store. Give the service Records() and Publisher() instead of the real
-// ports. It is safe for concurrent use; the faults it injects are not tied to one request,
-// so arm them while one submission runs at a time.
+// id it was asked to store. Give the service Records(store) and Publisher(pub) instead of the
+// real ports. It is safe for concurrent use; the faults it injects are not tied to one
+// request, so arm them while one submission runs at a time.
 type Faults struct {
-	records inquiry.RecordStore
-	pub     inquiry.Publisher
-	crash   func()
+	crash func()
 
 	mu         sync.Mutex
 	failPub    error
@@ -29,14 +27,14 @@ type Faults struct {
 	ids        []string
 }
 
-// NewFaults wraps records and pub. crash is what an injected crash does; nil means
-// panic(ErrCrash), which Survive recovers. A crash must not return: whatever it does, the
-// write it interrupts is not made and the code after it does not run.
-func NewFaults(records inquiry.RecordStore, pub inquiry.Publisher, crash func()) *Faults {
+// NewFaults returns an injector with no fault armed. crash is what an injected crash does;
+// nil means panic(ErrCrash), which Survive recovers. A crash must not return: whatever it
+// does, the write it interrupts is not made and the code after it does not run.
+func NewFaults(crash func()) *Faults {
 	if crash == nil {
 		crash = func() { panic(ErrCrash) }
 	}
-	return &Faults{records: records, pub: pub, crash: crash}
+	return &Faults{crash: crash}
 }
 
 // FailPublish makes every Publish fail with err, sending nothing, until FailPublish(nil).
@@ -55,11 +53,11 @@ func (f *Faults) CrashBetweenWrites() {
 	f.crashArmed, f.crashAfter = true, 1
 }
 
-// Records returns the record store the service should use.
-func (f *Faults) Records() inquiry.RecordStore { return faultyRecords{f} }
+// Records returns rs with Create subject to the faults.
+func (f *Faults) Records(rs inquiry.RecordStore) inquiry.RecordStore { return faultyRecords{f, rs} }
 
-// Publisher returns the publisher the service should use.
-func (f *Faults) Publisher() inquiry.Publisher { return faultyPublisher{f} }
+// Publisher returns p with Publish subject to the faults.
+func (f *Faults) Publisher(p inquiry.Publisher) inquiry.Publisher { return faultyPublisher{f, p} }
 
 // IDs returns every id Create was called with, stored or not, in call order.
 func (f *Faults) IDs() []string {
@@ -86,29 +84,35 @@ func (f *Faults) beforeWrite() {
 	}
 }
 
-type faultyRecords struct{ f *Faults }
+type faultyRecords struct {
+	f       *Faults
+	records inquiry.RecordStore
+}
 
 func (r faultyRecords) Create(ctx context.Context, in inquiry.Inquiry, idem *inquiry.Idempotency) error {
 	r.f.mu.Lock()
 	r.f.ids = append(r.f.ids, in.ID)
 	r.f.mu.Unlock()
 	r.f.beforeWrite()
-	return r.f.records.Create(ctx, in, idem)
+	return r.records.Create(ctx, in, idem)
 }
 
 func (r faultyRecords) Get(ctx context.Context, id string) (inquiry.Inquiry, error) {
-	return r.f.records.Get(ctx, id)
+	return r.records.Get(ctx, id)
 }
 
 func (r faultyRecords) GetIdempotency(ctx context.Context, key string) (inquiry.Idempotency, error) {
-	return r.f.records.GetIdempotency(ctx, key)
+	return r.records.GetIdempotency(ctx, key)
 }
 
 func (r faultyRecords) MarkProcessed(ctx context.Context, id string, at time.Time, key string) (bool, error) {
-	return r.f.records.MarkProcessed(ctx, id, at, key)
+	return r.records.MarkProcessed(ctx, id, at, key)
 }
 
-type faultyPublisher struct{ f *Faults }
+type faultyPublisher struct {
+	f   *Faults
+	pub inquiry.Publisher
+}
 
 func (p faultyPublisher) Publish(ctx context.Context, e inquiry.Event) error {
 	p.f.mu.Lock()
@@ -118,7 +122,7 @@ func (p faultyPublisher) Publish(ctx context.Context, e inquiry.Event) error {
 		return err
 	}
 	p.f.beforeWrite()
-	return p.f.pub.Publish(ctx, e)
+	return p.pub.Publish(ctx, e)
 }
 
 // Survive runs fn and reports whether it stopped at a crash injected with the default crash
