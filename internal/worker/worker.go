@@ -6,7 +6,7 @@
 //
 // The API queues an event before it writes the record (see package inquiry), so the worker
 // can receive an event before its record exists. An event whose record is not stored yet
-// (inquiry.ErrNotYetStored) is processed again after each of a few short waits (310 ms in
+// (inquiry.ErrNotYetStored) is processed again after each of a few short waits (155 ms in
 // all, for all such events of a batch together), then failed alone if its record is still
 // missing, so the queue retries it later. An orphan event (inquiry.ErrOrphanEvent: old
 // enough that its record will never be written) is acknowledged with a warning instead of
@@ -33,11 +33,12 @@ type Processor interface {
 }
 
 // recheckDelays are the waits before each new attempt at the events of a batch whose record
-// is not stored yet: 310 ms in all. The API's write normally lands milliseconds after its
+// is not stored yet: 155 ms in all. The API's write normally lands milliseconds after its
 // event is queued; a record still missing after this is late for a reason (a slow or
 // failing write, a dead API) that the queue's retry after its visibility timeout serves
-// better than a longer wait here, which would hold the whole batch.
-var recheckDelays = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond, 160 * time.Millisecond}
+// better than a longer wait here, which holds up the batch (an orphan event costs its
+// batch this wait at every receive until it is OrphanGrace old).
+var recheckDelays = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
 
 // Handler is the worker's Lambda handler. Its zero value is not usable; use New.
 type Handler struct {
