@@ -130,9 +130,9 @@ type Receipt struct {
 // idemKey is the request's Idempotency-Key ("" means none; a structured-field string in
 // double quotes is unquoted). Within the TTL, the same key with the same (normalized)
 // submission returns the first receipt with Replayed set and creates nothing; if that record
-// is still received, its event is published again, so a publish that failed the first time
-// is not lost (the worker is idempotent). The same key with a different submission returns
-// ErrIdempotencyMismatch.
+// is still received, its event is published again, so an event that was dead-lettered or is
+// slow in coming gets another chance (the worker is idempotent). The same key with a
+// different submission returns ErrIdempotencyMismatch.
 //
 // Errors: *ValidationError for a bad submission or key, ErrIdempotencyMismatch,
 // ErrStoreWindowClosed, or a store or publisher error. After a publish error nothing is
