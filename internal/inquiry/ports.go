@@ -1,7 +1,3 @@
-// Package inquiry is the inquiries service's domain: the record, its validation, ids and
-// idempotency, and the ports (record store, archive store, event publisher) that the HTTP
-// handlers and the worker use. It imports neither net/http nor any AWS or Pulumi package, so
-// the same code runs in the Lambdas, in the local server and in tests.
 package inquiry
 
 import (
@@ -14,7 +10,7 @@ import (
 type Status string
 
 const (
-	// StatusReceived: stored by the API, its event published, not yet archived.
+	// StatusReceived: stored by the API (after its event was queued), not yet archived.
 	StatusReceived Status = "received"
 	// StatusProcessed: archived by the worker.
 	StatusProcessed Status = "processed"

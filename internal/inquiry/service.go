@@ -21,11 +21,46 @@ const MaxIdempotencyKeyLen = 255
 // IdempotencyKeyField is the field name validation errors about the key carry.
 const IdempotencyKeyField = "Idempotency-Key"
 
+// StoreWindow is how long after an inquiry's event is stamped Submit may still write its
+// record: a write is started only within the window, and given the rest of it as its
+// deadline. It bounds how late a record can appear after its event, whatever the request's
+// own time limit, so that OrphanGrace is a fact rather than a hope. 10 s is the api
+// function's timeout in the stacks; API Gateway gives up on an HTTP API integration after
+// 30 s at most, so no client is still waiting for a slower write anyway.
+const StoreWindow = 10 * time.Second
+
+// OrphanGrace is the age past which an event whose record does not exist is an orphan, left
+// by a submission that queued its event and then failed or died before its record was
+// written: the worker drops it with a warning instead of retrying it into the dead-letter
+// queue. It is StoreWindow plus 50 s for a write already on the wire when its deadline
+// passed to be applied, and for clock skew between the API's and the worker's hosts. It is
+// well inside the time a queue takes to dead-letter an event (its visibility timeout times
+// maxReceiveCount - 1: 12 min for the stacks' queue, 180 s x 4; 2 min for the local server's
+// defaults, 30 s x 4), so an orphan is dropped rather than dead-lettered; with shorter
+// timeouts it is dead-lettered instead, which loses nothing either.
+const OrphanGrace = time.Minute
+
 // ErrIdempotencyMismatch: the Idempotency-Key was first used with a different body (HTTP 422).
 var ErrIdempotencyMismatch = errors.New("idempotency key already used with a different request body")
 
 // ErrNoArchive: Process was called on a service built without an archive store.
 var ErrNoArchive = errors.New("inquiry service has no archive store")
+
+// ErrStoreWindowClosed: Submit queued the event but StoreWindow had passed before it could
+// start writing the record, so it wrote nothing; the event is an orphan.
+var ErrStoreWindowClosed = errors.New("record not written: the store window after its event had closed")
+
+// Errors Process returns for an event whose record does not exist; both also wrap
+// ErrNotFound. An event without occurredAt gets plain ErrNotFound: with its age unknown it is
+// retried, then dead-lettered, for someone to look at.
+var (
+	// ErrNotYetStored: the event is younger than OrphanGrace, so its record may still be on
+	// its way (the API queues the event first); read again shortly, then retry the message.
+	ErrNotYetStored = errors.New("record not stored yet")
+	// ErrOrphanEvent: the event is OrphanGrace old or older and its record does not exist,
+	// so it never will: acknowledge the message, with a warning.
+	ErrOrphanEvent = errors.New("orphan event: its record was never stored")
+)
 
 // Service accepts, reads and processes inquiries. Its methods are safe for concurrent use.
 type Service struct {
@@ -87,19 +122,24 @@ type Receipt struct {
 	Replayed bool `json:"-"`
 }
 
-// Submit validates a submission, stores it as a new record with status received and
-// publishes an inquiry.received event.
+// Submit validates a submission, publishes its inquiry.received event, then stores it as a
+// new record with status received (see the package doc for why in this order). The record is
+// written within StoreWindow of the event's time or not at all; a write that returns later
+// than that (a suspended process) publishes the event again, since the worker may have
+// dropped the first one as an orphan meanwhile.
 //
 // idemKey is the request's Idempotency-Key ("" means none; a structured-field string in
 // double quotes is unquoted). Within the TTL, the same key with the same (normalized)
 // submission returns the first receipt with Replayed set and creates nothing; if that record
-// is still received, its event is published again, so a publish that failed the first time
-// is not lost (the worker is idempotent). The same key with a different submission returns
-// ErrIdempotencyMismatch.
+// is still received, its event is published again, so an event that was dead-lettered or is
+// slow in coming gets another chance (the worker is idempotent). The same key with a
+// different submission returns ErrIdempotencyMismatch.
 //
-// Errors: *ValidationError for a bad submission or key, ErrIdempotencyMismatch, or a store
-// or publisher error. After a publish error the record is stored: a retry with the same key
-// publishes again.
+// Errors: *ValidationError for a bad submission or key, ErrIdempotencyMismatch,
+// ErrStoreWindowClosed, or a store or publisher error. After a publish error nothing is
+// stored; after a store error, or a crash between the two writes, the event queued is an
+// orphan, which the worker drops. Either way a retry, with the same key or without one,
+// creates the inquiry afresh, and no record is left that no event will process.
 func (s *Service) Submit(ctx context.Context, sub Submission, idemKey string) (Receipt, error) {
 	sub, err := Validate(sub)
 	var fields []FieldError
@@ -138,10 +178,15 @@ func (s *Service) Submit(ctx context.Context, sub Submission, idemKey string) (R
 		if idemKey != "" {
 			idem = &Idempotency{Key: idemKey, BodyHash: hash, InquiryID: in.ID, ExpiresAt: now.Add(s.idemTTL)}
 		}
-		err := s.records.Create(ctx, in, idem)
+		// The event first: once it is queued, a record written after it always has it.
+		if err := s.publish(ctx, in.ID, now); err != nil {
+			return Receipt{}, err
+		}
+		err := s.create(ctx, in, idem, now)
 		if errors.Is(err, ErrExists) {
 			// Either a concurrent request with the same key won the race (answer as it
-			// did), or the id was taken (try another one).
+			// did; the event just published is an orphan), or the id was taken (the event
+			// is a harmless extra delivery for the record that has it; try another id).
 			if idem != nil {
 				if r, done, err := s.replay(ctx, idemKey, hash); done {
 					return r, err
@@ -155,11 +200,31 @@ func (s *Service) Submit(ctx context.Context, sub Submission, idemKey string) (R
 		if err != nil {
 			return Receipt{}, fmt.Errorf("create inquiry: %w", err)
 		}
-		if err := s.publish(ctx, in.ID, now); err != nil {
-			return Receipt{}, err
-		}
 		return Receipt{ID: in.ID, Status: StatusReceived}, nil
 	}
+}
+
+// create writes the record whose event was stamped at published, within StoreWindow of it.
+func (s *Service) create(ctx context.Context, in Inquiry, idem *Idempotency, published time.Time) error {
+	left := StoreWindow - s.now().Sub(published)
+	if left <= 0 {
+		return fmt.Errorf("%s: %w", in.ID, ErrStoreWindowClosed)
+	}
+	// The deadline stops the store's own retries at the window's end. A context that ends
+	// sooner (a Lambda invocation's) already does, and costs no timer.
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > left {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, left)
+		defer cancel()
+	}
+	if err := s.records.Create(ctx, in, idem); err != nil {
+		return err
+	}
+	if s.now().Sub(published) >= StoreWindow {
+		s.log.WarnContext(ctx, "record written after its store window; publishing its event again", "inquiryId", in.ID)
+		return s.publish(ctx, in.ID, s.now().UTC())
+	}
+	return nil
 }
 
 // replay answers a request whose key is already stored. done is false when the key is
@@ -300,8 +365,14 @@ func ArchiveKey(in Inquiry) string {
 // The archived JSON is the record as received plus its archiveKey (status received,
 // processedAt null): its bytes never depend on when or how often the worker runs.
 //
-// Errors: an event of another type, ErrNotFound (wrapped) when the record is missing (the
-// message should be retried, then dead-lettered), ErrNoArchive, or a store error.
+// A missing record is judged by the event's age on the service's clock: younger than
+// OrphanGrace it is ErrNotYetStored (the API queues the event before it writes the record,
+// so the worker can be first), from OrphanGrace on it is ErrOrphanEvent (the API failed
+// between the two writes; nothing will ever write it). Both wrap ErrNotFound.
+//
+// Errors: an event of another type, ErrNotYetStored, ErrOrphanEvent, ErrNotFound (wrapped)
+// when the record of an event without occurredAt is missing (retried, then dead-lettered),
+// ErrNoArchive, or a store error.
 func (s *Service) Process(ctx context.Context, e Event) error {
 	if e.Type != EventTypeReceived {
 		return fmt.Errorf("process event: unknown type %q", e.Type)
@@ -310,6 +381,13 @@ func (s *Service) Process(ctx context.Context, e Event) error {
 		return ErrNoArchive
 	}
 	rec, err := s.records.Get(ctx, e.InquiryID)
+	if errors.Is(err, ErrNotFound) && !e.OccurredAt.IsZero() {
+		age := s.now().Sub(e.OccurredAt)
+		if age < OrphanGrace {
+			return fmt.Errorf("process %s: event %v old: %w: %w", e.InquiryID, age, ErrNotYetStored, err)
+		}
+		return fmt.Errorf("process %s: event %v old: %w: %w", e.InquiryID, age, ErrOrphanEvent, err)
+	}
 	if err != nil {
 		return fmt.Errorf("process %s: read record: %w", e.InquiryID, err)
 	}

@@ -136,19 +136,34 @@ func TestSubmit_Idempotency(t *testing.T) {
 	})
 
 	t.Run("replay of a record still received republishes its event", func(t *testing.T) {
+		// Given an accepted inquiry whose event may since have been dead-lettered
 		f := newFixture(t)
-		failing := errors.New("queue down")
-		f.pub.Fail = func(inquiry.Event) error { return failing }
-		_, err := f.svc.Submit(ctx, ada, "k-1")
-		require.ErrorIs(t, err, failing, "a failed publish is reported")
-		require.Equal(t, 1, f.store.Len(), "the record is stored before the publish")
+		first, err := f.svc.Submit(ctx, ada, "k-1")
+		require.NoError(t, err)
+		f.clock.Advance(time.Minute)
 
-		f.pub.Fail = nil
+		// When the client repeats the request
 		r, err := f.svc.Submit(ctx, ada, "k-1")
+
+		// Then the answer is replayed and the record's event is queued again
 		require.NoError(t, err)
 		assert.True(t, r.Replayed)
-		assert.Equal(t, []inquiry.Event{{Type: inquiry.EventTypeReceived, InquiryID: r.ID, OccurredAt: f.clock.Now()}}, f.pub.Events(),
-			"the replay publishes the event the first request lost")
+		assert.Equal(t, first.ID, r.ID)
+		events := f.pub.Events()
+		require.Len(t, events, 2)
+		assert.Equal(t, inquiry.Event{Type: inquiry.EventTypeReceived, InquiryID: r.ID, OccurredAt: f.clock.Now()}, events[1],
+			"the replay publishes a fresh event for the record still received")
+	})
+
+	t.Run("replay whose republish fails reports it and changes nothing", func(t *testing.T) {
+		f := newFixture(t)
+		_, err := f.svc.Submit(ctx, ada, "k-1")
+		require.NoError(t, err)
+		failing := errors.New("queue down")
+		f.pub.Fail = func(inquiry.Event) error { return failing }
+		_, err = f.svc.Submit(ctx, ada, "k-1")
+		require.ErrorIs(t, err, failing, "a failed publish is reported")
+		assert.Equal(t, 1, f.store.Len(), "the replay stores nothing")
 	})
 
 	t.Run("replay of a processed record publishes nothing", func(t *testing.T) {

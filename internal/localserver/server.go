@@ -120,6 +120,7 @@ type Config struct {
 type hooks struct {
 	records   func(inquiry.RecordStore) inquiry.RecordStore
 	archive   func(inquiry.ArchiveStore) inquiry.ArchiveStore
+	publisher func(inquiry.Publisher) inquiry.Publisher
 	processor func(worker.Processor) worker.Processor
 	timeouts  *timeouts // nil means defaultTimeouts
 }
@@ -197,6 +198,7 @@ func New(cfg Config) (*Server, error) {
 	var (
 		records inquiry.RecordStore  = s.records
 		archive inquiry.ArchiveStore = s.archive
+		pub     inquiry.Publisher    = s.queue
 	)
 	if cfg.hooks.records != nil {
 		records = cfg.hooks.records(records)
@@ -204,7 +206,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.hooks.archive != nil {
 		archive = cfg.hooks.archive(archive)
 	}
-	s.svc = inquiry.NewService(records, archive, s.queue, inquiry.WithClock(now), inquiry.WithLogger(s.log))
+	if cfg.hooks.publisher != nil {
+		pub = cfg.hooks.publisher(pub)
+	}
+	s.svc = inquiry.NewService(records, archive, pub, inquiry.WithClock(now), inquiry.WithLogger(s.log))
 	s.api = apigw.Handler(httpapi.NewHandler(s.svc, httpapi.WithLogger(s.log)))
 
 	var proc worker.Processor = s.svc

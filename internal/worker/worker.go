@@ -3,6 +3,14 @@
 // message carries one inquiry.Event; the handler processes the messages of a batch one by
 // one and reports those that failed in BatchItemFailures, so that only they are retried
 // (the event source mapping must have ReportBatchItemFailures on).
+//
+// The API queues an event before it writes the record (see package inquiry), so the worker
+// can receive an event before its record exists. An event whose record is not stored yet
+// (inquiry.ErrNotYetStored) is processed again after each of a few short waits (155 ms in
+// all, for all such events of a batch together), then failed alone if its record is still
+// missing, so the queue retries it later. An orphan event (inquiry.ErrOrphanEvent: old
+// enough that its record will never be written) is acknowledged with a warning instead of
+// being retried into the dead-letter queue.
 package worker
 
 import (
@@ -13,6 +21,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -26,48 +35,124 @@ type Processor interface {
 	Process(ctx context.Context, e inquiry.Event) error
 }
 
+// recheckDelays are the waits before each new attempt at the events of a batch whose record
+// is not stored yet: 155 ms in all. The API's write normally lands milliseconds after its
+// event is queued; a record still missing after this is late for a reason (a slow or
+// failing write, a dead API) that the queue's retry after its visibility timeout serves
+// better than a longer wait here, which holds up the batch (an orphan event costs its
+// batch this wait at every receive until it is OrphanGrace old).
+var recheckDelays = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
+
 // Handler is the worker's Lambda handler. Its zero value is not usable; use New.
 type Handler struct {
-	p   Processor
-	log *slog.Logger
+	p     Processor
+	log   *slog.Logger
+	sleep func(context.Context, time.Duration) error
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithSleep sets how the handler waits between attempts at an event whose record is not
+// stored yet. sleep returns an error, and the handler stops waiting, when the wait cannot be
+// completed. Nil (the default) means Sleep.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(h *Handler) { h.sleep = sleep }
 }
 
 // New returns the handler that runs p on every message. log receives one record per failed
-// message; nil means slog.Default().
-func New(p Processor, log *slog.Logger) *Handler {
+// or dropped message; nil means slog.Default().
+func New(p Processor, log *slog.Logger, opts ...Option) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{p: p, log: log}
+	h := &Handler{p: p, log: log}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.sleep == nil {
+		h.sleep = Sleep
+	}
+	return h
+}
+
+// ErrNoTimeToWait is Sleep's error when ctx's deadline leaves too little time for the wait.
+var ErrNoTimeToWait = errors.New("not enough time left before the deadline to wait")
+
+// Sleep waits d, or until ctx is done. It does not start a wait that would leave less than d
+// before ctx's deadline for the work after it (it returns ErrNoTimeToWait at once): a
+// handler that outlives its deadline fails its whole batch.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 2*d {
+		return ErrNoTimeToWait
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Handle processes a batch. It never returns an error: every failure is one message's and
 // is reported in BatchItemFailures, so a bad message never makes its batch-mates retry. A
 // body that is not an event is a failure too: retried, then dead-lettered, where it can be
-// looked at, rather than dropped.
+// looked at, rather than dropped. Events whose record is not stored yet are tried again
+// after a few short waits; orphan events are acknowledged with a warning.
 func (h *Handler) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	for _, m := range e.Records {
-		if err := h.handle(ctx, m); err != nil {
+	evs := make([]inquiry.Event, len(e.Records))
+	errs := make([]error, len(e.Records))
+	var early []int // the messages whose record is not stored yet
+	for i, m := range e.Records {
+		evs[i], errs[i] = Decode(m.Body)
+		if errs[i] == nil {
+			errs[i] = h.p.Process(ctx, evs[i])
+		}
+		if errors.Is(errs[i], inquiry.ErrNotYetStored) {
+			early = append(early, i)
+		}
+	}
+	for _, d := range recheckDelays {
+		if len(early) == 0 || h.sleep(ctx, d) != nil {
+			break
+		}
+		still := early[:0]
+		for _, i := range early {
+			errs[i] = h.p.Process(ctx, evs[i])
+			if errors.Is(errs[i], inquiry.ErrNotYetStored) {
+				still = append(still, i)
+			}
+		}
+		early = still
+	}
+	for i, m := range e.Records {
+		err := errs[i]
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, inquiry.ErrOrphanEvent):
+			h.log.WarnContext(ctx, "orphan event dropped: its inquiry was never stored (the API failed after queueing it)",
+				"messageId", m.MessageId, "inquiryId", evs[i].InquiryID, "occurredAt", evs[i].OccurredAt, "error", err)
+			continue
+		case errors.Is(err, inquiry.ErrNotYetStored):
+			h.log.WarnContext(ctx, "message retried later: its inquiry is not stored yet",
+				"messageId", m.MessageId, "inquiryId", evs[i].InquiryID,
+				"receiveCount", m.Attributes["ApproximateReceiveCount"], "error", err)
+		default:
+			if evs[i].InquiryID != "" {
+				err = fmt.Errorf("inquiry %s: %w", evs[i].InquiryID, err)
+			}
 			h.log.ErrorContext(ctx, "message failed",
 				"messageId", m.MessageId,
 				"receiveCount", m.Attributes["ApproximateReceiveCount"],
 				"error", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 	}
 	return resp, nil
-}
-
-func (h *Handler) handle(ctx context.Context, m events.SQSMessage) error {
-	ev, err := Decode(m.Body)
-	if err != nil {
-		return err
-	}
-	if err := h.p.Process(ctx, ev); err != nil {
-		return fmt.Errorf("inquiry %s: %w", ev.InquiryID, err)
-	}
-	return nil
 }
 
 // ErrMalformed is wrapped by Decode's errors.

@@ -15,4 +15,8 @@
 // Each suite calls its constructor once per subtest. The constructor may return a fresh store
 // or one shared across subtests: the suites use random ids, keys and key prefixes, so subtests
 // never see each other's data. Subtests are named for the property they check.
+//
+// Faults wraps the ports a service is given to inject what the service must survive: a
+// failed publish, or a crash between the two writes of a submission. Stuck counts what such
+// a fault must never leave behind: a record received with no event pending for it.
 package porttest
