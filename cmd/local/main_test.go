@@ -67,7 +67,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 	}{
 		{"unknown flag", []string{"-nope"}, []string{"-nope"}},
 		{"stray argument", []string{"extra"}, []string{`"extra"`}},
-		{"address in use", []string{"-addr", busy.Addr().String()}, []string{busy.Addr().String()}},
+		{"address in use", []string{"-addr", busy.Addr().String()}, []string{busy.Addr().String()}}, // the case's -addr comes last and wins
 		{"batch 0", []string{"-batch", "0"}, []string{"-batch 0 is out of range", "1 to 10"}},
 		{"batch negative", []string{"-batch", "-1"}, []string{"-batch -1 is out of range", "1 to 10"}},
 		{"batch over 10", []string{"-batch", "11"}, []string{"-batch 11 is out of range", "1 to 10"}},
@@ -86,8 +86,11 @@ func TestRunRefusesBadFlags(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
 			var out, errOut strings.Builder
 
-			// When the command runs with a bad flag
-			err := run(context.Background(), append(tc.args, "-data", data), &out, &errOut)
+			// When the command runs with a bad flag (its context already done, so that a
+			// regression that accepts the flag stops at once instead of serving forever)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, append([]string{"-addr", "127.0.0.1:0", "-data", data}, tc.args...), &out, &errOut)
 
 			// Then it is refused with an error naming the flag (and its range), and nothing runs
 			require.Error(t, err, "%s is refused", tc.name)
@@ -137,7 +140,9 @@ func TestSecondServerOnADataDirectoryNamesTheFirst(t *testing.T) {
 
 	// When a second one is started on the same directory
 	var out, errOut strings.Builder
-	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", data}, &out, &errOut)
+	stopped, cancelSecond := context.WithCancel(context.Background())
+	cancelSecond() // should it start after all, it stops at once
+	err := run(stopped, []string{"-addr", "127.0.0.1:0", "-data", data}, &out, &errOut)
 
 	// Then it is refused, naming the process and the address that hold the directory
 	require.Error(t, err)
