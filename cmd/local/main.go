@@ -6,8 +6,9 @@
 //	go run ./cmd/local -addr 127.0.0.1:9000 -data /tmp/gw -visibility 5s
 //
 // Stop it with Ctrl-C (SIGINT) or SIGTERM: in-flight requests finish, then the worker
-// finishes its batch. A restart on the same data directory finds every record, archive
-// object and unprocessed event again.
+// finishes its batch. Run with `go run`, it also stops that way when the go command exits,
+// even one killed by a signal it does not pass on (see stopWithGoRun). A restart on the
+// same data directory finds every record, archive object and unprocessed event again.
 package main
 
 import (
@@ -17,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -38,16 +38,17 @@ func main() {
 	}
 }
 
-// run parses args, starts the server and serves until SIGINT or SIGTERM.
+// run parses args, starts the server and serves until SIGINT or SIGTERM, or until the go
+// command that runs it exits.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (keep it on loopback: the server has no authentication)")
 	data := fs.String("data", ".groundwork/local", "data directory: records, archive, queues")
-	visibility := fs.Duration("visibility", 30*time.Second, "events queue visibility timeout: the retry delay of a failed event and the worker's time limit")
-	maxReceive := fs.Int("max-receive", localserver.DefaultMaxReceiveCount, "tries before an event moves to the dead-letter queue")
-	batch := fs.Int("batch", 10, "events per worker invocation (1-10)")
+	visibility := fs.Duration("visibility", localserver.DefaultVisibilityTimeout, "events queue visibility timeout: the retry delay of a failed event and the worker's time limit (whole seconds, 1s-12h)")
+	maxReceive := fs.Int("max-receive", localserver.DefaultMaxReceiveCount, "tries before an event moves to the dead-letter queue (1-1000)")
+	batch := fs.Int("batch", localserver.DefaultBatchSize, "events per worker invocation (1-10)")
 	noWorker := fs.Bool("no-worker", false, "leave events in the queue (a later run processes them)")
 	quiet := fs.Bool("quiet", false, "do not log each request")
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := checkFlags(*visibility, *maxReceive, *batch); err != nil {
+		return err
 	}
 
 	level := slog.LevelInfo
@@ -74,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := srv.Listen(*addr)
 	if err != nil {
 		return err
 	}
@@ -84,25 +88,53 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	banner(stdout, srv, "http://"+ln.Addr().String(), *data, *visibility, *maxReceive, *batch, *noWorker, time.Since(start))
+	ctx, goRun, stopWatching := stopWithGoRun(ctx, log)
+	defer stopWatching()
+	banner(stdout, srv, "http://"+ln.Addr().String(), goRun, time.Since(start))
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintln(stdout, "stopped: requests drained, worker batch finished")
 	return err
 }
 
-// banner prints where the server is, what it keeps where, and its routes.
-func banner(w io.Writer, srv *localserver.Server, url, data string, visibility time.Duration, maxReceive, batch int, noWorker bool, ready time.Duration) {
+// checkFlags refuses flag values outside their ranges, naming each flag and its range: a
+// value the server would replace by a default, or AWS would refuse, is a mistake to report.
+// The ranges are those of the AWS settings the flags stand for; -visibility is stricter than
+// localserver.Config (whose tests use milliseconds) because SQS counts whole seconds, and 0
+// would leave the worker no time at all.
+func checkFlags(visibility time.Duration, maxReceive, batch int) error {
+	var errs []error
+	if visibility < time.Second || visibility > localserver.MaxVisibilityTimeout || visibility%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("-visibility %v is out of range: whole seconds from 1s to 12h (SQS's visibility timeout)", visibility))
+	}
+	if maxReceive < 1 || maxReceive > localserver.MaxReceiveCountLimit {
+		errs = append(errs, fmt.Errorf("-max-receive %d is out of range: 1 to %d (SQS's maxReceiveCount)", maxReceive, localserver.MaxReceiveCountLimit))
+	}
+	if batch < 1 || batch > localserver.MaxBatchSize {
+		errs = append(errs, fmt.Errorf("-batch %d is out of range: 1 to %d (SQS returns at most %[2]d messages per receive)", batch, localserver.MaxBatchSize))
+	}
+	return errors.Join(errs...)
+}
+
+// banner prints where the server is, what it keeps where, the settings in effect, and its
+// routes. goRun is the pid of the go command whose exit stops the server, or 0.
+func banner(w io.Writer, srv *localserver.Server, url string, goRun int, ready time.Duration) {
+	cfg := srv.Config()
 	q, dlq := srv.Queues()
 	st := q.Stats()
-	worker := fmt.Sprintf("batch %d, visibility %v, dead-letter after %d tries", batch, visibility, maxReceive)
-	if noWorker {
+	worker := fmt.Sprintf("batch %d, visibility %v, dead-letter after %d tries", cfg.BatchSize, cfg.VisibilityTimeout, cfg.MaxReceiveCount)
+	if cfg.NoWorker {
 		worker = "off (-no-worker): events stay in the queue"
+	}
+	process := fmt.Sprintf("pid %d", os.Getpid())
+	if goRun != 0 {
+		process += fmt.Sprintf(", stops when go run (pid %d) exits", goRun)
 	}
 	fmt.Fprintf(w, "groundwork local server on %s (ready in %v)\n", url, ready.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  data\t%s\n", data)
+	fmt.Fprintf(tw, "  data\t%s\n", cfg.DataDir)
 	fmt.Fprintf(tw, "  worker\t%s\n", worker)
 	fmt.Fprintf(tw, "  queue\t%d waiting, %d in flight, %d dead-lettered\n", st.Visible, st.InFlight, len(dlq.Messages()))
+	fmt.Fprintf(tw, "  process\t%s\n", process)
 	fmt.Fprintln(tw, "routes:")
 	for _, rt := range httpapi.Routes {
 		auth := "public"

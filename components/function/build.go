@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -30,7 +31,9 @@ var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // Build compiles the Go main package pkg (a path such as "./cmd/api", relative to root) as
 // bootstrap for linux/arm64, zips it reproducibly, and writes the zip under
 // root/.groundwork/build. It returns the zip's path. The error of a package that does not
-// exist or does not compile names the package and carries the compiler's output.
+// exist or does not compile names the package and carries the compiler's output; a package
+// that is not a main package (go build makes an archive of it, without complaint, that
+// Lambda could not run) is an error naming it too.
 //
 // Builds are memoized per process by root and package: a Pulumi program builds each function
 // once however many times it is evaluated (tests, benchmarks); the go command's own cache makes
@@ -94,6 +97,14 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := checkBootstrap(data); err != nil {
+		if bytes.HasPrefix(data, goArchive) {
+			// go build -o of a library package writes its compiled archive, with no error.
+			return "", fmt.Errorf("package %q is %s, not a main package: a Lambda's bootstrap must be a command (package main with a func main)",
+				pkg, packageName(ctx, root, pkg))
+		}
+		return "", fmt.Errorf("package %q: %w", pkg, err)
+	}
 	zipped, err := Zip(data)
 	if err != nil {
 		return "", err
@@ -108,6 +119,41 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 		return "", err
 	}
 	return final, nil
+}
+
+// goArchive starts a compiled Go package archive (the ar format's magic).
+var goArchive = []byte("!<arch>\n")
+
+// checkBootstrap returns an error unless bin is a linux/arm64 executable, the only kind of
+// binary the provided.al2023 runtime on arm64 can start as bootstrap.
+func checkBootstrap(bin []byte) error {
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	if err != nil {
+		return fmt.Errorf("the build output is not an executable (%v)", err)
+	}
+	defer f.Close()
+	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
+		return fmt.Errorf("the build output is an ELF %v, not an executable", f.Type)
+	}
+	if f.Machine != elf.EM_AARCH64 {
+		return fmt.Errorf("the build output is for %v, not arm64", f.Machine)
+	}
+	return nil
+}
+
+// packageName returns "package <name>" for the Go package at pkg under root, as go list
+// reads it for the same target and tags as the build, or "a library package" when go list
+// cannot say.
+func packageName(ctx context.Context, root, pkg string) string {
+	args := append([]string{"list", "-f", "{{.Name}}"}, BuildFlags...)
+	cmd := exec.CommandContext(ctx, goCommand(), append(args, pkg)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
+	out, err := cmd.Output()
+	if name := strings.TrimSpace(string(out)); err == nil && name != "" && !strings.ContainsAny(name, " \n") {
+		return "package " + name
+	}
+	return "a library package"
 }
 
 // Zip returns a zip holding one file, bootstrap, with the given contents, mode 0755 and a

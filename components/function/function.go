@@ -41,8 +41,8 @@ const (
 // Args configures a Function.
 type Args struct {
 	// Package is the Go main package to build as bootstrap, as a path relative to the Pulumi
-	// project root (ctx.RootDirectory()), such as "./cmd/api". Exactly one of Package and
-	// Archive is set.
+	// project root (ctx.RootDirectory()), such as "./cmd/api"; a library package is an error,
+	// before anything is registered. Exactly one of Package and Archive is set.
 	Package string
 	// Archive is the path of a prebuilt zip that holds a linux/arm64 bootstrap, relative to the
 	// project root or absolute. Empty means build Package.

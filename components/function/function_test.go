@@ -220,6 +220,7 @@ func TestFunctionValidation(t *testing.T) {
 		{"invalid env var name", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"1X": pulumi.String("x")}}, []string{"Environment", `"1X"`}},
 		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{"name must be"}},
 		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`package "./cmd/nope"`, "no such directory"}},
+		{"library package, not a main package", "api", function.Args{Package: "./components/function/testdata/lib"}, []string{`function "api"`, `package "./components/function/testdata/lib" is package lib, not a main package`}},
 		{"package that does not compile", "api", function.Args{Package: "./components/function/testdata/broken"}, []string{`package "./components/function/testdata/broken"`, "undefined: undefinedCall"}},
 		{"missing archive", "api", function.Args{Archive: "/nonexistent/x.zip"}, []string{"Archive /nonexistent/x.zip does not exist"}},
 		{"wildcard grant", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "all", Statements: []grant.Statement{{Actions: []string{"s3:*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b")}}}}}}, []string{"Grants[all]", `"s3:*" is a wildcard`}},

@@ -92,20 +92,23 @@ type Config struct {
 	// Required.
 	DataDir string
 	// VisibilityTimeout is the events queue's visibility timeout: how long a failed message
-	// waits before it is retried, and the worker's time limit per batch. Zero means 30s.
+	// waits before it is retried, and the worker's time limit per batch; more than 0 and at
+	// most 12h (SQS's limit). Zero means 30s.
 	VisibilityTimeout time.Duration
 	// MaxReceiveCount is how many times an event is tried before it moves to the
-	// dead-letter queue. Zero means 5.
+	// dead-letter queue, 1 to 1000 (SQS's limit). Zero means 5.
 	MaxReceiveCount int
 	// BatchSize is the most events per worker invocation, 1 to 10. Zero means 10.
 	BatchSize int
-	// Concurrency is how many worker invocations may run at once. Zero means 1.
+	// Concurrency is how many worker invocations may run at once, 1 to 1000 (the event source
+	// mapping's limit). Zero means 1.
 	Concurrency int
 	// NoWorker leaves events in the queue, unconsumed, for inspection: a later run with
 	// the worker processes them. False (the zero value) runs the worker.
 	NoWorker bool
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests once its context
-	// is done; requests still running then are cut off. Zero means 10s.
+	// is done; requests still running then are cut off. It must not be negative. Zero means
+	// 10s.
 	ShutdownTimeout time.Duration
 	// Logger receives one Info record per request and the worker's and service's records.
 	// Nil means slog.Default().
@@ -138,36 +141,24 @@ type Server struct {
 	api      lambda.Handler // the api Lambda's handler: event JSON in, response JSON out
 	consumer *localqueue.Consumer
 
-	unlock    func() error // releases the data directory
+	lock      *dirLock // held on the data directory until Close
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // New opens the data directory and builds the server. It neither listens nor consumes until
 // Serve.
+//
+// A field out of its range is an error naming the field and the range, before the data
+// directory is touched; a zero value means the field's default.
 func New(cfg Config) (*Server, error) {
-	if cfg.DataDir == "" {
-		return nil, errors.New("localserver: Config.DataDir is required")
-	}
-	if cfg.MaxReceiveCount == 0 {
-		cfg.MaxReceiveCount = DefaultMaxReceiveCount
-	}
-	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if cfg.BatchSize < 0 || cfg.BatchSize > 10 {
-		return nil, fmt.Errorf("localserver: BatchSize %d is outside 1..10", cfg.BatchSize)
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
 	}
 	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	var err error
-	if s.unlock, err = lockDir(cfg.DataDir); err != nil {
+	if s.lock, err = lockDir(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("localserver: %w", err)
 	}
 	ok := false
@@ -331,7 +322,7 @@ func (s *Server) release() error {
 	if s.dlq != nil {
 		errs = append(errs, s.dlq.Close())
 	}
-	errs = append(errs, s.unlock())
+	errs = append(errs, s.lock.unlock())
 	return errors.Join(errs...)
 }
 
