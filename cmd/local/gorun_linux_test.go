@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -140,7 +139,6 @@ func (o *processOutput) stdoutText() string { b, _ := os.ReadFile(o.stdout.Name(
 func (o *processOutput) stderrText() string { b, _ := os.ReadFile(o.stderr.Name()); return string(b) }
 
 var (
-	bannerURL     = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+) `)
 	bannerProcess = regexp.MustCompile(`process\s+pid (\d+)(?:, stops when go run \(pid (\d+)\) exits)?\n`)
 )
 
@@ -263,15 +261,6 @@ func parentOf(pid int) int {
 	return ppid
 }
 
-// buildLocal builds this command into a temporary directory and returns the binary's path.
-func buildLocal(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "local")
-	out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
-
 // copyBinary copies the binary at src into dir (created) as "local" and returns its path.
 func copyBinary(t *testing.T, src, dir string) string {
 	t.Helper()
@@ -281,20 +270,4 @@ func copyBinary(t *testing.T, src, dir string) string {
 	dst := filepath.Join(dir, "local")
 	require.NoError(t, os.WriteFile(dst, b, 0o755))
 	return dst
-}
-
-// goTool is the go command: $GOROOT/bin/go when there is one, else go on PATH.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if p := filepath.Join(os.Getenv("GOROOT"), "bin", "go"); os.Getenv("GOROOT") != "" {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if errors.Is(err, exec.ErrNotFound) {
-		t.Skip("no go command to build with")
-	}
-	require.NoError(t, err)
-	return p
 }

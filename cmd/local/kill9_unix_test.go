@@ -13,8 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,7 +50,7 @@ func TestKill9UnderLoadLeavesNoStuckRecord(t *testing.T) {
 		t.Skip("builds the command and kills it 15 times under load")
 	}
 	deadline := time.Now().Add(killTestTime)
-	bin := buildCommand(t)
+	bin := buildLocal(t)
 	data := tmpfsDir(t)
 	rng := rand.New(rand.NewPCG(2026, 7))
 
@@ -139,16 +137,6 @@ func TestKill9UnderLoadLeavesNoStuckRecord(t *testing.T) {
 	require.Empty(t, stuck, "no stored inquiry is left received with no event to process it")
 }
 
-// buildCommand builds this command once, into the test's temporary directory.
-func buildCommand(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "local")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
-
 // process is the command running as a child process.
 type process struct {
 	cmd *exec.Cmd
@@ -159,8 +147,6 @@ type process struct {
 }
 
 func (p *process) stderr() string { p.mu.Lock(); defer p.mu.Unlock(); return p.err.String() }
-
-var bannerURL = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+) `)
 
 // startCommand starts the built command on a free loopback port and data, with a 1 s
 // visibility timeout and 3 receives before the dead-letter queue, and waits for its banner.
