@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -318,10 +319,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 		return http.StatusBadRequest // the client went away mid-body; nobody to answer
 	}
-	routeKey, params := "$default", map[string]string(nil)
-	if rt, p, ok, _ := httpapi.Match(r.Method, r.URL.EscapedPath()); ok {
-		routeKey, params = rt.Key(), p
+	if !strings.HasPrefix(r.URL.Path, "/") {
+		// CONNECT host:port, OPTIONS *: no path, so no route and no event API Gateway could
+		// send. Answered here, as a client error, before the handler.
+		httpapi.WriteProblem(w, http.StatusBadRequest, fmt.Sprintf(
+			"%s %s: the request target must be a path; this server is not a proxy", r.Method, r.RequestURI))
+		return http.StatusBadRequest
 	}
+	routeKey, params := chooseRoute(r.Method, r.URL.EscapedPath())
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
 	buf := buffers.Get().(*[]byte)
 	defer putBuffer(buf)
@@ -345,6 +350,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		return writeGateway(w, http.StatusBadGateway, gatewayError)
 	}
 	return sw.status
+}
+
+// chooseRoute picks the route key and path parameters of the event for a request, from its
+// method and escaped path: the route API Gateway would choose (httpapi.Match), with one
+// deliberate difference. Locally no JWT authorizer guards the protected routes, so a
+// protected route is chosen only for the one spelling of its path, escapedPath written
+// plainly (no percent-escape, no empty segment); every other spelling API Gateway would also
+// send to it (%2F for a slash, %69 for an "i", a double or trailing slash) goes to $default
+// here, and the handler refuses a protected path to $default with 404. In AWS the same
+// requests meet the route's authorizer.
+func chooseRoute(method, escapedPath string) (routeKey string, params map[string]string) {
+	rt, p, ok := httpapi.Match(method, escapedPath)
+	if !ok || (!rt.Public && !plainPath(escapedPath)) {
+		return defaultRoute, nil
+	}
+	return rt.Key(), p
+}
+
+// defaultRoute is the route key of API Gateway's catch-all route.
+const defaultRoute = "$default"
+
+// plainPath reports whether a path is spelled the way route paths are written: no
+// percent-escape, no empty segment (double or trailing slash).
+func plainPath(escapedPath string) bool {
+	return !strings.Contains(escapedPath, "%") && !strings.Contains(escapedPath, "//") &&
+		(escapedPath == "/" || !strings.HasSuffix(escapedPath, "/"))
 }
 
 // statusWriter remembers the status written, for the request log.
