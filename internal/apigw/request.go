@@ -15,7 +15,40 @@
 // own field, not in the headers; rawPath is the decoded path (API Gateway decodes it) and
 // rawQueryString the query as the client sent it; bodies of binary content types are
 // base64-encoded with isBase64Encoded set; Set-Cookie response headers go to the response's
-// cookies.
+// cookies. The event's route key and path parameters reach the handler through the request's
+// context (RouteFromContext), so a handler can tell which API Gateway route, and so which
+// authorizer, a request came through.
+//
+// # How API Gateway HTTP APIs treat request paths
+//
+// What is established, and where from (the local server's route choice, in
+// internal/httpapi.Match and internal/localserver, follows it):
+//
+//   - Routes match the decoded path, and rawPath is decoded. AWS: "API Gateway decodes
+//     URL-encoded request parameters before passing them to your backend integration"
+//     (Developer Guide, "Create routes for HTTP APIs"). Live captures from a $default-route
+//     HTTP API (github.com/hotsock/voker, vokerhttp/testdata/ingress-paths.json, from its
+//     examples/aws-ingress-probe) show rawPath "/capture/slash/value" for
+//     "/capture/slash%2Fvalue", a space for %20, "λ" for %CE%BB; they also show a second
+//     decoding ("%252F" arrives as "/"), the path cut at a decoded "?" (%3F), and a 400 for
+//     "%25" before non-hex characters.
+//   - An encoded slash separates segments when routing: "/a%2Fb/thing" was reported not to
+//     match the route "/{example}/thing" (the Stack Overflow question "How to encode
+//     parameters for AWS API Gateway (HTTP API)?", as reproduced at errorhandle.ai), and an
+//     AWS developer testing API Gateway found it "cannot handle %2f" (aws/aws-lambda-dotnet
+//     #1901). So GET /v1/inquiries%2F<id> meets the protected route, and its authorizer, in
+//     AWS. These are reports, not documentation.
+//   - A double slash does not prevent a match ("//hello" was served by GET /hello on AWS,
+//     per localstack/localstack#8170), nor, as reported, does a trailing slash ("/hello/"
+//     reached the /hello integration, aws-powertools/powertools-lambda-python#1552); rawPath
+//     keeps the trailing slash (floci-io/floci#2136, an emulator's bug report against AWS).
+//
+// Not established, so the safe choice is made and said: whether a lower-case request method
+// matches an upper-case route key (methods are case-sensitive, RFC 9110 section 9.1: no
+// match), whether path segments compare case-insensitively (no: case-sensitive), and how dot
+// segments are treated (never resolved; a dot segment matches no route). None of this is
+// trusted for protection: the handler in internal/httpapi serves a protected route only for
+// an event of that route's own key, whatever the path's spelling.
 package apigw
 
 import (

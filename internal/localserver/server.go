@@ -3,7 +3,14 @@
 //
 // It runs the code the Lambdas run, on the same payloads. Each HTTP request is turned into
 // the API Gateway HTTP API (payload 2.0) event that API Gateway would send, the route key
-// and path parameters found by matching httpapi.Routes; the event's JSON
+// and path parameters found by matching httpapi.Routes as API Gateway matches routes (see
+// "How API Gateway HTTP APIs treat request paths" in internal/apigw for what is known of
+// that, with sources). Two differences are deliberate: a protected route is chosen only for
+// the plain spelling of its path (no percent-escape, no double or trailing slash), because
+// locally no authorizer guards it, so the other spellings go to $default and get the
+// handler's 404; and the path is decoded once, where AWS was seen to decode %25xx a second
+// time and to cut the path at an encoded "?". A request target that is not a path (CONNECT
+// host:port) is answered with a 400 problem. The event's JSON
 // (apigw.AppendEventJSON) goes through apigw.Handler's Invoke, as in the api Lambda, and
 // the response JSON comes back out as an HTTP response (apigw.WriteResponse). Events go to an in-process queue with SQS semantics (localqueue), whose
 // consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
