@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/groundwork-dev/groundwork/components/api"
 	"github.com/groundwork-dev/groundwork/components/function"
 )
 
@@ -66,6 +67,12 @@ type Auth struct {
 	// PublicReads makes the protected routes public: no authorizer at all. Only a stack file
 	// that says so gets it, and never a prod stack.
 	PublicReads bool `json:"publicReads"`
+	// ReadScope is the OAuth scope a token needs to read an inquiry: the authorizationScopes
+	// of the protected GET routes, so a token the issuer minted for another purpose (or an
+	// ID token) does not read personal data. An RFC 6749 scope-token, such as
+	// "groundwork-api/inquiries.read". Required in prod; empty elsewhere means any token of
+	// the issuer and audiences reads; never with PublicReads.
+	ReadScope string `json:"readScope"`
 }
 
 // Settings is what the program decides from a stack's config: the tier's defaults with the
@@ -180,6 +187,8 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 		return nil, fail(ConfigKey+".auth.issuer", "missing; protected routes need a JWT issuer (or, outside prod, auth.publicReads: true)")
 	case !a.PublicReads && len(a.Audiences) == 0:
 		return nil, fail(ConfigKey+".auth.audiences", "missing; name the audiences the API accepts")
+	case a.PublicReads && a.ReadScope != "":
+		return nil, fail(ConfigKey+".auth.readScope", "set with publicReads, which has no authorizer to check a scope; set issuer instead, or drop readScope")
 	}
 	if a := p.Auth; a.Issuer != "" {
 		if u, err := url.Parse(a.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
@@ -190,6 +199,14 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 				return nil, fail(fmt.Sprintf("%s.auth.audiences[%d]", ConfigKey, i), "is empty")
 			}
 		}
+	}
+	switch a := p.Auth; {
+	case a.ReadScope != "":
+		if err := api.CheckScope(a.ReadScope); err != nil {
+			return nil, fail(ConfigKey+".auth.readScope", "%v", err)
+		}
+	case p.Tier == Prod:
+		return nil, fail(ConfigKey+".auth.readScope", "missing; a prod stack names the OAuth scope a token needs to read an inquiry (such as groundwork-api/inquiries.read)")
 	}
 	if e := p.AlarmEmail; e != "" {
 		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {

@@ -20,14 +20,14 @@ func TestConfigErrorsNameNestedKeys(t *testing.T) {
 		want     []string
 	}{
 		{"unknown nested key", `{"tier":"prod","auth":{"isuer":"https://id.example.com/","audiences":["a"]}}`,
-			[]string{"stacks/Pulumi.prod.yaml", "groundwork:platform.auth.isuer", "unknown key", "issuer, audiences, publicReads"}},
+			[]string{"stacks/Pulumi.prod.yaml", "groundwork:platform.auth.isuer", "unknown key", "issuer, audiences, publicReads, readScope"}},
 		{"key in the wrong case", `{"Tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":["a"]}}`,
 			[]string{"groundwork:platform.Tier", "unknown key"}},
 		{"issuer over http", `{"tier":"prod","auth":{"issuer":"http://id.example.com/","audiences":["a"]}}`,
 			[]string{"stacks/Pulumi.prod.yaml", "groundwork:platform.auth.issuer", "not an https URL"}},
 		{"empty audience", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":[""]}}`,
 			[]string{"groundwork:platform.auth.audiences[0]", "is empty"}},
-		{"bad alarm email", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":["a"]},"alarmEmail":"oncall"}`,
+		{"bad alarm email", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":["a"],"readScope":"a/read"},"alarmEmail":"oncall"}`,
 			[]string{"groundwork:platform.alarmEmail", `"oncall" is not an email address`}},
 		{"wrong type in a nested key", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":"a"}}`,
 			[]string{"groundwork:platform.auth.audiences", "got a string"}},

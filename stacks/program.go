@@ -153,11 +153,13 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 }
 
 // apiRoutes turns the service's route table into API routes: public routes stay public;
-// the others need the JWT authorizer, unless the stack explicitly made them public. A public
+// the others need the JWT authorizer, and the protected GET routes the stack's read scope
+// (auth.readScope, when set), unless the stack explicitly made them public. A public
 // $default route sends every other request to the same handler, so unknown paths and wrong
 // methods get its problem+json 404 and 405 (with Allow) as they do locally, not API
-// Gateway's bare {"message":"Not Found"}. The handler never serves a protected route's
-// method through it: API Gateway matches the protected route first.
+// Gateway's bare {"message":"Not Found"}. The handler never serves a protected route
+// through it, whatever the path's spelling: it serves a protected route only for an event of
+// that route's own key (internal/httpapi), which API Gateway sends only past the authorizer.
 func apiRoutes(s *Settings) ([]api.Route, map[string]api.JWTAuthorizer) {
 	var authorizers map[string]api.JWTAuthorizer
 	if !s.Auth.PublicReads {
@@ -168,6 +170,9 @@ func apiRoutes(s *Settings) ([]api.Route, map[string]api.JWTAuthorizer) {
 		r := api.Route{Method: rt.Method, Path: rt.Path, Public: rt.Public || s.Auth.PublicReads}
 		if !r.Public {
 			r.Authorizer = AuthorizerName
+			if rt.Method == "GET" && s.Auth.ReadScope != "" {
+				r.AuthorizationScopes = []string{s.Auth.ReadScope}
+			}
 		}
 		routes = append(routes, r)
 	}

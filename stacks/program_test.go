@@ -226,7 +226,15 @@ func TestRoutesAndAuthorization(t *testing.T) {
 					assert.Equal(t, "JWT", r.InputString("authorizationType"), "%s needs a token", key)
 					assert.Equal(t, authz.ID, r.InputString("authorizerId"), "%s uses the stack's authorizer", key)
 				}
+				scopes, hasScopes := r.Input("authorizationScopes")
+				if !sr.Public && env != "dev" {
+					assert.Equal(t, []any{"groundwork-api/inquiries.read"}, scopes, "%s needs the read scope from the stack file", key)
+				} else {
+					assert.False(t, hasScopes, "%s requires no scope", key)
+				}
 			}
+			_, defScopes := def.Input("authorizationScopes")
+			assert.False(t, defScopes, "$default requires no scope")
 
 			// And the Lambda permission names this API's execution ARN
 			perm := rec.One(t, "aws:lambda/permission:Permission")
@@ -359,7 +367,7 @@ func TestStacksPreview(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	base := map[string]string{"aws:region": "eu-west-1"}
-	const auth = `"auth":{"issuer":"https://id.example.com/","audiences":["api"]}`
+	const auth = `"auth":{"issuer":"https://id.example.com/","audiences":["api"],"readScope":"api/read"}`
 	tests := []struct {
 		name     string
 		platform string
@@ -376,6 +384,9 @@ func TestConfigErrors(t *testing.T) {
 		{"no audiences", `{"tier":"prod","auth":{"issuer":"https://id.example.com/"}}`, nil, []string{"groundwork:platform.auth.audiences", "missing"}},
 		{"public reads in prod", `{"tier":"prod","auth":{"publicReads":true}}`, nil, []string{"groundwork:platform.auth.publicReads", "prod stack may not"}},
 		{"issuer and public reads", `{"tier":"staging","auth":{"publicReads":true,"issuer":"https://id.example.com/","audiences":["a"]}}`, nil, []string{"groundwork:platform.auth", "not both"}},
+		{"no read scope in prod", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":["api"]}}`, nil, []string{"stacks/Pulumi.prod.yaml", "groundwork:platform.auth.readScope", "missing", "prod"}},
+		{"read scope with public reads", `{"tier":"staging","auth":{"publicReads":true,"readScope":"api/read"}}`, nil, []string{"groundwork:platform.auth.readScope", "publicReads"}},
+		{"read scope that is no scope-token", `{"tier":"prod","auth":{"issuer":"https://id.example.com/","audiences":["api"],"readScope":"read inquiries"}}`, nil, []string{"groundwork:platform.auth.readScope", `"read inquiries"`, "without spaces"}},
 		{"unknown top-level key", `{"tier":"prod",` + auth + `}`, map[string]string{"groundwork:owner": "x"}, []string{"stacks/Pulumi.prod.yaml", "groundwork:owner", "unknown key"}},
 		{"missing region", `{"tier":"prod",` + auth + `}`, map[string]string{"aws:region": ""}, []string{"aws:region", "missing"}},
 	}
@@ -402,6 +413,22 @@ func TestConfigErrors(t *testing.T) {
 			assert.Contains(t, perr.Error(), err.Error())
 			assert.Empty(t, rec.Resources(), "nothing registered")
 		})
+	}
+}
+
+func TestReadScopeIsOptionalOutsideProd(t *testing.T) {
+	// Given a staging stack with an issuer and no read scope
+	values := map[string]string{"aws:region": "eu-west-1",
+		stacks.ConfigKey: `{"tier":"staging","auth":{"issuer":"https://id.example.com/","audiences":["api"]}}`}
+	s, err := stacks.ParseSettings("groundwork", "staging", values)
+	require.NoError(t, err, "outside prod a read scope is optional")
+	assert.Empty(t, s.Auth.ReadScope)
+
+	// When the program runs, then the protected route needs a token and no scope
+	rec := componenttest.MustRun(t, stacks.Program, componenttest.Stack("staging"), componenttest.Config(values))
+	for _, r := range rec.ByType("aws:apigatewayv2/route:Route") {
+		_, ok := r.Input("authorizationScopes")
+		assert.False(t, ok, "%s requires no scope", r.InputString("routeKey"))
 	}
 }
 

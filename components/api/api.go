@@ -99,6 +99,13 @@ type Route struct {
 	// Public marks a route that needs no authorization. False means the route must name an
 	// Authorizer.
 	Public bool
+	// AuthorizationScopes are the OAuth scopes the route requires (the HTTP API route's
+	// authorizationScopes): the token must carry at least one of them in its scope or scp
+	// claim, or API Gateway answers 403. Only a route with an Authorizer can require scopes;
+	// each is an OAuth scope-token (see CheckScope), named once. Nil means none: any token the
+	// authorizer accepts, including an OpenID Connect ID token, which AWS recommends against
+	// for API authorization.
+	AuthorizationScopes []string
 	// Throttle overrides the stage's throttling for this route. Nil means the stage's; zero
 	// fields mean the stage's value for that field.
 	Throttle *Throttle
@@ -306,6 +313,9 @@ func (a Args) resolve() (*resolved, error) {
 			if _, ok := a.Authorizers[rt.Authorizer]; !ok {
 				return nil, fmt.Errorf("%s.Authorizer: %q is not in Authorizers %v", field, rt.Authorizer, sortedKeys(a.Authorizers))
 			}
+		}
+		if err := checkScopes(field+".AuthorizationScopes", rt); err != nil {
+			return nil, err
 		}
 		if rt.Throttle != nil {
 			if err := checkThrottle(field+".Throttle", *rt.Throttle); err != nil {
@@ -603,6 +613,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if rt.Authorizer != "" {
 			rargs.AuthorizationType = pulumi.String("JWT")
 			rargs.AuthorizerId = c.Authorizers[rt.Authorizer].ID()
+			if len(rt.AuthorizationScopes) > 0 {
+				rargs.AuthorizationScopes = pulumi.ToStringArray(rt.AuthorizationScopes)
+			}
 		}
 		r, err := apigatewayv2.NewRoute(ctx, name+"-"+rt.Key(), rargs, parent)
 		if err != nil {

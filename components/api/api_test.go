@@ -240,7 +240,8 @@ func TestAPIAuthorizers(t *testing.T) {
 			},
 			Routes: []api.Route{
 				{Method: "GET", Path: "/healthz", Function: f.reader, Public: true},
-				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
+				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users",
+					AuthorizationScopes: []string{"inquiries:read", "groundwork-api/inquiries.read"}},
 				{Method: "DELETE", Path: "/v1/inquiries/{id}", Function: f.writer, Authorizer: "admins"},
 			},
 		}
@@ -268,6 +269,15 @@ func TestAPIAuthorizers(t *testing.T) {
 		rt := rec.Must(t, tRoute, "http-"+tc.key)
 		assert.Equal(t, tc.authType, rt.InputString("authorizationType"), "%s authorization type", tc.key)
 		assert.Equal(t, tc.authorizer, rt.InputString("authorizerId"), "%s authorizer", tc.key)
+	}
+
+	// And a route's scopes are its authorizationScopes; a route without any has none
+	scopes, ok := rec.Must(t, tRoute, "http-GET /v1/inquiries/{id}").Input("authorizationScopes")
+	assert.True(t, ok, "the read route requires scopes")
+	assert.Equal(t, []any{"inquiries:read", "groundwork-api/inquiries.read"}, scopes, "the route's authorizationScopes, in order")
+	for _, key := range []string{"GET /healthz", "DELETE /v1/inquiries/{id}"} {
+		_, ok := rec.Must(t, tRoute, "http-"+key).Input("authorizationScopes")
+		assert.False(t, ok, "%s requires no scope", key)
 	}
 }
 
@@ -510,6 +520,21 @@ func TestAPIValidation(t *testing.T) {
 		{"both authorizer and public", func(f fns) *api.Args {
 			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", Public: true}}}
 		}, []string{"Routes[0] (GET /x)", "Public is set and Authorizer"}},
+		{"scopes on a public route", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Public: true, AuthorizationScopes: []string{"x:read"}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes", `["x:read"]`, "only a route with a JWT Authorizer"}},
+		{"scopes on the default route", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{{Path: api.DefaultRoute, Function: f.reader, Public: true, AuthorizationScopes: []string{"x:read"}}}}
+		}, []string{"Routes[0] ($default).AuthorizationScopes", "only a route with a JWT Authorizer"}},
+		{"empty scope", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"a", ""}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes[1]", "scope is empty"}},
+		{"scope with a space", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x read"}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes[0]", `"x read"`, "without spaces"}},
+		{"scope twice", func(f fns) *api.Args {
+			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x:read", "x:read"}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes[1]", `"x:read"`, "twice"}},
 		{"unknown authorizer", func(f fns) *api.Args {
 			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "admins"}}}
 		}, []string{"Routes[0] (GET /x).Authorizer", `"admins"`, "[users]"}},

@@ -6,7 +6,8 @@
 // Secure and observable by default, without switches to forget:
 //
 //   - every route either names a JWT authorizer or is explicitly Public; a route with
-//     neither is an error, so no route is left open by omission;
+//     neither is an error, so no route is left open by omission; a JWT route can also
+//     require OAuth scopes (Route.AuthorizationScopes, the route's authorizationScopes);
 //   - the $default stage auto-deploys, throttles every route (burst 100, 50 requests per
 //     second unless Args or the route says otherwise) and writes one JSON access log line per
 //     request to its own log group (30 days unless LogRetentionDays says otherwise);

@@ -85,3 +85,41 @@ func shape(path string) string {
 	}
 	return strings.Join(segs, "/")
 }
+
+// CheckScope returns an error unless scope is an OAuth 2.0 scope-token (RFC 6749 section
+// 3.3): one or more printable ASCII characters other than space, '"' and '\\', such as
+// "inquiries:read" or Cognito's "groundwork-api/inquiries.read". Tokens carry their scopes
+// space-separated, so a scope with a space could never match.
+func CheckScope(scope string) error {
+	if scope == "" {
+		return fmt.Errorf("scope is empty")
+	}
+	for i := 0; i < len(scope); i++ {
+		if c := scope[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return fmt.Errorf("scope %q holds %q; a scope is printable ASCII without spaces, '\"' or '\\'", scope, c)
+		}
+	}
+	return nil
+}
+
+// checkScopes checks a route's AuthorizationScopes (field names them in errors): only with
+// an Authorizer, each a scope token, none twice.
+func checkScopes(field string, rt Route) error {
+	if len(rt.AuthorizationScopes) == 0 {
+		return nil
+	}
+	if rt.Authorizer == "" {
+		return fmt.Errorf("%s: %q: only a route with a JWT Authorizer can require scopes", field, rt.AuthorizationScopes)
+	}
+	seen := map[string]bool{}
+	for i, sc := range rt.AuthorizationScopes {
+		if err := CheckScope(sc); err != nil {
+			return fmt.Errorf("%s[%d]: %w", field, i, err)
+		}
+		if seen[sc] {
+			return fmt.Errorf("%s[%d]: scope %q appears twice", field, i, sc)
+		}
+		seen[sc] = true
+	}
+	return nil
+}

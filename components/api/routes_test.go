@@ -89,3 +89,12 @@ func TestRouteMethodsForCORS(t *testing.T) {
 		"distinct methods in a fixed order")
 	assert.Equal(t, []string{"*"}, routeMethods([]Route{{Method: "GET"}, {Method: "ANY"}}), "ANY allows every method")
 }
+
+func TestCheckScope(t *testing.T) {
+	for _, ok := range []string{"inquiries:read", "groundwork-api/inquiries.read", "https://api.example.com/read", "a", "!#[]~"} {
+		assert.NoError(t, CheckScope(ok), "%q is a scope-token", ok)
+	}
+	for _, bad := range []string{"", "two words", "tab\there", `quote"`, `back\\slash`, "caf\u00e9", "new\nline"} {
+		assert.Error(t, CheckScope(bad), "%q is not a scope-token", bad)
+	}
+}

@@ -26,8 +26,11 @@ func curlEvent(tb testing.TB, method, path, body string, extra map[string]string
 	for k, v := range extra {
 		r.Header.Set(k, v)
 	}
-	rt, params, _, _ := httpapi.Match(method, r.URL.EscapedPath())
-	e := apigw.EventFromRequest(r, []byte(body), rt.Key(), params)
+	key, params := "$default", map[string]string(nil)
+	if rt, p, ok := httpapi.Match(method, r.URL.EscapedPath()); ok {
+		key, params = rt.Key(), p
+	}
+	e := apigw.EventFromRequest(r, []byte(body), key, params)
 	e.RequestContext.AccountID = "123456789012"
 	e.RequestContext.APIID = "abc123def4"
 	b, err := json.Marshal(e)

@@ -18,11 +18,14 @@ import (
 // wireJSON is the reference decoding of the fields NewRequest uses; json tags as in
 // events.APIGatewayV2HTTPRequest.
 type wireJSON struct {
+	RouteKey       string            `json:"routeKey"`
 	RawPath        string            `json:"rawPath"`
 	RawQueryString string            `json:"rawQueryString"`
 	Cookies        []string          `json:"cookies"`
 	Headers        map[string]string `json:"headers"`
+	PathParameters map[string]string `json:"pathParameters"`
 	RequestContext struct {
+		RouteKey   string `json:"routeKey"`
 		DomainName string `json:"domainName"`
 		HTTP       struct {
 			Method   string `json:"method"`
@@ -56,9 +59,11 @@ type fastDecoder struct {
 
 	seen                                                            uint16
 	method, rawPath, rawQuery, protocol, sourceIP, domainName, body span
+	routeKey, rcRouteKey                                            span
 	isBase64                                                        bool
 	headers                                                         []headerSpan
 	cookies                                                         []span
+	params                                                          []headerSpan // pathParameters
 }
 
 const (
@@ -74,13 +79,16 @@ const (
 	seenMethod
 	seenProtocol
 	seenSourceIP
+	seenRouteKey
+	seenPathParams
+	seenRCRouteKey
 )
 
 // decode fills w from data and reports whether it could. On success, w's strings share one
 // allocation, which also holds a copy of data, returned as payload.
 func (d *fastDecoder) decode(data []byte, w *wire) (payload string, ok bool) {
 	*d = fastDecoder{data: data, arena: d.arena[:0], key: d.key[:0], fold: d.fold[:0],
-		headers: d.headers[:0], cookies: d.cookies[:0]}
+		headers: d.headers[:0], cookies: d.cookies[:0], params: d.params[:0]}
 	d.ws()
 	if !d.object(levelTop, 0) {
 		return "", false
@@ -97,13 +105,17 @@ func (d *fastDecoder) decode(data []byte, w *wire) (payload string, ok bool) {
 		method: str(d.method), rawPath: str(d.rawPath), rawQuery: str(d.rawQuery),
 		protocol: str(d.protocol), sourceIP: str(d.sourceIP), domainName: str(d.domainName),
 		body: str(d.body), isBase64: d.isBase64,
-		headers: w.headers[:0], cookies: w.cookies[:0],
+		routeKey: str(d.routeKey), rcRouteKey: str(d.rcRouteKey),
+		headers: w.headers[:0], cookies: w.cookies[:0], params: w.params[:0],
 	}
 	for _, h := range d.headers {
 		w.headers = append(w.headers, header{name: str(h.name), value: str(h.value)})
 	}
 	for _, c := range d.cookies {
 		w.cookies = append(w.cookies, str(c))
+	}
+	for _, p := range d.params {
+		w.params = append(w.params, header{name: str(p.name), value: str(p.value)})
 	}
 	return s[start:], true
 }
@@ -119,8 +131,8 @@ const (
 // foldedNames are encoding/json's folded forms of each level's field names: a key that
 // folds to one of them but is not the exact name is left to encoding/json.
 var foldedNames = [...][]string{
-	levelTop:            {"RAWPATH", "RAWQUERYSTRING", "COOKIES", "HEADERS", "REQUESTCONTEXT", "BODY", "ISBASE64ENCODED"},
-	levelRequestContext: {"DOMAINNAME", "HTTP"},
+	levelTop:            {"ROUTEKEY", "RAWPATH", "RAWQUERYSTRING", "COOKIES", "HEADERS", "PATHPARAMETERS", "REQUESTCONTEXT", "BODY", "ISBASE64ENCODED"},
+	levelRequestContext: {"ROUTEKEY", "DOMAINNAME", "HTTP"},
 	levelHTTP:           {"METHOD", "PROTOCOL", "SOURCEIP"},
 }
 
@@ -159,6 +171,8 @@ func (d *fastDecoder) object(lv level, depth int) bool {
 
 func (d *fastDecoder) topField() bool {
 	switch string(d.key) {
+	case "routeKey":
+		return d.once(seenRouteKey) && d.str(&d.routeKey)
 	case "rawPath":
 		return d.once(seenRawPath) && d.str(&d.rawPath)
 	case "rawQueryString":
@@ -183,12 +197,16 @@ func (d *fastDecoder) topField() bool {
 		return d.once(seenHeaders) && d.headerObject()
 	case "cookies":
 		return d.once(seenCookies) && d.cookieArray()
+	case "pathParameters":
+		return d.once(seenPathParams) && d.paramObject()
 	}
 	return d.unknown(levelTop, 0)
 }
 
 func (d *fastDecoder) requestContextField(depth int) bool {
 	switch string(d.key) {
+	case "routeKey":
+		return d.once(seenRCRouteKey) && d.str(&d.rcRouteKey)
 	case "domainName":
 		return d.once(seenDomainName) && d.str(&d.domainName)
 	case "http":
@@ -260,6 +278,47 @@ func (d *fastDecoder) headerObject() bool {
 			return false
 		}
 		d.headers = append(d.headers, h)
+		d.ws()
+		if d.consume(',') {
+			d.ws()
+			continue
+		}
+		return d.consume('}')
+	}
+}
+
+// paramObject reads pathParameters: an object of strings, each name once.
+func (d *fastDecoder) paramObject() bool {
+	if !d.consume('{') {
+		return false
+	}
+	d.ws()
+	if d.consume('}') {
+		return true
+	}
+	for {
+		if d.peek() != '"' || len(d.params) == maxFastHeaders {
+			return false
+		}
+		var p headerSpan
+		if !d.str(&p.name) {
+			return false
+		}
+		name := d.arena[p.name.start:p.name.end]
+		for _, o := range d.params {
+			if string(d.arena[o.name.start:o.name.end]) == string(name) {
+				return false // repeated: encoding/json keeps the last one
+			}
+		}
+		d.ws()
+		if !d.consume(':') {
+			return false
+		}
+		d.ws()
+		if !d.str(&p.value) {
+			return false
+		}
+		d.params = append(d.params, p)
 		d.ws()
 		if d.consume(',') {
 			d.ws()
@@ -638,7 +697,8 @@ func decodeSlow(payload []byte, w *wire) error {
 		method: j.RequestContext.HTTP.Method, rawPath: j.RawPath, rawQuery: j.RawQueryString,
 		protocol: j.RequestContext.HTTP.Protocol, sourceIP: j.RequestContext.HTTP.SourceIP,
 		domainName: j.RequestContext.DomainName, body: j.Body, isBase64: j.IsBase64Encoded,
-		cookies: j.Cookies,
+		cookies: j.Cookies, routeKey: j.RouteKey, rcRouteKey: j.RequestContext.RouteKey,
 	}
+	w.setParams(j.PathParameters)
 	return w.setHeaders(j.Headers)
 }

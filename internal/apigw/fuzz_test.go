@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -44,6 +45,14 @@ var eventSeeds = []string{
 	`{"rawPath":"/","requestContext":{"http":{"method":"GET"}}} x`,
 	`{"iſBase64Encoded":true,"rawPath":"/","requestContext":{"http":{"method":"GET"}},"coo\u212Aies":["k=1"]}`,
 	`{"rawPath":"/?q#f","rawQueryString":"a#b","requestContext":{"http":{"method":"GET"},"domainName":"d"}}`,
+	// route keys and path parameters: agreeing, one-sided, conflicting, repeated, null, folded
+	`{"routeKey":"GET /v1/x/{id}","rawPath":"/v1/x/a","pathParameters":{"id":"a","\u0069d2":"b"},"requestContext":{"routeKey":"GET /v1/x/{id}","http":{"method":"GET"}}}`,
+	`{"routeKey":"$default","rawPath":"/","requestContext":{"http":{"method":"GET"}}}`,
+	`{"rawPath":"/","requestContext":{"routeKey":"GET /","http":{"method":"GET"}}}`,
+	`{"routeKey":"GET /v1/x/{id}","rawPath":"/","requestContext":{"routeKey":"$default","http":{"method":"GET"}}}`,
+	`{"rawPath":"/","pathParameters":{"id":"a","id":"b"},"requestContext":{"http":{"method":"GET"}}}`,
+	`{"rawPath":"/","pathParameters":{"id":null},"requestContext":{"http":{"method":"GET"}}}`,
+	`{"rawPath":"/","pathParameters":null,"ROUTEKEY":"x","requestContext":{"http":{"method":"GET"},"RouteKey":"y"}}`,
 	`null`,
 	`[]`,
 	``,
@@ -79,6 +88,7 @@ func FuzzNewRequest(f *testing.F) {
 				}
 				if errS == nil {
 					assertSameRequest(t, rs, rf)
+					assertSameRoute(t, rs, rf)
 				}
 			}
 			if errS == nil {
@@ -116,6 +126,17 @@ func assertSameRequest(t *testing.T, want, got *http.Request) {
 		w.RawQuery != g.RawQuery || w.RequestURI != g.RequestURI || w.Proto != g.Proto || w.Host != g.Host ||
 		w.RemoteAddr != g.RemoteAddr || w.Major != g.Major || w.Minor != g.Minor || w.Length != g.Length || w.Body != g.Body {
 		t.Fatalf("fast decoder's request differs from the reference:\nfast %+v\nref  %+v", g, w)
+	}
+}
+
+// assertSameRoute checks that the fast decoder and the reference give the handler the same
+// route key and path parameters.
+func assertSameRoute(t *testing.T, want, got *http.Request) {
+	t.Helper()
+	wk, wp, wok := RouteFromContext(want.Context())
+	gk, gp, gok := RouteFromContext(got.Context())
+	if wk != gk || wok != gok || !maps.Equal(wp, gp) || (wp == nil) != (gp == nil) {
+		t.Fatalf("route differs: fast %q %v %v, reference %q %v %v", gk, gp, gok, wk, wp, wok)
 	}
 }
 

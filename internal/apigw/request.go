@@ -15,7 +15,40 @@
 // own field, not in the headers; rawPath is the decoded path (API Gateway decodes it) and
 // rawQueryString the query as the client sent it; bodies of binary content types are
 // base64-encoded with isBase64Encoded set; Set-Cookie response headers go to the response's
-// cookies.
+// cookies. The event's route key and path parameters reach the handler through the request's
+// context (RouteFromContext), so a handler can tell which API Gateway route, and so which
+// authorizer, a request came through.
+//
+// # How API Gateway HTTP APIs treat request paths
+//
+// What is established, and where from (the local server's route choice, in
+// internal/httpapi.Match and internal/localserver, follows it):
+//
+//   - Routes match the decoded path, and rawPath is decoded. AWS: "API Gateway decodes
+//     URL-encoded request parameters before passing them to your backend integration"
+//     (Developer Guide, "Create routes for HTTP APIs"). Live captures from a $default-route
+//     HTTP API (github.com/hotsock/voker, vokerhttp/testdata/ingress-paths.json, from its
+//     examples/aws-ingress-probe) show rawPath "/capture/slash/value" for
+//     "/capture/slash%2Fvalue", a space for %20, "λ" for %CE%BB; they also show a second
+//     decoding ("%252F" arrives as "/"), the path cut at a decoded "?" (%3F), and a 400 for
+//     "%25" before non-hex characters.
+//   - An encoded slash separates segments when routing: "/a%2Fb/thing" was reported not to
+//     match the route "/{example}/thing" (the Stack Overflow question "How to encode
+//     parameters for AWS API Gateway (HTTP API)?", as reproduced at errorhandle.ai), and an
+//     AWS developer testing API Gateway found it "cannot handle %2f" (aws/aws-lambda-dotnet
+//     #1901). So GET /v1/inquiries%2F<id> meets the protected route, and its authorizer, in
+//     AWS. These are reports, not documentation.
+//   - A double slash does not prevent a match ("//hello" was served by GET /hello on AWS,
+//     per localstack/localstack#8170), nor, as reported, does a trailing slash ("/hello/"
+//     reached the /hello integration, aws-powertools/powertools-lambda-python#1552); rawPath
+//     keeps the trailing slash (floci-io/floci#2136, an emulator's bug report against AWS).
+//
+// Not established, so the safe choice is made and said: whether a lower-case request method
+// matches an upper-case route key (methods are case-sensitive, RFC 9110 section 9.1: no
+// match), whether path segments compare case-insensitively (no: case-sensitive), and how dot
+// segments are treated (never resolved; a dot segment matches no route). None of this is
+// trusted for protection: the handler in internal/httpapi serves a protected route only for
+// an event of that route's own key, whatever the path's spelling.
 package apigw
 
 import (
@@ -59,20 +92,56 @@ func EventFromContext(ctx context.Context) (*events.APIGatewayV2HTTPRequest, boo
 	return nil, false
 }
 
-// lazyEvent is an event payload decoded in full only when a handler asks for it.
+// RouteFromContext returns the route key of the event a request was made from (by NewRequest
+// or by Invoke) and the event's path parameters (nil when it has none); ok is false for a
+// request made from no event. The key is the event's routeKey ("GET /v1/inquiries/{id}",
+// "$default"), which API Gateway also repeats as requestContext.routeKey: when the event
+// gives both and they differ, the key is "", a route key no route has. Under Invoke the two
+// come from the fast decoder, without decoding the rest of the event.
+func RouteFromContext(ctx context.Context) (routeKey string, pathParams map[string]string, ok bool) {
+	switch v := ctx.Value(eventKey{}).(type) {
+	case *events.APIGatewayV2HTTPRequest:
+		return eventRouteKey(v.RouteKey, v.RequestContext.RouteKey), v.PathParameters, true
+	case *lazyEvent:
+		return v.routeKey, v.params, true
+	}
+	return "", nil, false
+}
+
+// eventRouteKey is the route key of an event from its two copies: either when the other is
+// missing, and nothing when they disagree (API Gateway never sends that; a handler must not
+// trust either then).
+func eventRouteKey(top, rc string) string {
+	switch {
+	case top == rc, rc == "":
+		return top
+	case top == "":
+		return rc
+	}
+	return ""
+}
+
+// lazyEvent is an event payload decoded in full only when a handler asks for it, with the
+// route it names, decoded at once.
 type lazyEvent struct {
-	payload string // a copy: the runtime reuses its buffer after Invoke
-	once    sync.Once
-	e       *events.APIGatewayV2HTTPRequest
+	payload  string // a copy: the runtime reuses its buffer after Invoke
+	routeKey string
+	params   map[string]string
+	once     sync.Once
+	e        *events.APIGatewayV2HTTPRequest
 }
 
 // wire is what a request is made from: the event fields NewRequest uses.
 type wire struct {
 	method, rawPath, rawQuery, protocol, sourceIP, domainName, body string
 	isBase64                                                        bool
+	// routeKey and rcRouteKey are the event's routeKey and requestContext.routeKey.
+	routeKey, rcRouteKey string
 	// headers have canonical names, all HTTP tokens, in a deterministic order.
 	headers []header
 	cookies []string
+	// params are the event's pathParameters, in no particular order.
+	params []header
 }
 
 type header struct{ name, value string }
@@ -89,6 +158,14 @@ func (w *wire) setHeaders(m map[string]string) error {
 		w.headers = append(w.headers, header{name: textproto.CanonicalMIMEHeaderKey(k), value: m[k]})
 	}
 	return nil
+}
+
+// setParams takes an event's pathParameters.
+func (w *wire) setParams(m map[string]string) {
+	w.params = w.params[:0]
+	for k, v := range m {
+		w.params = append(w.params, header{name: k, value: v})
+	}
 }
 
 // requestAlloc puts a request's URL and its lazy event in one allocation.
@@ -108,7 +185,8 @@ type requestAlloc struct {
 //   - Body is the body, base64-decoded when isBase64Encoded; ContentLength is its length;
 //   - Proto from requestContext.http.protocol (HTTP/1.1 when it does not parse);
 //   - RemoteAddr is requestContext.http.sourceIp (an address without port);
-//   - the context is ctx, carrying e for EventFromContext.
+//   - the context is ctx, carrying e for EventFromContext and its route for
+//     RouteFromContext.
 //
 // It fails on what API Gateway never sends: a method that is not an HTTP token, a rawPath
 // not starting with "/", header names or values that net/http would refuse, a body that is
@@ -196,6 +274,13 @@ func newRequest(ctx context.Context, w *wire, a *requestAlloc, e *events.APIGate
 		a = &requestAlloc{}
 	} else {
 		ev = &a.lazy
+		a.lazy.routeKey = eventRouteKey(w.routeKey, w.rcRouteKey)
+		if len(w.params) > 0 {
+			a.lazy.params = make(map[string]string, len(w.params))
+			for _, p := range w.params {
+				a.lazy.params[p.name] = p.value
+			}
+		}
 	}
 	a.u = url.URL{Path: w.rawPath, RawQuery: w.rawQuery}
 	r := http.Request{ // on the stack: WithContext copies it to the heap once

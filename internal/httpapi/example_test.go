@@ -6,7 +6,7 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 )
 
-// The route table is the one list of routes: the handler's mux, the stack program's API
+// The route table is the one list of routes: the handler, the stack program's API
 // Gateway routes and the local server are built from it.
 func ExampleRoutes() {
 	for _, r := range httpapi.Routes {
@@ -23,11 +23,11 @@ func ExampleRoutes() {
 }
 
 func ExampleMatch() {
-	route, params, ok, _ := httpapi.Match("GET", "/v1/inquiries/01ARZ3NDEKTSV4RRFFQ69G5FAV")
+	route, params, ok := httpapi.Match("GET", "/v1/inquiries/01ARZ3NDEKTSV4RRFFQ69G5FAV")
 	fmt.Println(route.Key(), params, ok)
-	_, _, ok, allowed := httpapi.Match("DELETE", "/healthz")
-	fmt.Println(ok, allowed)
+	_, _, ok = httpapi.Match("DELETE", "/healthz")
+	fmt.Println(ok)
 	// Output:
 	// GET /v1/inquiries/{id} map[id:01ARZ3NDEKTSV4RRFFQ69G5FAV] true
-	// false [GET]
+	// false
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 )
 
@@ -25,13 +26,15 @@ type Option func(*handler)
 func WithLogger(l *slog.Logger) Option { return func(h *handler) { h.log = l } }
 
 type handler struct {
-	svc *inquiry.Service
-	log *slog.Logger
+	svc    *inquiry.Service
+	log    *slog.Logger
+	routes table
 }
 
-// NewHandler returns the API's handler: a ServeMux with one pattern per entry of Routes,
-// and a catch-all that answers unknown routes (404) and wrong methods (405 with Allow) as
-// problems, where ServeMux would answer in text/plain.
+// NewHandler returns the API's handler. It serves each entry of Routes as the package doc
+// says (a protected route only for an event of its own route key; everything else on the
+// exact path, public routes only), and answers every other request with a 404 problem, or a
+// 405 problem with Allow when the path is a reachable route's with another method.
 func NewHandler(svc *inquiry.Service, opts ...Option) http.Handler {
 	h := &handler{svc: svc}
 	for _, o := range opts {
@@ -40,27 +43,27 @@ func NewHandler(svc *inquiry.Service, opts ...Option) http.Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	funcs := map[string]http.HandlerFunc{
+	h.routes = newTable(Routes, map[string]http.HandlerFunc{
 		"GET /healthz":           h.healthz,
 		"POST /v1/inquiries":     h.submit,
 		"GET /v1/inquiries/{id}": h.get,
+	})
+	return h
+}
+
+// ServeHTTP dispatches on the route the request's event names (through apigw) and on its
+// exact path; see table.resolve.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	routeKey, eventParams, _ := apigw.RouteFromContext(r.Context())
+	e, params, allowed := h.routes.resolve(r.Method, r.URL.Path, routeKey, eventParams)
+	if e == nil {
+		h.noRoute(w, r, allowed)
+		return
 	}
-	mux := http.NewServeMux()
-	for _, rt := range Routes {
-		f, ok := funcs[rt.Key()]
-		if !ok {
-			panic("httpapi: no handler for route " + rt.Key())
-		}
-		mux.Handle(rt.Key(), f)
-		if rt.Method == http.MethodGet && !rt.Public {
-			// ServeMux would serve HEAD through the GET pattern. In AWS a HEAD reaches this
-			// handler only through the public $default route, past the authorizer that
-			// guards the GET route: refuse it, or it would tell who asks which ids exist.
-			mux.HandleFunc(http.MethodHead+" "+rt.Path, h.noRoute)
-		}
+	for _, n := range e.params {
+		r.SetPathValue(n, params[n])
 	}
-	mux.HandleFunc("/", h.noRoute)
-	return mux
+	e.serve(w, r)
 }
 
 // Shared header values. net/http stores header values as slices; handing out these
@@ -155,25 +158,23 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rec)
 }
 
-// noRoute answers every request no route matches: 405 with Allow when the path is a
-// route's with another method, else 404.
-func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
-	var methods []string
-	for _, rt := range Routes {
-		if _, ok := matchPath(rt.Path, r.URL.EscapedPath()); ok {
-			methods = append(methods, rt.Method)
-			if rt.Method == http.MethodGet && rt.Public { // HEAD is served for public GETs only
-				methods = append(methods, http.MethodHead)
-			}
-		}
-	}
-	if len(methods) == 0 {
+// noRoute answers a request no route serves: 405 with Allow when allowed lists the methods
+// of the reachable routes with its path, else 404.
+func (h *handler) noRoute(w http.ResponseWriter, r *http.Request, allowed []string) {
+	if len(allowed) == 0 {
 		writeProblem(w, problem{Status: http.StatusNotFound, Detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)})
 		return
 	}
-	allow := strings.Join(methods, ", ")
+	allow := strings.Join(allowed, ", ")
 	w.Header().Set("Allow", allow)
 	writeProblem(w, problem{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+}
+
+// WriteProblem writes an RFC 9457 problem (type about:blank, the status text as title) with
+// detail: for a server in front of the handler that answers a request itself, such as the
+// local server for a request target that is not a path.
+func WriteProblem(w http.ResponseWriter, status int, detail string) {
+	writeProblem(w, problem{Status: status, Detail: detail})
 }
 
 // writeError maps an error from the domain to its problem.

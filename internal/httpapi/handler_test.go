@@ -1,12 +1,14 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
 	"github.com/groundwork-dev/groundwork/internal/inquiry/memory"
@@ -40,7 +43,14 @@ func newAPI(t *testing.T) *api {
 type req struct {
 	method, path, body string
 	header             map[string]string
+	// route, when set, makes the request from the API Gateway event for that route key
+	// (through apigw, as the Lambda does), with params as its pathParameters.
+	route  string
+	params map[string]string
 }
+
+// readKey is the protected route's key.
+const readKey = "GET /v1/inquiries/{id}"
 
 func (a *api) do(t *testing.T, r req) *httptest.ResponseRecorder {
 	t.Helper()
@@ -54,6 +64,12 @@ func (a *api) do(t *testing.T, r req) *httptest.ResponseRecorder {
 		} else {
 			hr.Header.Set(k, v)
 		}
+	}
+	if r.route != "" {
+		ev := apigw.EventFromRequest(hr, []byte(r.body), r.route, r.params)
+		var err error
+		hr, err = apigw.NewRequest(context.Background(), &ev)
+		require.NoError(t, err)
 	}
 	w := httptest.NewRecorder()
 	a.h.ServeHTTP(w, hr)
@@ -116,9 +132,10 @@ func TestGetInquiry(t *testing.T) {
 	w := a.do(t, req{method: "POST", path: "/v1/inquiries", body: validBody})
 	require.Equal(t, http.StatusAccepted, w.Code)
 	loc := w.Header().Get("Location")
+	id := strings.TrimPrefix(loc, "/v1/inquiries/")
 
 	t.Run("a stored record is returned whole", func(t *testing.T) {
-		w := a.do(t, req{method: "GET", path: loc})
+		w := a.do(t, req{method: "GET", path: loc, route: readKey, params: map[string]string{"id": id}})
 		require.Equal(t, http.StatusOK, w.Code)
 		assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 		assert.Equal(t, "no-store", w.Header().Get("Cache-Control"), "personal data is not cached")
@@ -134,7 +151,7 @@ func TestGetInquiry(t *testing.T) {
 
 	t.Run("after processing the record says so", func(t *testing.T) {
 		require.NoError(t, a.svc.Process(t.Context(), a.pub.Events()[0]))
-		w := a.do(t, req{method: "GET", path: loc})
+		w := a.do(t, req{method: "GET", path: loc, route: readKey, params: map[string]string{"id": id}})
 		var got inquiry.Inquiry
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
 		assert.Equal(t, inquiry.StatusProcessed, got.Status)
@@ -142,10 +159,11 @@ func TestGetInquiry(t *testing.T) {
 		assert.True(t, strings.HasPrefix(got.ArchiveKey, "inquiries/"), "archive key %q", got.ArchiveKey)
 	})
 
-	for _, path := range []string{"/v1/inquiries/" + inquiry.NewID(time.Now()), "/v1/inquiries/not-an-id", "/v1/inquiries/%2e%2e"} {
-		t.Run("unknown "+path, func(t *testing.T) {
-			w := a.do(t, req{method: "GET", path: path})
-			assertProblem(t, w, http.StatusNotFound, "about:blank", "Not Found")
+	for _, unknown := range []string{inquiry.NewID(time.Now()), "not-an-id", ".."} {
+		t.Run("unknown "+unknown, func(t *testing.T) {
+			w := a.do(t, req{method: "GET", path: "/v1/inquiries/" + url.PathEscape(unknown), route: readKey, params: map[string]string{"id": unknown}})
+			p := assertProblem(t, w, http.StatusNotFound, "about:blank", "Not Found")
+			assert.Contains(t, p.Detail, "no inquiry", "the route's own 404, naming the id")
 		})
 	}
 }
@@ -264,10 +282,17 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"POST", "/healthz", 405, "GET, HEAD"},
 		{"GET", "/v1/inquiries", 405, "POST"},
 		{"PUT", "/v1/inquiries", 405, "POST"},
-		{"DELETE", "/v1/inquiries/" + inquiry.NewID(time.Now()), 405, "GET"},
-		// A protected GET is not served as HEAD: in AWS the HEAD would come through the
-		// public $default route, past the authorizer.
-		{"HEAD", "/v1/inquiries/" + inquiry.NewID(time.Now()), 405, "GET"},
+		// Without its route key a protected route is invisible: the answers are those of a path
+		// no route has, whatever the method.
+		{"GET", "/v1/inquiries/" + inquiry.NewID(time.Now()), 404, ""},
+		{"DELETE", "/v1/inquiries/" + inquiry.NewID(time.Now()), 404, ""},
+		{"HEAD", "/v1/inquiries/" + inquiry.NewID(time.Now()), 404, ""},
+		// Paths are matched as they arrive: no cleaning, no redirect.
+		{"GET", "//healthz", 404, ""},
+		{"GET", "/v1/../healthz", 404, ""},
+		{"GET", "/healthz/", 404, ""},
+		{"GET", "/./healthz", 404, ""},
+		{"get", "/healthz", 405, "GET, HEAD"},
 	}
 	a := newAPI(t)
 	for _, tc := range cases {
@@ -276,6 +301,53 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 			title := map[int]string{404: "Not Found", 405: "Method Not Allowed"}[tc.status]
 			assertProblem(t, w, tc.status, "about:blank", title)
 			assert.Equal(t, tc.allow, w.Header().Get("Allow"), "Allow lists the route's methods")
+		})
+	}
+}
+
+func TestProtectedRoute_OnlyThroughItsOwnRouteKey(t *testing.T) {
+	// Given a stored record
+	a := newAPI(t)
+	w := a.do(t, req{method: "POST", path: "/v1/inquiries", body: validBody})
+	require.Equal(t, http.StatusAccepted, w.Code)
+	id := strings.TrimPrefix(w.Header().Get("Location"), "/v1/inquiries/")
+	path := "/v1/inquiries/" + id
+	withID := map[string]string{"id": id}
+
+	cases := []struct {
+		name   string
+		req    req
+		status int
+	}{
+		// The one way in: an event of the route's own key (in AWS: past its authorizer).
+		{"own route key", req{method: "GET", path: path, route: readKey, params: withID}, 200},
+		{"own route key, parameters from the path", req{method: "GET", path: path, route: readKey}, 200},
+		// Every other way gets what a path no route has gets.
+		{"no event (plain net/http)", req{method: "GET", path: path}, 404},
+		{"$default", req{method: "GET", path: path, route: "$default"}, 404},
+		{"$default with path parameters", req{method: "GET", path: path, route: "$default", params: withID}, 404},
+		{"another route's key, other method", req{method: "GET", path: path, route: "POST /v1/inquiries", params: withID}, 404},
+		{"a key that differs in case", req{method: "GET", path: path, route: "GET /v1/inquiries/{ID}", params: withID}, 404},
+		// Its own key with another method (API Gateway never sends one): a 405 naming GET.
+		{"own key, HEAD", req{method: "HEAD", path: path, route: readKey, params: withID}, 405},
+		{"own key, lower-case method", req{method: "get", path: path, route: readKey, params: withID}, 405},
+		{"own key, no parameters, path with a trailing slash", req{method: "GET", path: path + "/", route: readKey}, 404},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := a.do(t, tc.req)
+			assert.Equal(t, tc.status, w.Code, "status; body: %s", w.Body)
+			if tc.status == 200 {
+				assert.Contains(t, w.Body.String(), "ada@example.com", "the route serves the record")
+				return
+			}
+			if tc.status == 405 {
+				assertProblem(t, w, tc.status, "about:blank", "Method Not Allowed")
+				assert.Equal(t, "GET", w.Header().Get("Allow"), "HEAD is not served for a protected GET")
+				return
+			}
+			assertProblem(t, w, tc.status, "about:blank", "Not Found")
+			assert.Empty(t, w.Header().Get("Allow"), "a protected route's method is not advertised")
 		})
 	}
 }

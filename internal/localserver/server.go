@@ -3,7 +3,14 @@
 //
 // It runs the code the Lambdas run, on the same payloads. Each HTTP request is turned into
 // the API Gateway HTTP API (payload 2.0) event that API Gateway would send, the route key
-// and path parameters found by matching httpapi.Routes; the event's JSON
+// and path parameters found by matching httpapi.Routes as API Gateway matches routes (see
+// "How API Gateway HTTP APIs treat request paths" in internal/apigw for what is known of
+// that, with sources). Two differences are deliberate: a protected route is chosen only for
+// the plain spelling of its path (no percent-escape, no double or trailing slash), because
+// locally no authorizer guards it, so the other spellings go to $default and get the
+// handler's 404; and the path is decoded once, where AWS was seen to decode %25xx a second
+// time and to cut the path at an encoded "?". A request target that is not a path (CONNECT
+// host:port) is answered with a 400 problem. The event's JSON
 // (apigw.AppendEventJSON) goes through apigw.Handler's Invoke, as in the api Lambda, and
 // the response JSON comes back out as an HTTP response (apigw.WriteResponse). Events go to an in-process queue with SQS semantics (localqueue), whose
 // consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
@@ -31,6 +38,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -357,10 +365,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 		return bodyReadFailed(w, err)
 	}
-	routeKey, params := "$default", map[string]string(nil)
-	if rt, p, ok, _ := httpapi.Match(r.Method, r.URL.EscapedPath()); ok {
-		routeKey, params = rt.Key(), p
+	if !strings.HasPrefix(r.URL.Path, "/") {
+		// CONNECT host:port, OPTIONS *: no path, so no route and no event API Gateway could
+		// send. Answered here, as a client error, before the handler.
+		httpapi.WriteProblem(w, http.StatusBadRequest, fmt.Sprintf(
+			"%s %s: the request target must be a path; this server is not a proxy", r.Method, r.RequestURI))
+		return http.StatusBadRequest
 	}
+	routeKey, params := chooseRoute(r.Method, r.URL.EscapedPath())
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
 	buf := buffers.Get().(*[]byte)
 	defer putBuffer(buf)
@@ -384,6 +396,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		return writeGateway(w, http.StatusBadGateway, gatewayError)
 	}
 	return sw.status
+}
+
+// chooseRoute picks the route key and path parameters of the event for a request, from its
+// method and escaped path: the route API Gateway would choose (httpapi.Match), with one
+// deliberate difference. Locally no JWT authorizer guards the protected routes, so a
+// protected route is chosen only for the one spelling of its path, escapedPath written
+// plainly (no percent-escape, no empty segment); every other spelling API Gateway would also
+// send to it (%2F for a slash, %69 for an "i", a double or trailing slash) goes to $default
+// here, and the handler refuses a protected path to $default with 404. In AWS the same
+// requests meet the route's authorizer.
+func chooseRoute(method, escapedPath string) (routeKey string, params map[string]string) {
+	rt, p, ok := httpapi.Match(method, escapedPath)
+	if !ok || (!rt.Public && !plainPath(escapedPath)) {
+		return defaultRoute, nil
+	}
+	return rt.Key(), p
+}
+
+// defaultRoute is the route key of API Gateway's catch-all route.
+const defaultRoute = "$default"
+
+// plainPath reports whether a path is spelled the way route paths are written: no
+// percent-escape, no empty segment (double or trailing slash).
+func plainPath(escapedPath string) bool {
+	return !strings.Contains(escapedPath, "%") && !strings.Contains(escapedPath, "//") &&
+		(escapedPath == "/" || !strings.HasSuffix(escapedPath, "/"))
 }
 
 // statusWriter remembers the status written, for the request log.
