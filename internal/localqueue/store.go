@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -329,9 +328,4 @@ func asideName(path, what string) (string, error) {
 			return "", fmt.Errorf("no free name beside %s", path)
 		}
 	}
-}
-
-// isAside reports whether a directory entry is a file set aside by asideName.
-func isAside(name string) bool {
-	return strings.Contains(name, ".damaged-") || strings.Contains(name, ".imported-")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -73,7 +74,7 @@ type DamageError struct {
 
 // RepairHint, when set, returns the command that repairs a damaged file, for DamageError's
 // message. The local server's command sets it to its own repair subcommand; nil means the
-// message names Repair.
+// message names Repair and the queue's directory.
 var RepairHint func(file string) string
 
 func (e *DamageError) Error() string {
@@ -89,11 +90,11 @@ func (e *DamageError) Error() string {
 		}
 		b.WriteString(d.String())
 	}
-	hint := "localqueue.Repair"
+	hint := fmt.Sprintf("localqueue.Repair(%q)", filepath.Dir(e.File))
 	if RepairHint != nil {
 		hint = RepairHint(e.File)
 	}
-	fmt.Fprintf(&b, ". To set it aside and keep what is intact, run: %s", hint)
+	fmt.Fprintf(&b, ". To set it aside and keep what is intact: %s", hint)
 	return b.String()
 }
 
@@ -110,6 +111,12 @@ type scanResult struct {
 	damage   []Damage
 	// salvage is false when nothing could be located (both meta pages unreadable).
 	salvage bool
+	// idsComplete: the id index was read without damage, so it names every message.
+	idsComplete bool
+	// damaged counts the damaged places, listed or not.
+	damaged int
+	// notes say what restoring from an older transaction may have changed.
+	notes []string
 }
 
 // lost returns the ids of the messages the file names (in its ids index) that are not among
@@ -132,6 +139,7 @@ func (r *scanResult) lost() (ids []string, unknown int) {
 }
 
 func (r *scanResult) add(where, format string, args ...any) {
+	r.damaged++
 	if len(r.damage) < maxReportedDamages {
 		r.damage = append(r.damage, Damage{Where: where, Problem: fmt.Sprintf(format, args...)})
 	}
@@ -236,32 +244,79 @@ func scanFile(f io.ReaderAt, size int64) (*scanResult, error) {
 			res.add(where, "%s; if it held the last committed transaction, that transaction's changes are lost", m.problem)
 		}
 	}
-	var chosen meta
-	switch {
-	case m0.valid && m1.valid:
-		chosen = m0
-		if m1.txid > m0.txid {
-			chosen = m1
-		}
-	case m0.valid:
-		chosen = m0
-	case m1.valid:
-		chosen = m1
-	default:
+	chosen, other := m0, m1
+	if !m0.valid || (m1.valid && m1.txid > m0.txid) {
+		chosen, other = m1, m0
+	}
+	if !chosen.valid {
 		return res, nil // nothing can be located
 	}
 	res.salvage, res.pageSize, res.txid = true, int(pageSize), chosen.txid
-	s := &scanner{f: f, size: size, pageSize: int(pageSize), hwm: chosen.hwm, seen: map[uint64]bool{0: true, 1: true}, res: res}
 	if need := int64(chosen.hwm) * pageSize; size < need {
 		res.add(fmt.Sprintf("end of file (byte %d)", size),
 			"the file is truncated: transaction %d uses %d pages (%d bytes)", chosen.txid, chosen.hwm, need)
 	}
+	s := newScanner(f, size, int(pageSize), chosen.hwm, res)
 	s.walkRoot(chosen.root)
 	if chosen.freelist != pgidNoFreelist {
 		s.checkFreelist(chosen.freelist)
 	}
 	s.crossCheck()
+	if len(res.damage) > 0 && other.valid {
+		// What the last transaction's tree lost may still be in the one before it: bbolt
+		// reuses the pages a commit frees only in the commit after it, so the previous
+		// transaction's tree is whole unless the damage reached it too.
+		prev := &scanResult{ids: map[string]uint64{}}
+		ps := newScanner(f, size, int(pageSize), other.hwm, prev)
+		ps.walkRoot(other.root)
+		res.fillFrom(prev, other.txid)
+	}
 	return res, nil
+}
+
+func newScanner(f io.ReaderAt, size int64, pageSize int, hwm uint64, res *scanResult) *scanner {
+	return &scanner{f: f, size: size, pageSize: pageSize, hwm: hwm, seen: map[uint64]bool{0: true, 1: true}, res: res}
+}
+
+// fillFrom adds the messages of the previous transaction (prev, transaction txid) that the
+// last one's damaged tree lost: those its id index still names, as they were one
+// transaction earlier, and, when its id index is damaged too, every one (a message that
+// the last transaction deleted then comes back: delivered again, rather than lost).
+func (r *scanResult) fillFrom(prev *scanResult, txid uint64) {
+	have := make(map[uint64]bool, len(r.messages))
+	for _, m := range r.messages {
+		have[m.seq] = true
+	}
+	lastNamed := make(map[string]uint64, len(r.ids))
+	for id, seq := range r.ids {
+		lastNamed[id] = seq
+	}
+	if !r.idsComplete {
+		// The last transaction's id index is damaged: the previous one's names the messages
+		// it may have lost too (a message the last transaction deleted is then reported as
+		// lost, never the other way round).
+		for id, seq := range prev.ids {
+			if _, ok := r.ids[id]; !ok {
+				r.ids[id] = seq
+			}
+		}
+	}
+	for _, m := range prev.messages {
+		if have[m.seq] {
+			continue
+		}
+		switch seq, named := lastNamed[m.id]; {
+		case named && seq == m.seq:
+			r.notes = append(r.notes, fmt.Sprintf("message %s restored as it was at transaction %d: its receive count may be one lower", m.id, txid))
+		case named || r.idsComplete:
+			continue // the last transaction deleted it (or moved it: then it is named)
+		default:
+			r.notes = append(r.notes, fmt.Sprintf("message %s restored as it was at transaction %d: the last transaction may have deleted it, and then it is delivered again", m.id, txid))
+		}
+		r.messages = append(r.messages, m)
+		have[m.seq] = true
+	}
+	slices.SortFunc(r.messages, func(a, b storedMessage) int { return cmpUint(a.seq, b.seq) })
 }
 
 // readPage reads page id and its overflow pages, refusing anything out of bounds.
@@ -357,7 +412,7 @@ func parseNode(buf []byte) (leaf bool, elems []element, err error) {
 // walk visits the leaf elements of the tree rooted at page root (or at the inline page,
 // when root is 0), whose keys must lie in [lo, hi) (nil: unbounded). Damaged pages are
 // reported and skipped.
-func (s *scanner) walk(root uint64, inline []byte, lo, hi []byte, visit func(e element, where string, i int)) {
+func (s *scanner) walk(root uint64, inline []byte, lo, hi []byte, visit func(e element, page uint64, where string, i int)) {
 	buf, where := inline, "inline page"
 	if root != 0 {
 		var err error
@@ -380,7 +435,7 @@ func (s *scanner) walk(root uint64, inline []byte, lo, hi []byte, visit func(e e
 			continue
 		}
 		if leaf {
-			visit(e, where, i)
+			visit(e, root, where, i)
 			continue
 		}
 		next := hi
@@ -394,7 +449,7 @@ func (s *scanner) walk(root uint64, inline []byte, lo, hi []byte, visit func(e e
 // walkRoot walks the root bucket, whose elements are this package's three buckets.
 func (s *scanner) walkRoot(root uint64) {
 	found := map[string]bool{}
-	s.walk(root, nil, nil, nil, func(e element, where string, i int) {
+	s.walk(root, nil, nil, nil, func(e element, _ uint64, where string, i int) {
 		name := string(e.key)
 		if e.flags&bucketLeafFlag == 0 || len(e.value) < bucketHeaderSize {
 			s.res.add(where, "element %d (%q) is not a bucket", i, name)
@@ -410,7 +465,9 @@ func (s *scanner) walkRoot(root uint64) {
 		case string(bucketMessages):
 			s.walk(broot, inline, nil, nil, s.visitMessage)
 		case string(bucketIDs):
+			before := s.res.damaged
 			s.walk(broot, inline, nil, nil, s.visitID)
+			s.res.idsComplete = s.res.damaged == before
 		case string(bucketInfo):
 			s.walk(broot, inline, nil, nil, s.visitInfo)
 		default:
@@ -424,7 +481,7 @@ func (s *scanner) walkRoot(root uint64) {
 	}
 }
 
-func (s *scanner) visitMessage(e element, where string, i int) {
+func (s *scanner) visitMessage(e element, _ uint64, where string, i int) {
 	m, err := decodeMessage(e.key, e.value)
 	if err != nil || e.flags != 0 {
 		if err == nil {
@@ -440,7 +497,7 @@ func (s *scanner) visitMessage(e element, where string, i int) {
 	s.res.messages = append(s.res.messages, m)
 }
 
-func (s *scanner) visitID(e element, where string, i int) {
+func (s *scanner) visitID(e element, _ uint64, where string, i int) {
 	seq, err := decodeSeq(e.key, e.value)
 	if err != nil || e.flags != 0 {
 		if err == nil {
@@ -452,7 +509,7 @@ func (s *scanner) visitID(e element, where string, i int) {
 	s.res.ids[string(e.key)] = seq
 }
 
-func (s *scanner) visitInfo(e element, where string, i int) {
+func (s *scanner) visitInfo(e element, _ uint64, where string, i int) {
 	var err error
 	switch {
 	case bytes.Equal(e.key, keyFormat):
