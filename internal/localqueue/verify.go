@@ -301,6 +301,8 @@ func (r *scanResult) fillFrom(prev *scanResult, txid uint64) {
 			}
 		}
 	}
+	r.notes = append(r.notes, fmt.Sprintf("where the last transaction's pages are unreadable, messages are kept as they were at transaction %d: "+
+		"what the last transaction changed there is lost (a message it sent, unless named above; a receive; a delete)", txid))
 	for _, m := range prev.messages {
 		if have[m.seq] {
 			continue
