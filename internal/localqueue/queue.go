@@ -390,11 +390,29 @@ func (q *Queue) Receive(ctx context.Context, max int) ([]events.SQSMessage, erro
 		if err := q.st.wait(t); err != nil {
 			return nil, err
 		}
+		q.restartVisibility(picked, out)
 	}
 	if len(picked) == max {
 		q.signal() // more may be visible: wake another idle consumer
 	}
 	return out, nil
+}
+
+// restartVisibility starts the visibility timeout of received messages again once they are
+// returned, as SQS starts it when ReceiveMessage returns, so the time their receive took to
+// be committed is not taken from the consumer. The file keeps the earlier deadline: after a
+// restart such a message is visible at most that commit's duration sooner. A message that
+// was received again meanwhile (its commit outlasted the timeout) is left as it is: the
+// handle returned here is stale, as in SQS.
+func (q *Queue) restartVisibility(picked []*message, out []events.SQSMessage) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	visible := q.now().Add(q.cfg.VisibilityTimeout)
+	for i, m := range picked {
+		if m.receipt == out[i].ReceiptHandle && visible.After(m.visibleAt) {
+			m.visibleAt = visible
+		}
+	}
 }
 
 // redriveLocked moves m to the dead-letter queue: durably into it first, then out of q, so

@@ -479,3 +479,36 @@ func bodies(msgs []Message) []string {
 	}
 	return out
 }
+
+// tickingClock moves one second every time it is read, as if each step took that long.
+type tickingClock struct {
+	mu   sync.Mutex
+	t    time.Time
+	last time.Time
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	c.last = c.t
+	return c.t
+}
+
+func TestVisibilityTimeoutStartsWhenReceiveReturns(t *testing.T) {
+	// Given a queue whose clock moves while a receive is committed
+	c := &tickingClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	q, err := Open(Config{Dir: t.TempDir(), Now: c.Now})
+	require.NoError(t, err)
+	defer q.Close()
+	send(t, q, "m")
+
+	// When it is received
+	got := receive(t, q, 1)
+	require.Len(t, got, 1)
+	returned := c.last
+
+	// Then its visibility timeout counts from when Receive returned, not from when it began
+	require.Equal(t, returned.Add(DefaultVisibilityTimeout), q.Messages()[0].VisibleAt,
+		"the time a receive takes to be durable is not taken from the consumer")
+}

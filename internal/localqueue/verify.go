@@ -301,8 +301,13 @@ func (r *scanResult) fillFrom(prev *scanResult, txid uint64) {
 			}
 		}
 	}
-	r.notes = append(r.notes, fmt.Sprintf("where the last transaction's pages are unreadable, messages are kept as they were at transaction %d: "+
-		"what the last transaction changed there is lost (a message it sent, unless named above; a receive; a delete)", txid))
+	restored := 0
+	defer func() {
+		if restored > 0 || !r.idsComplete || !r.hasCount {
+			r.notes = append(r.notes, fmt.Sprintf("where the last transaction's pages are unreadable, messages are kept as they were at transaction %d: "+
+				"what the last transaction changed there is lost (a message it sent, unless named above; a receive; a delete)", txid))
+		}
+	}()
 	for _, m := range prev.messages {
 		if have[m.seq] {
 			continue
@@ -317,6 +322,7 @@ func (r *scanResult) fillFrom(prev *scanResult, txid uint64) {
 		}
 		r.messages = append(r.messages, m)
 		have[m.seq] = true
+		restored++
 	}
 	slices.SortFunc(r.messages, func(a, b storedMessage) int { return cmpUint(a.seq, b.seq) })
 }
