@@ -3,6 +3,7 @@ package localqueue
 import (
 	"context"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -24,6 +25,22 @@ func openBench(b *testing.B) *Queue {
 	}
 	b.Cleanup(func() { _ = q.Close() })
 	return q
+}
+
+// benchFill sends n messages from 8 goroutines (outside the timer: only to be quick).
+func benchFill(b *testing.B, q *Queue, n int) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := g; i < n; i += 8 {
+				if _, err := q.Send(context.Background(), benchBody+strconv.Itoa(i)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // BenchmarkSend is one sender: each Send returns once its message is durable.
@@ -60,13 +77,7 @@ func BenchmarkSendParallel(b *testing.B) {
 func BenchmarkReceiveDelete(b *testing.B) {
 	q := openBench(b)
 	ctx := context.Background()
-	fill := func(n int) {
-		for range n {
-			if _, err := q.Send(ctx, benchBody); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	fill := func(n int) { benchFill(b, q, n) }
 	b.ReportAllocs()
 	b.StopTimer()
 	fill(1000)
@@ -109,11 +120,7 @@ func BenchmarkConsumerPoll(b *testing.B) {
 		}
 		if res.Received == 0 {
 			b.StopTimer()
-			for j := range 1000 {
-				if _, err := q.Send(ctx, benchBody+strconv.Itoa(j)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchFill(b, q, 1000)
 			b.StartTimer()
 			continue
 		}
