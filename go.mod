@@ -18,6 +18,7 @@ require (
 	github.com/sirupsen/logrus v1.9.4
 	github.com/stretchr/testify v1.12.1
 	github.com/truora/minidyn v0.8.2
+	go.etcd.io/bbolt v1.5.0
 )
 
 require (

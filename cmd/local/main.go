@@ -41,6 +41,9 @@ func main() {
 // run parses args, starts the server and serves until SIGINT or SIGTERM, or until the go
 // command that runs it exits.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "repair" {
+		return repair(ctx, args[1:], stdout, stderr)
+	}
 	start := time.Now()
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)

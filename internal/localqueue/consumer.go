@@ -66,16 +66,24 @@ func (c *Consumer) PollOnce(ctx context.Context) (BatchResult, error) {
 		res.Failed = len(msgs)
 		return res, nil
 	}
-	var errs []error
+	var (
+		errs    []error
+		handles []string
+		ids     []string
+	)
 	for _, m := range msgs {
 		if failed[m.MessageId] {
 			res.Failed++
 			continue
 		}
-		if err := c.Queue.Delete(context.WithoutCancel(ctx), m.ReceiptHandle); err != nil {
+		handles, ids = append(handles, m.ReceiptHandle), append(ids, m.MessageId)
+	}
+	// One commit deletes the batch's successes, as DeleteMessageBatch would.
+	for i, err := range c.Queue.deleteBatch(context.WithoutCancel(ctx), handles) {
+		if err != nil {
 			// The handle went stale: the handler outlived the visibility timeout and the
 			// message was received again. It will be processed again, as in SQS.
-			errs = append(errs, fmt.Errorf("delete %s: %w", m.MessageId, err))
+			errs = append(errs, fmt.Errorf("delete %s: %w", ids[i], err))
 			res.Failed++
 			continue
 		}

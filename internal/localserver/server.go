@@ -20,11 +20,22 @@
 //
 // Layout of the data directory:
 //
-//	table/records/       inquiry records (the DynamoDB table), one JSON file each
-//	table/idem/          idempotency keys
-//	archive/objects/     the archive bucket: inquiries/YYYY/MM/DD/<id>.json
-//	queues/events/       the events queue's journal
-//	queues/events-dlq/   its dead-letter queue
+//	table/records/               inquiry records (the DynamoDB table), one JSON file each
+//	table/idem/                  idempotency keys, one JSON file each
+//	table/pending/               Creates committed but not yet applied (finished at start)
+//	archive/objects/             the archive bucket: inquiries/YYYY/MM/DD/<id>.json
+//	queues/events/queue.db       the events queue: a bbolt file (internal/localqueue)
+//	queues/events-dlq/queue.db   its dead-letter queue
+//	LOCK                         held by the running server
+//
+// Records and archive objects stay plain JSON, to read and edit by hand. The server checks
+// every record, key and queue file as it starts and refuses to start on a damaged one,
+// naming the file, where it is damaged, and the command that repairs it:
+// `go run ./cmd/local repair -data DIR` sets damaged files aside (table/damaged/<time>/...,
+// queues/<name>/queue.db.damaged-<time>; nothing is deleted), keeps everything intact and
+// reports what it could not keep. A queue directory that still holds the journal of earlier
+// versions (journal.jsonl) is imported into its queue file once, and the journal kept as
+// journal.jsonl.imported-<time>.
 package localserver
 
 import (

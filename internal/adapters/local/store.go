@@ -2,7 +2,8 @@
 // keep their data as JSON files under a directory, for the local server and for tests. Every
 // write is atomic (temporary file, fsync, rename, fsync of the directory), so a crash or a
 // kill -9 leaves either the old or the new state, and both types are safe for concurrent use
-// within one process. Two processes must not share a directory.
+// within one process. Two processes must not share a directory. A Store that finds a
+// damaged file refuses to open, and Repair sets such files aside (damage.go).
 package local
 
 import (
@@ -63,7 +64,8 @@ type pendingCreate struct {
 }
 
 // Open returns the Store kept under dir, creating dir when it does not exist, and completes a
-// Create that was interrupted by a crash.
+// Create that was interrupted by a crash. A store with a damaged file is refused with a
+// *DamageError, every file left as it is (see Repair).
 func Open(dir string, opts ...Option) (*Store, error) {
 	s := &Store{dir: dir, now: time.Now}
 	for _, o := range opts {
@@ -76,6 +78,9 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	if err := cleanTmp(s.path("tmp")); err != nil {
 		return nil, fmt.Errorf("local store: %w", err)
+	}
+	if err := checkDir(s.dir); err != nil { // before recover writes anything (damage.go)
+		return nil, err
 	}
 	if err := s.recover(); err != nil {
 		return nil, fmt.Errorf("local store: recover: %w", err)
