@@ -3,6 +3,7 @@ package awsadapter
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -176,9 +177,19 @@ var queueSeq atomic.Int64
 
 // newQueue creates a standard queue with a name no other test uses and returns its URL.
 // goaws gives a queue created without a VisibilityTimeout attribute a timeout of 0 (its
-// defaults come from a config file this process does not load), not SQS's 30 s.
+// defaults come from a config file this process does not load), not SQS's 30 s: a received
+// message then turns visible again at the next tick of gosqs.PeriodicTasks, and the receipt
+// handle a test is about to delete with goes stale (a flaky 404 on DeleteMessage). So a
+// queue gets SQS's default of 30 s unless attrs sets one.
 func newQueue(ctx context.Context, t *testing.T, c *sqs.Client, attrs map[string]string) string {
 	t.Helper()
+	if _, ok := attrs["VisibilityTimeout"]; !ok {
+		attrs = maps.Clone(attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs["VisibilityTimeout"] = "30"
+	}
 	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName:  aws.String(fmt.Sprintf("test-%d", queueSeq.Add(1))),
 		Attributes: attrs,
