@@ -51,6 +51,7 @@ func config(rec *awscalls.Recorder) (aws.Config, *unreachable) {
 
 func TestRecorderRecordsEachOperationOncePerResourceAndItem(t *testing.T) {
 	s := aws.String
+	read, write := []string{"kms:Decrypt"}, []string{"kms:Decrypt", "kms:GenerateDataKey"}
 	// Inputs the SDK's validation accepts: an invalid one never leaves the client, so it
 	// needs no permission and is not recorded.
 	key := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "k"}}
@@ -64,7 +65,7 @@ func TestRecorderRecordsEachOperationOncePerResourceAndItem(t *testing.T) {
 			_, err := dynamodb.NewFromConfig(cfg).GetItem(ctx, &dynamodb.GetItemInput{TableName: s("t1"), Key: map[string]types.AttributeValue{}})
 			return err
 		}, []awscalls.Call{{Service: "DynamoDB", Operation: "GetItem", Resource: "t1"}},
-			[]awscalls.Need{{Action: "dynamodb:GetItem", On: awscalls.Table, Resource: "t1"}}},
+			[]awscalls.Need{{Action: "dynamodb:GetItem", On: awscalls.Table, Resource: "t1", KeyActions: read}}},
 		{"a transaction is authorized item by item", func(ctx context.Context, cfg aws.Config) error {
 			_, err := dynamodb.NewFromConfig(cfg).TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 				{Put: &types.Put{TableName: s("t1"), Item: key}},
@@ -79,22 +80,22 @@ func TestRecorderRecordsEachOperationOncePerResourceAndItem(t *testing.T) {
 			{Service: "DynamoDB", Operation: "TransactWriteItems", Item: "Update", Resource: "t1"},
 			{Service: "DynamoDB", Operation: "TransactWriteItems", Item: "Delete", Resource: "t1"},
 		}, []awscalls.Need{
-			{Action: "dynamodb:PutItem", On: awscalls.Table, Resource: "t1"},
-			{Action: "dynamodb:ConditionCheckItem", On: awscalls.Table, Resource: "t2"},
-			{Action: "dynamodb:UpdateItem", On: awscalls.Table, Resource: "t1"},
-			{Action: "dynamodb:DeleteItem", On: awscalls.Table, Resource: "t1"},
+			{Action: "dynamodb:PutItem", On: awscalls.Table, Resource: "t1", KeyActions: write},
+			{Action: "dynamodb:ConditionCheckItem", On: awscalls.Table, Resource: "t2", KeyActions: read},
+			{Action: "dynamodb:UpdateItem", On: awscalls.Table, Resource: "t1", KeyActions: write},
+			{Action: "dynamodb:DeleteItem", On: awscalls.Table, Resource: "t1", KeyActions: write},
 		}},
 		{"a query of an index is authorized on the index", func(ctx context.Context, cfg aws.Config) error {
 			_, err := dynamodb.NewFromConfig(cfg).Query(ctx, &dynamodb.QueryInput{TableName: s("t1"), IndexName: s("byEmail")})
 			return err
 		}, []awscalls.Call{{Service: "DynamoDB", Operation: "Query", Resource: "t1", Index: "byEmail"}},
-			[]awscalls.Need{{Action: "dynamodb:Query", On: awscalls.Index, Resource: "t1"}}},
+			[]awscalls.Need{{Action: "dynamodb:Query", On: awscalls.Index, Resource: "t1", KeyActions: read}}},
 		{"a batch is recorded per table", func(ctx context.Context, cfg aws.Config) error {
 			_, err := dynamodb.NewFromConfig(cfg).BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
 				"t2": {{DeleteRequest: &types.DeleteRequest{Key: key}}}, "t1": {{PutRequest: &types.PutRequest{Item: key}}}}})
 			return err
 		}, []awscalls.Call{{Service: "DynamoDB", Operation: "BatchWriteItem", Resource: "t1"}, {Service: "DynamoDB", Operation: "BatchWriteItem", Resource: "t2"}},
-			[]awscalls.Need{{Action: "dynamodb:BatchWriteItem", On: awscalls.Table, Resource: "t1"}, {Action: "dynamodb:BatchWriteItem", On: awscalls.Table, Resource: "t2"}}},
+			[]awscalls.Need{{Action: "dynamodb:BatchWriteItem", On: awscalls.Table, Resource: "t1", KeyActions: write}, {Action: "dynamodb:BatchWriteItem", On: awscalls.Table, Resource: "t2", KeyActions: write}}},
 		{"listing objects is an action on the bucket", func(ctx context.Context, cfg aws.Config) error {
 			_, err := s3.NewFromConfig(cfg).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: s("archive")})
 			return err
@@ -104,12 +105,12 @@ func TestRecorderRecordsEachOperationOncePerResourceAndItem(t *testing.T) {
 			_, err := s3.NewFromConfig(cfg).PutObject(ctx, &s3.PutObjectInput{Bucket: s("archive"), Key: s("k")})
 			return err
 		}, []awscalls.Call{{Service: "S3", Operation: "PutObject", Resource: "archive"}},
-			[]awscalls.Need{{Action: "s3:PutObject", On: awscalls.Object, Resource: "archive"}}},
+			[]awscalls.Need{{Action: "s3:PutObject", On: awscalls.Object, Resource: "archive", KeyActions: write}}},
 		{"send message names the queue URL", func(ctx context.Context, cfg aws.Config) error {
 			_, err := sqs.NewFromConfig(cfg).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: s("https://sqs.eu-west-1.amazonaws.com/1/q"), MessageBody: s("{}")})
 			return err
 		}, []awscalls.Call{{Service: "SQS", Operation: "SendMessage", Resource: "https://sqs.eu-west-1.amazonaws.com/1/q"}},
-			[]awscalls.Need{{Action: "sqs:SendMessage", On: awscalls.Queue, Resource: "https://sqs.eu-west-1.amazonaws.com/1/q"}}},
+			[]awscalls.Need{{Action: "sqs:SendMessage", On: awscalls.Queue, Resource: "https://sqs.eu-west-1.amazonaws.com/1/q", KeyActions: write}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

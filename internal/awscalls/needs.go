@@ -28,12 +28,30 @@ type Need struct {
 	On Kind
 	// Resource is the resource as the call named it (Call.Resource).
 	Resource string
+	// KeyActions are the KMS actions the call needs on the resource's customer managed key,
+	// when it is encrypted with one (the service uses the key with the caller's
+	// permissions). Nil means none.
+	KeyActions []string
 }
 
 type authz struct {
 	action string
 	on     Kind
+	kms    []string
 }
+
+// KMS actions on a customer managed key, by what the call does with the data it encrypts.
+// DynamoDB decrypts the table key for every request and generates data keys for writes
+// ("How Amazon DynamoDB uses AWS KMS",
+// https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html); S3
+// generates a data key per object written and decrypts it per object read and per part of
+// a multipart upload (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
+// an SQS producer needs kms:GenerateDataKey and kms:Decrypt, a consumer kms:Decrypt
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+var (
+	keyRead  = []string{"kms:Decrypt"}
+	keyWrite = []string{"kms:Decrypt", "kms:GenerateDataKey"}
+)
 
 // operations maps "<service id> <operation>" (and "<service id> <operation> <item>" for the
 // items of a DynamoDB transaction) to the IAM action that authorizes it and the kind of
@@ -50,39 +68,39 @@ type authz struct {
 // ConditionCheck action, you can use the dynamodb:ConditionCheckItem permission." There is
 // no IAM action for TransactWriteItems or TransactGetItems themselves.
 var operations = map[string]authz{
-	"DynamoDB GetItem":                           {"dynamodb:GetItem", Table},
-	"DynamoDB PutItem":                           {"dynamodb:PutItem", Table},
-	"DynamoDB UpdateItem":                        {"dynamodb:UpdateItem", Table},
-	"DynamoDB DeleteItem":                        {"dynamodb:DeleteItem", Table},
-	"DynamoDB BatchGetItem":                      {"dynamodb:BatchGetItem", Table},
-	"DynamoDB BatchWriteItem":                    {"dynamodb:BatchWriteItem", Table},
-	"DynamoDB Query":                             {"dynamodb:Query", Table}, // Index when IndexName is set
-	"DynamoDB Scan":                              {"dynamodb:Scan", Table},  // Index when IndexName is set
-	"DynamoDB DescribeTable":                     {"dynamodb:DescribeTable", Table},
-	"DynamoDB TransactWriteItems Put":            {"dynamodb:PutItem", Table},
-	"DynamoDB TransactWriteItems Update":         {"dynamodb:UpdateItem", Table},
-	"DynamoDB TransactWriteItems Delete":         {"dynamodb:DeleteItem", Table},
-	"DynamoDB TransactWriteItems ConditionCheck": {"dynamodb:ConditionCheckItem", Table},
-	"DynamoDB TransactGetItems Get":              {"dynamodb:GetItem", Table},
+	"DynamoDB GetItem":                           {"dynamodb:GetItem", Table, keyRead},
+	"DynamoDB PutItem":                           {"dynamodb:PutItem", Table, keyWrite},
+	"DynamoDB UpdateItem":                        {"dynamodb:UpdateItem", Table, keyWrite},
+	"DynamoDB DeleteItem":                        {"dynamodb:DeleteItem", Table, keyWrite},
+	"DynamoDB BatchGetItem":                      {"dynamodb:BatchGetItem", Table, keyRead},
+	"DynamoDB BatchWriteItem":                    {"dynamodb:BatchWriteItem", Table, keyWrite},
+	"DynamoDB Query":                             {"dynamodb:Query", Table, keyRead}, // Index when IndexName is set
+	"DynamoDB Scan":                              {"dynamodb:Scan", Table, keyRead},  // Index when IndexName is set
+	"DynamoDB DescribeTable":                     {"dynamodb:DescribeTable", Table, nil},
+	"DynamoDB TransactWriteItems Put":            {"dynamodb:PutItem", Table, keyWrite},
+	"DynamoDB TransactWriteItems Update":         {"dynamodb:UpdateItem", Table, keyWrite},
+	"DynamoDB TransactWriteItems Delete":         {"dynamodb:DeleteItem", Table, keyWrite},
+	"DynamoDB TransactWriteItems ConditionCheck": {"dynamodb:ConditionCheckItem", Table, keyRead},
+	"DynamoDB TransactGetItems Get":              {"dynamodb:GetItem", Table, keyRead},
 
-	"S3 GetObject":               {"s3:GetObject", Object},
-	"S3 HeadObject":              {"s3:GetObject", Object}, // no action of its own
-	"S3 PutObject":               {"s3:PutObject", Object},
-	"S3 CreateMultipartUpload":   {"s3:PutObject", Object}, // the parts of a PutObject
-	"S3 UploadPart":              {"s3:PutObject", Object},
-	"S3 CompleteMultipartUpload": {"s3:PutObject", Object},
-	"S3 DeleteObject":            {"s3:DeleteObject", Object},
-	"S3 ListObjectsV2":           {"s3:ListBucket", Bucket}, // listing is an action on the bucket
+	"S3 GetObject":               {"s3:GetObject", Object, keyRead},
+	"S3 HeadObject":              {"s3:GetObject", Object, keyRead}, // no action of its own
+	"S3 PutObject":               {"s3:PutObject", Object, keyWrite},
+	"S3 CreateMultipartUpload":   {"s3:PutObject", Object, keyWrite}, // the parts of a PutObject
+	"S3 UploadPart":              {"s3:PutObject", Object, keyWrite},
+	"S3 CompleteMultipartUpload": {"s3:PutObject", Object, keyWrite},
+	"S3 DeleteObject":            {"s3:DeleteObject", Object, nil},
+	"S3 ListObjectsV2":           {"s3:ListBucket", Bucket, nil}, // listing is an action on the bucket
 
-	"SQS SendMessage":                  {"sqs:SendMessage", Queue},
-	"SQS SendMessageBatch":             {"sqs:SendMessage", Queue}, // no action of its own
-	"SQS ReceiveMessage":               {"sqs:ReceiveMessage", Queue},
-	"SQS DeleteMessage":                {"sqs:DeleteMessage", Queue},
-	"SQS DeleteMessageBatch":           {"sqs:DeleteMessage", Queue},
-	"SQS ChangeMessageVisibility":      {"sqs:ChangeMessageVisibility", Queue},
-	"SQS ChangeMessageVisibilityBatch": {"sqs:ChangeMessageVisibility", Queue},
-	"SQS GetQueueAttributes":           {"sqs:GetQueueAttributes", Queue},
-	"SQS GetQueueUrl":                  {"sqs:GetQueueUrl", Queue},
+	"SQS SendMessage":                  {"sqs:SendMessage", Queue, keyWrite},
+	"SQS SendMessageBatch":             {"sqs:SendMessage", Queue, keyWrite}, // no action of its own
+	"SQS ReceiveMessage":               {"sqs:ReceiveMessage", Queue, keyRead},
+	"SQS DeleteMessage":                {"sqs:DeleteMessage", Queue, nil},
+	"SQS DeleteMessageBatch":           {"sqs:DeleteMessage", Queue, nil},
+	"SQS ChangeMessageVisibility":      {"sqs:ChangeMessageVisibility", Queue, nil},
+	"SQS ChangeMessageVisibilityBatch": {"sqs:ChangeMessageVisibility", Queue, nil},
+	"SQS GetQueueAttributes":           {"sqs:GetQueueAttributes", Queue, nil},
+	"SQS GetQueueUrl":                  {"sqs:GetQueueUrl", Queue, nil},
 }
 
 // Needs returns the IAM action c needs, on the resource it named, or an error naming an
@@ -103,5 +121,5 @@ func Needs(c Call) (Need, error) {
 	if c.Index != "" && (c.Operation == "Query" || c.Operation == "Scan") {
 		on = Index
 	}
-	return Need{Action: a.action, On: on, Resource: c.Resource}, nil
+	return Need{Action: a.action, On: on, Resource: c.Resource, KeyActions: a.kms}, nil
 }
