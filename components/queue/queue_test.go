@@ -330,7 +330,9 @@ func TestQueueExplicitRetentionAndVisibility(t *testing.T) {
 
 func TestQueueNoDeadLetterQueue(t *testing.T) {
 	// Given the explicit opt-out
-	var dlqURL, dlqArn, dlqName string
+	// The DLQ outputs are plain values the context does not track, so RunErr does not wait
+	// for an apply on them: the channel is what orders the apply before the assertion.
+	dlq := make(chan []string, 1)
 	var q *queue.Queue
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
@@ -339,7 +341,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 			return err
 		}
 		pulumi.All(q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName).ApplyT(func(v []any) error {
-			dlqURL, dlqArn, dlqName = v[0].(string), v[1].(string), v[2].(string)
+			dlq <- []string{v[0].(string), v[1].(string), v[2].(string)}
 			return nil
 		})
 		return nil
@@ -359,7 +361,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 	// And the DLQ outputs are empty
 	assert.Nil(t, q.DeadLetterQueue)
 	assert.Nil(t, q.RedriveAllowPolicy)
-	assert.Equal(t, []string{"", "", ""}, []string{dlqURL, dlqArn, dlqName}, "DLQ outputs are empty strings")
+	assert.Equal(t, []string{"", "", ""}, <-dlq, "DLQ outputs are empty strings")
 }
 
 func TestQueueKMS(t *testing.T) {

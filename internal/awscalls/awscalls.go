@@ -43,6 +43,8 @@ type Call struct {
 	Index string `json:"index,omitempty"`
 }
 
+// String describes the call for failure messages: "DynamoDB TransactWriteItems (Put item) on
+// $TABLE_NAME".
 func (c Call) String() string {
 	s := c.Service + " " + c.Operation
 	if c.Item != "" {
@@ -57,7 +59,9 @@ func (c Call) String() string {
 
 // Recorder is an AWS SDK middleware that records every operation the clients it is added
 // to call, before the call is sent: an operation the service refuses needs its permission
-// all the same. Safe for concurrent use.
+// all the same. An operation whose input the SDK refuses before sending (a missing required
+// field) is not recorded: it never reaches AWS. The zero value is ready to use; it is safe
+// for concurrent use.
 type Recorder struct {
 	mu    sync.Mutex
 	calls []Call

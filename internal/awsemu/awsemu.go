@@ -29,7 +29,8 @@ const Region = "eu-west-1"
 
 var creds = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
 
-// Emulators are the endpoints of one test's emulators.
+// Emulators are the endpoints of one test's emulators, as Start returns them; the zero
+// value names none.
 type Emulators struct {
 	// DynamoDB, S3 and SQS are the emulators' base URLs.
 	DynamoDB, S3, SQS string
