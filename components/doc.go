@@ -10,7 +10,8 @@
 //   - [github.com/groundwork-dev/groundwork/components/storage]: an S3 Bucket and a DynamoDB
 //     Table, secure and durable by default.
 //   - [github.com/groundwork-dev/groundwork/components/grant]: typed least-privilege grants
-//     between them (Table.GrantReadWrite, Bucket.GrantWrite, Queue.GrantSend, ...).
+//     between them, declared by operation (Table.Grant(storage.ItemGet),
+//     Bucket.Grant(storage.ObjectPut), Queue.Grant(queue.Send), ...).
 //   - [github.com/groundwork-dev/groundwork/components/alarm]: the alarm topic and metric
 //     alarms.
 //   - [github.com/groundwork-dev/groundwork/components/policy]: the security baseline,

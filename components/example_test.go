@@ -28,7 +28,7 @@ func Example_service() {
 		}
 		work, err := queue.New(ctx, "work", &queue.Args{Consumer: &function.Args{
 			Package: "./components/function/testdata/hello",
-			Grants:  []grant.Grant{orders.GrantReadWrite()},
+			Grants:  []grant.Grant{orders.Grant(storage.ItemGet, storage.ItemUpdate)},
 		}})
 		if err != nil {
 			return err
@@ -36,7 +36,7 @@ func Example_service() {
 		handler, err := function.New(ctx, "orders-api", &function.Args{
 			Package:     "./components/function/testdata/hello",
 			Environment: pulumi.StringMap{"TABLE": orders.Name, "QUEUE_URL": work.Url},
-			Grants:      []grant.Grant{orders.GrantReadWrite(), work.GrantSend()},
+			Grants:      []grant.Grant{orders.Grant(storage.ItemGet, storage.ItemPut), work.Grant(queue.Send)},
 		})
 		if err != nil {
 			return err

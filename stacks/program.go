@@ -109,6 +109,9 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	}, stateful...); err != nil {
 		return nil, err
 	}
+	// Each function is granted the operations its code performs, and nothing else: what
+	// cmd/api and cmd/worker call against the emulators (their testdata/aws-calls.json),
+	// which grants_test.go holds equal to the role policies below.
 	if p.Events, err = queue.New(ctx, "events", &queue.Args{
 		Consumer: &function.Args{
 			Package:          WorkerPackage,
@@ -117,7 +120,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 			Timeout:          30 * time.Second,
 			LogRetentionDays: s.LogRetentionDays,
 			Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
-			Grants:           []grant.Grant{p.Table.GrantReadWrite(), p.Archive.GrantWrite()},
+			Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemUpdate), p.Archive.Grant(storage.ObjectPut)},
 			AlarmTopic:       topic,
 		},
 		BatchSize:      10,
@@ -133,7 +136,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		Timeout:          10 * time.Second,
 		LogRetentionDays: s.LogRetentionDays,
 		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.Url},
-		Grants:           []grant.Grant{p.Table.GrantReadWrite(), p.Events.GrantSend()},
+		Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemPut), p.Events.Grant(queue.Send)},
 		AlarmTopic:       topic,
 	}, opts...); err != nil {
 		return nil, err

@@ -244,40 +244,6 @@ func TestRoutesAndAuthorization(t *testing.T) {
 	}
 }
 
-func TestLeastPrivilegeGrants(t *testing.T) {
-	rec := runStack(t, "prod")
-	tbl := rec.Must(t, tTable, "inquiries").Outputs["arn"].StringValue()
-	bucket := rec.Must(t, tBucket, "archive").Outputs["arn"].StringValue()
-	q := rec.Must(t, "aws:sqs/queue:Queue", "events").Outputs["arn"].StringValue()
-	resources := func(name string) map[string][]any {
-		t.Helper()
-		doc := rec.Must(t, "aws:iam/rolePolicy:RolePolicy", name).MustPolicy(t, "policy")
-		out := map[string][]any{}
-		for _, st := range doc.Statement {
-			for _, a := range st.Action {
-				res, _ := st.Resource.([]any)
-				out[a] = res
-			}
-		}
-		return out
-	}
-	// The API may read and write the table and send to the queue; nothing else
-	assert.Equal(t, []any{tbl, tbl + "/index/*"}, resources("api-inquiries-readwrite")["dynamodb:PutItem"])
-	assert.Equal(t, []any{q}, resources("api-events-send")["sqs:SendMessage"])
-	// The worker may read and write the table, put archive objects and consume the queue
-	assert.Equal(t, []any{tbl, tbl + "/index/*"}, resources("events-consumer-inquiries-readwrite")["dynamodb:UpdateItem"])
-	assert.Equal(t, []any{bucket + "/*"}, resources("events-consumer-archive-write")["s3:PutObject"])
-	assert.Equal(t, []any{q}, resources("events-consumer-events-consume")["sqs:DeleteMessage"])
-	var names []string
-	for _, p := range rec.ByType("aws:iam/rolePolicy:RolePolicy") {
-		names = append(names, p.Name)
-	}
-	assert.ElementsMatch(t, []string{
-		"api-logging", "api-inquiries-readwrite", "api-events-send",
-		"events-consumer-logging", "events-consumer-inquiries-readwrite", "events-consumer-archive-write", "events-consumer-events-consume",
-	}, names, "no other role policies")
-}
-
 func TestOrderingForAFirstUp(t *testing.T) {
 	rec := runStack(t, "prod")
 	for _, fn := range []string{"api", "events-consumer"} {

@@ -63,9 +63,11 @@ type Args struct {
 	// ReservedConcurrency reserves (and caps) concurrent executions. Zero means none reserved:
 	// the function shares the account's unreserved pool.
 	ReservedConcurrency int
-	// Grants are the accesses the function needs to other components (from methods such as
-	// Table.GrantReadWrite or Queue.GrantSend); each becomes one inline policy on its role,
-	// named "<name>-<grant name>". Nil means none: the role can only write its logs and traces.
+	// Grants are the accesses the function's code needs to other components, declared by
+	// operation (Table.Grant(storage.ItemGet, storage.ItemPut), Queue.Grant(queue.Send),
+	// ...); each becomes one inline policy on its role, named "<name>-<grant name>". Nil
+	// means none: the role can only write its logs and traces. A grant a component made
+	// from a wrong operation (grant.Grant.Err) is refused, before anything is registered.
 	Grants []grant.Grant
 	// AlarmTopic is the ARN of the SNS topic the function's Errors and Throttles alarms notify.
 	// Nil means the alarms exist without actions (visible in the console only).
@@ -153,7 +155,10 @@ func (a Args) withDefaults() (Args, error) {
 		}
 	}
 	seen := map[string]bool{"logging": true}
-	for _, g := range a.Grants {
+	for i, g := range a.Grants {
+		if err := g.Err(); err != nil {
+			return a, fmt.Errorf("Grants[%d]: %w", i, err)
+		}
 		if !namePattern.MatchString(g.Name) || seen[g.Name] {
 			return a, fmt.Errorf("Grants: name %q must be unique, not \"logging\", and made of letters, digits, '-' and '_'", g.Name)
 		}

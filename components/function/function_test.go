@@ -3,6 +3,7 @@ package function_test
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,6 +227,8 @@ func TestFunctionValidation(t *testing.T) {
 		{"wildcard grant", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "all", Statements: []grant.Statement{{Actions: []string{"s3:*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b")}}}}}}, []string{"Grants[all]", `"s3:*" is a wildcard`}},
 		{"grant without resources", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "none", Statements: []grant.Statement{{Actions: []string{"s3:GetObject"}}}}}}, []string{"Grants[none]", "no resources"}},
 		{"duplicate grant name", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "logging"}}}, []string{"Grants", `"logging"`}},
+		{"grant declared with a wrong operation", "api", function.Args{Package: hello, Grants: []grant.Grant{
+			grant.Invalid("t-invalid", errors.New(`table "t" Grant: operations[0] is empty`))}}, []string{`function "api"`, "Grants[0]", `table "t" Grant: operations[0] is empty`}},
 	}
 	for _, tc := range tests {
 		for _, mode := range componenttest.Modes {

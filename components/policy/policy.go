@@ -64,7 +64,7 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	if opts.RequireProtect {
 		c.protect()
 	}
-	sort.Slice(c.out, func(i, j int) bool {
+	sort.SliceStable(c.out, func(i, j int) bool {
 		if c.out[i].Rule != c.out[j].Rule {
 			return c.out[i].Rule < c.out[j].Rule
 		}
@@ -98,7 +98,8 @@ func (c *checker) output(r componenttest.Resource, key string) string {
 	return s
 }
 
-// iam: role policies name explicit actions on explicit ARNs; no managed policies.
+// iam: role policies name explicit actions on explicit ARNs, each on a resource it applies
+// to; no managed policies.
 func (c *checker) iam() {
 	for _, r := range c.byType(typeAttachment) {
 		c.add("iam-no-managed-policies", r, "attaches %s; grant explicit actions instead", r.InputString("policyArn"))
@@ -117,6 +118,9 @@ func (c *checker) iam() {
 		}
 		for i, st := range doc.Statement {
 			actions, resources := strs(st.Action), strs(st.Resource)
+			if st.Effect == "Allow" {
+				c.actionResources(r, i, actions, resources)
+			}
 			if len(actions) == 0 {
 				c.add("iam-explicit-actions", r, "statement %d has no Action list", i)
 			}
@@ -139,6 +143,32 @@ func (c *checker) iam() {
 				case !strings.HasPrefix(res, "arn:"):
 					c.add("iam-explicit-resources", r, "statement %d resource %q is not an ARN", i, res)
 				}
+			}
+		}
+	}
+}
+
+// actionResources: each allowed action of the services the grant vocabulary covers is one
+// it produces (iam-known-actions), on a resource of a kind it applies to
+// (iam-action-resource), so a grant wider than its operations shows even when every action
+// and ARN is explicit.
+func (c *checker) actionResources(r componenttest.Resource, i int, actions, resources []string) {
+	for _, a := range actions {
+		if strings.ContainsAny(a, "*?") {
+			continue // iam-explicit-actions reports it
+		}
+		if _, known := iampolicy.ActionKinds[a]; !known {
+			if msg := iampolicy.CheckActionResource(a, ""); msg != "" {
+				c.add("iam-known-actions", r, "statement %d: %s", i, msg)
+			}
+			continue
+		}
+		for _, res := range resources {
+			if !strings.HasPrefix(res, "arn:") {
+				continue // "*" or no ARN: iam-explicit-resources decides
+			}
+			if msg := iampolicy.CheckActionResource(a, res); msg != "" {
+				c.add("iam-action-resource", r, "statement %d: %s", i, msg)
 			}
 		}
 	}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/policy"
+	"github.com/groundwork-dev/groundwork/components/queue"
 	"github.com/groundwork-dev/groundwork/components/storage"
 )
 
@@ -91,4 +93,77 @@ func TestViolationsAreFound(t *testing.T) {
 	assert.Equal(t, 2, got["table-baseline"], "no PITR, no SSE")
 	assert.Equal(t, 4, got["bucket-baseline"], "no public access block, SSE, ownership, TLS policy")
 	assert.Equal(t, 2, got["protect-stateful"], "table and bucket unprotected")
+}
+
+func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
+	// Given a function granted every operation of every component, with customer managed keys
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+		key := pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
+		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: key})
+		if err != nil {
+			return err
+		}
+		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyArn: key})
+		if err != nil {
+			return err
+		}
+		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: key})
+		if err != nil {
+			return err
+		}
+		_, err = function.New(ctx, "all", &function.Args{Package: "./components/function/testdata/hello", Grants: []grant.Grant{
+			tbl.Grant(storage.ItemGet, storage.ItemPut, storage.ItemUpdate, storage.ItemDelete, storage.ItemConditionCheck,
+				storage.ItemBatchGet, storage.ItemBatchWrite, storage.Query, storage.Scan),
+			b.Grant(storage.ObjectGet, storage.ObjectPut, storage.ObjectDelete, storage.ObjectList),
+			q.Grant(queue.Send, queue.Consume),
+		}})
+		return err
+	})
+	// Then no action of the vocabulary is unknown to the rules or on a resource it does not
+	// apply to
+	got := rules(policy.Check(rec.Resources(), policy.Options{}))
+	assert.Zero(t, got["iam-action-resource"], "every action on a resource of its kind")
+	assert.Zero(t, got["iam-known-actions"], "every action known")
+}
+
+func TestGrantsWiderThanTheirOperationsAreFound(t *testing.T) {
+	// Given the statements the old GrantReadWrite and GrantRead wrote, and others that name
+	// an action on a resource it does not apply to
+	const tbl = "arn:aws:dynamodb:us-east-1:123456789012:table/records"
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+		role, err := iam.NewRole(ctx, "r", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{}`)})
+		if err != nil {
+			return err
+		}
+		_, err = iam.NewRolePolicy(ctx, "wide", &iam.RolePolicyArgs{Role: role.Name, Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:Query","dynamodb:DescribeTable"],"Resource":["` + tbl + `","` + tbl + `/index/*"]},
+			{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::archive"]},
+			{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::archive/*"]},
+			{"Effect":"Allow","Action":["sqs:SendMessage"],"Resource":["arn:aws:s3:::archive"]},
+			{"Effect":"Allow","Action":["sqs:DeleteQueue","ssm:GetParameter"],"Resource":["arn:aws:sqs:us-east-1:123456789012:q","arn:aws:ssm:us-east-1:123456789012:parameter/p"]},
+			{"Effect":"Deny","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::archive"]}]}`)})
+		return err
+	})
+	// Then each misplaced action is reported once per resource, and each action no grant
+	// makes once, naming it; the Deny and the other service's action are not this rule's
+	var misplaced, unknown []string
+	for _, v := range policy.Check(rec.Resources(), policy.Options{}) {
+		switch v.Rule {
+		case "iam-action-resource":
+			misplaced = append(misplaced, v.Message)
+		case "iam-known-actions":
+			unknown = append(unknown, v.Message)
+		}
+	}
+	assert.Equal(t, []string{
+		"statement 0: dynamodb:GetItem applies to dynamodb table, not to " + tbl + "/index/* (dynamodb index)",
+		"statement 0: dynamodb:PutItem applies to dynamodb table, not to " + tbl + "/index/* (dynamodb index)",
+		"statement 1: s3:GetObject applies to s3 object, not to arn:aws:s3:::archive (s3 bucket)",
+		"statement 2: s3:ListBucket applies to s3 bucket, not to arn:aws:s3:::archive/* (s3 object)",
+		"statement 3: sqs:SendMessage applies to sqs queue, not to arn:aws:s3:::archive (s3 bucket)",
+	}, misplaced, "actions on resources they do not apply to")
+	assert.Equal(t, []string{
+		"statement 0: no grant of the vocabulary allows dynamodb:DescribeTable (components/internal/iampolicy.ActionKinds)",
+		"statement 4: no grant of the vocabulary allows sqs:DeleteQueue (components/internal/iampolicy.ActionKinds)",
+	}, unknown, "actions no grant produces")
 }

@@ -10,6 +10,7 @@
 // field (NoDeadLetterQueue); every invalid field is an error from New, naming the queue and
 // the field, before anything is registered.
 //
-// Other functions get access through typed grants: pass Queue.GrantSend() to a producer's
-// function.Args.Grants, Queue.GrantConsume() to a consumer that is not the queue's own.
+// Other functions get access through typed grants: pass Queue.Grant(queue.Send) to a
+// producer's function.Args.Grants, Queue.Grant(queue.Consume) to a consumer that is not the
+// queue's own.
 package queue

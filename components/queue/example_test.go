@@ -26,7 +26,7 @@ func Example() {
 		}
 		_, err = function.New(ctx, "api", &function.Args{
 			Package:     "./components/function/testdata/hello",
-			Grants:      []grant.Grant{events.GrantSend()},
+			Grants:      []grant.Grant{events.Grant(queue.Send)},
 			Environment: pulumi.StringMap{"QUEUE_URL": events.Url},
 		})
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/alarm"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
 
@@ -427,7 +428,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 // consume creates the consumer function with the grant to consume this queue, and the event
 // source mapping that feeds it.
 func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceOption) error {
-	own := q.GrantConsume()
+	own := q.Grant(Consume)
 	fargs := *s.Consumer
 	fargs.Grants = append(slices.Clone(fargs.Grants), own)
 	if fargs.AlarmTopic == nil {
@@ -459,39 +460,40 @@ func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceO
 	return err
 }
 
-// GrantSend is the access a producer needs: send messages to the queue (and encrypt them
-// with its KMS key, when it has one). Give it to a function's Args.Grants.
-func (q *Queue) GrantSend() grant.Grant {
-	g := grant.Grant{Name: grantName(q.name, "send"), Statements: []grant.Statement{{
-		Sid:       "SendMessages",
-		Actions:   []string{"sqs:SendMessage", "sqs:GetQueueAttributes"},
-		Resources: []pulumi.StringInput{q.Arn},
-	}}}
-	if q.kmsKey != nil {
-		g.Statements = append(g.Statements, grant.Statement{
-			Sid:       "EncryptMessages",
-			Actions:   []string{"kms:GenerateDataKey", "kms:Decrypt"},
-			Resources: []pulumi.StringInput{q.kmsKey},
-		})
-	}
-	return g
+// Operation is what a function does with the queue's messages, for Queue.Grant. The zero
+// value is no operation: Queue.Grant refuses it.
+type Operation string
+
+// The queue operations.
+const (
+	// Send sends messages (SendMessage, SendMessageBatch): sqs:SendMessage, and with a
+	// customer managed key kms:GenerateDataKey and kms:Decrypt, which SQS uses to encrypt
+	// the message with the producer's permissions ("Key management", Amazon SQS Developer
+	// Guide, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+	Send Operation = "Send"
+	// Consume is what a Lambda event source mapping polls the queue with, on the consumer
+	// role's permissions: sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes
+	// ("Lambda needs the following permissions to manage messages in your Amazon SQS
+	// queue", https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html, the
+	// actions of the AWSLambdaSQSQueueExecutionRole managed policy), and with a customer
+	// managed key kms:Decrypt. A bundle, because the mapping needs all three and nothing else.
+	Consume Operation = "Consume"
+)
+
+// queueSpecs is what each operation needs, in the order grant names list them.
+var queueSpecs = []grantops.Spec[Operation]{
+	{Op: Send, Slug: "send", Actions: map[string][]string{"queue": {"sqs:SendMessage"}}, KMS: []string{"kms:Decrypt", "kms:GenerateDataKey"}},
+	{Op: Consume, Slug: "consume", Actions: map[string][]string{"queue": {"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}}, KMS: []string{"kms:Decrypt"}},
 }
 
-// GrantConsume is the access a consumer needs: receive, delete and extend the visibility of
-// messages (and decrypt them with the queue's KMS key, when it has one). The queue's own
-// Consumer gets it already.
-func (q *Queue) GrantConsume() grant.Grant {
-	g := grant.Grant{Name: grantName(q.name, "consume"), Statements: []grant.Statement{{
-		Sid:       "ConsumeMessages",
-		Actions:   []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"},
-		Resources: []pulumi.StringInput{q.Arn},
-	}}}
-	if q.kmsKey != nil {
-		g.Statements = append(g.Statements, grant.Statement{
-			Sid:       "DecryptMessages",
-			Actions:   []string{"kms:Decrypt"},
-			Resources: []pulumi.StringInput{q.kmsKey},
-		})
-	}
-	return g
+// Grant lets a function perform ops on the queue, and nothing else: the grant is named
+// "<queue>-<ops>" (such as "events-send") and allows each operation's actions on the
+// queue's ARN, and on its customer managed key, when it has one. Give Grant(Send) to a
+// producer's Args.Grants, Grant(Consume) to a consumer that is not the queue's own (the
+// queue's Consumer gets it already). No operation, an empty or unknown one, or one listed
+// twice makes a grant that function.New refuses, naming it.
+func (q *Queue) Grant(ops ...Operation) grant.Grant {
+	return grantops.Build(fmt.Sprintf("queue %q Grant", q.name), q.name, ops, queueSpecs, []grantops.Target{
+		{Key: "queue", Sid: "Queue", Resource: q.Arn},
+	}, q.kmsKey, "QueueKey")
 }

@@ -237,8 +237,8 @@ func TestQueueConsumerDefaults(t *testing.T) {
 	doc := pol.MustPolicy(t, "policy")
 	require.Len(t, doc.Statement, 1, "no KMS statement without a key")
 	assert.Equal(t, "Allow", doc.Statement[0].Effect)
-	assert.Equal(t, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"},
-		doc.Statement[0].Action, "consume actions")
+	assert.Equal(t, []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
+		doc.Statement[0].Action, "the event source mapping's actions, and not ChangeMessageVisibility")
 	assert.Equal(t, []any{main.Outputs["arn"].StringValue()}, doc.Statement[0].Resource, "on this queue's ARN only")
 
 	// And the mapping feeds the queue to the function with partial batch failures, batch
@@ -330,7 +330,9 @@ func TestQueueExplicitRetentionAndVisibility(t *testing.T) {
 
 func TestQueueNoDeadLetterQueue(t *testing.T) {
 	// Given the explicit opt-out
-	var dlqURL, dlqArn, dlqName string
+	// The DLQ outputs are plain values the context does not track, so RunErr does not wait
+	// for an apply on them: the channel is what orders the apply before the assertion.
+	dlq := make(chan []string, 1)
 	var q *queue.Queue
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
@@ -339,7 +341,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 			return err
 		}
 		pulumi.All(q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName).ApplyT(func(v []any) error {
-			dlqURL, dlqArn, dlqName = v[0].(string), v[1].(string), v[2].(string)
+			dlq <- []string{v[0].(string), v[1].(string), v[2].(string)}
 			return nil
 		})
 		return nil
@@ -359,7 +361,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 	// And the DLQ outputs are empty
 	assert.Nil(t, q.DeadLetterQueue)
 	assert.Nil(t, q.RedriveAllowPolicy)
-	assert.Equal(t, []string{"", "", ""}, []string{dlqURL, dlqArn, dlqName}, "DLQ outputs are empty strings")
+	assert.Equal(t, []string{"", "", ""}, <-dlq, "DLQ outputs are empty strings")
 }
 
 func TestQueueKMS(t *testing.T) {
@@ -370,7 +372,7 @@ func TestQueueKMS(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		send, consume = q.GrantSend(), q.GrantConsume()
+		send, consume = q.Grant(queue.Send), q.Grant(queue.Consume)
 		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{send}})
 		return err
 	})
@@ -390,12 +392,12 @@ func TestQueueKMS(t *testing.T) {
 		want   []map[string]any
 	}{
 		{"events-consumer-events-consume", []map[string]any{
-			{"Sid": "ConsumeMessages", "Effect": "Allow", "Action": []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, "Resource": []any{arn}},
-			{"Sid": "DecryptMessages", "Effect": "Allow", "Action": []any{"kms:Decrypt"}, "Resource": []any{keyArn}},
+			{"Sid": "Queue", "Effect": "Allow", "Action": []any{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, "Resource": []any{arn}},
+			{"Sid": "QueueKey", "Effect": "Allow", "Action": []any{"kms:Decrypt"}, "Resource": []any{keyArn}},
 		}},
 		{"api-events-send", []map[string]any{
-			{"Sid": "SendMessages", "Effect": "Allow", "Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{arn}},
-			{"Sid": "EncryptMessages", "Effect": "Allow", "Action": []any{"kms:GenerateDataKey", "kms:Decrypt"}, "Resource": []any{keyArn}},
+			{"Sid": "Queue", "Effect": "Allow", "Action": []any{"sqs:SendMessage"}, "Resource": []any{arn}},
+			{"Sid": "QueueKey", "Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": []any{keyArn}},
 		}},
 	} {
 		pol := rec.Must(t, tRolePolicy, tc.policy)
@@ -414,7 +416,7 @@ func TestQueueGrantSendWithoutKMS(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{q.GrantSend()}})
+		_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{q.Grant(queue.Send)}})
 		return err
 	})
 	// Then its role may send to exactly this queue, and nothing about KMS
@@ -422,9 +424,9 @@ func TestQueueGrantSendWithoutKMS(t *testing.T) {
 	pol := rec.Must(t, tRolePolicy, "api-events-send")
 	var doc struct{ Statement []map[string]any }
 	pol.MustJSON(t, "policy", &doc)
-	assert.Equal(t, []map[string]any{{"Sid": "SendMessages", "Effect": "Allow",
-		"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes"}, "Resource": []any{main.Outputs["arn"].StringValue()}}},
-		doc.Statement, "send statement only")
+	assert.Equal(t, []map[string]any{{"Sid": "Queue", "Effect": "Allow",
+		"Action": []any{"sqs:SendMessage"}, "Resource": []any{main.Outputs["arn"].StringValue()}}},
+		doc.Statement, "SendMessage only: a producer never reads the queue's attributes")
 }
 
 func TestQueueFIFO(t *testing.T) {
@@ -570,6 +572,36 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Empty(t, rec.Resources(), "nothing registered")
+		})
+	}
+}
+
+func TestQueueGrantRefusesWrongOperations(t *testing.T) {
+	tests := []struct {
+		name string
+		ops  []queue.Operation
+		want string
+	}{
+		{"no operation", nil, `queue "events" Grant: no operations; name at least one of Send, Consume`},
+		{"empty operation", []queue.Operation{queue.Send, ""}, `queue "events" Grant: operations[1] is empty`},
+		{"unknown operation", []queue.Operation{"Purge"}, `queue "events" Grant: operations[0] "Purge" is not one of Send, Consume`},
+		{"repeated operation", []queue.Operation{queue.Send, queue.Send}, `queue "events" Grant: operations[1] Send repeats operations[0]`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a producer whose grant names a wrong operation
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				q, err := queue.New(ctx, "events", nil)
+				if err != nil {
+					return err
+				}
+				_, err = function.New(ctx, "api", &function.Args{Package: hello, Grants: []grant.Grant{q.Grant(tc.ops...)}})
+				return err
+			})
+			// Then function.New refuses it, naming the grant and the operation, and registers
+			// nothing of its own
+			assert.ErrorContains(t, err, `function "api": Grants[0]: `+tc.want)
+			assert.Empty(t, rec.ByType("groundwork:function:Function"), "no function registered")
 		})
 	}
 }

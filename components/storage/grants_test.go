@@ -5,8 +5,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/storage"
 )
@@ -18,15 +20,17 @@ type resolved struct {
 	Resources []string
 }
 
+const keyArn = "arn:aws:kms:us-east-1:123456789012:key/k1"
+
 // resolve runs a program that builds storage, picks a grant, and resolves its ARNs.
-func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Grant, kms bool) (string, []resolved, *componenttest.Recorder) {
+func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Grant, kms bool) (grant.Grant, []resolved, *componenttest.Recorder) {
 	t.Helper()
-	var name string
+	var g grant.Grant
 	var out []resolved
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var key pulumi.StringInput
 		if kms {
-			key = pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
+			key = pulumi.String(keyArn)
 		}
 		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{
 			Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: key})
@@ -37,8 +41,7 @@ func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Gran
 		if err != nil {
 			return err
 		}
-		g := pick(tbl, b)
-		name = g.Name
+		g = pick(tbl, b)
 		out = make([]resolved, len(g.Statements))
 		for i, s := range g.Statements {
 			out[i] = resolved{Sid: s.Sid, Actions: s.Actions, Resources: make([]string, len(s.Resources))}
@@ -56,51 +59,156 @@ func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Gran
 		return nil
 	})
 	// RunErr waits for every apply, so the resources are filled in by now.
-	return name, out, rec
+	return g, out, rec
 }
 
-func TestStorageGrants(t *testing.T) {
-	const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
-	read := []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
-	write := []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+func table(ops ...storage.TableOperation) func(*storage.Table, *storage.Bucket) grant.Grant {
+	return func(t *storage.Table, _ *storage.Bucket) grant.Grant { return t.Grant(ops...) }
+}
+
+func bucket(ops ...storage.BucketOperation) func(*storage.Table, *storage.Bucket) grant.Grant {
+	return func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.Grant(ops...) }
+}
+
+func TestStorageGrantsAreTheOperationsActionsOnExactARNs(t *testing.T) {
 	tests := []struct {
 		name     string
 		pick     func(*storage.Table, *storage.Bucket) grant.Grant
 		kms      bool
 		wantName string
-		want     func(tableArn, bucketArn string) []resolved
+		// want builds the statements from the table's and the bucket's ARNs.
+		want func(ta, ba string) []resolved
 	}{
-		{"table read", func(t *storage.Table, _ *storage.Bucket) grant.Grant { return t.GrantRead() }, false, "records-read",
-			func(ta, _ string) []resolved { return []resolved{{"ReadTable", read, []string{ta, ta + "/index/*"}}} }},
-		{"table read-write", func(t *storage.Table, _ *storage.Bucket) grant.Grant { return t.GrantReadWrite() }, false, "records-readwrite",
+		{"item get", table(storage.ItemGet), false, "records-get",
 			func(ta, _ string) []resolved {
-				return []resolved{{"ReadWriteTable", append(append([]string{}, read...), write...), []string{ta, ta + "/index/*"}}}
+				return []resolved{{"Table", []string{"dynamodb:GetItem"}, []string{ta}}}
 			}},
-		{"table read-write with KMS", func(t *storage.Table, _ *storage.Bucket) grant.Grant { return t.GrantReadWrite() }, true, "records-readwrite",
+		{"item put", table(storage.ItemPut), false, "records-put",
 			func(ta, _ string) []resolved {
-				return []resolved{{"ReadWriteTable", append(append([]string{}, read...), write...), []string{ta, ta + "/index/*"}},
-					{"ReadWriteTableKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{key}}}
+				return []resolved{{"Table", []string{"dynamodb:PutItem"}, []string{ta}}}
 			}},
-		{"bucket read", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantRead() }, false, "archive-read",
+		{"item update", table(storage.ItemUpdate), false, "records-update",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:UpdateItem"}, []string{ta}}}
+			}},
+		{"item delete", table(storage.ItemDelete), false, "records-delete",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:DeleteItem"}, []string{ta}}}
+			}},
+		{"item condition check", table(storage.ItemConditionCheck), false, "records-check",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:ConditionCheckItem"}, []string{ta}}}
+			}},
+		{"batch get", table(storage.ItemBatchGet), false, "records-batchget",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:BatchGetItem"}, []string{ta}}}
+			}},
+		{"batch write", table(storage.ItemBatchWrite), false, "records-batchwrite",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:BatchWriteItem"}, []string{ta}}}
+			}},
+		{"query reads the indexes too", table(storage.Query), false, "records-query",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:Query"}, []string{ta}}, {"TableIndexes", []string{"dynamodb:Query"}, []string{ta + "/index/*"}}}
+			}},
+		{"scan reads the indexes too", table(storage.Scan), false, "records-scan",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:Scan"}, []string{ta}}, {"TableIndexes", []string{"dynamodb:Scan"}, []string{ta + "/index/*"}}}
+			}},
+		{"get and put: no index ARN", table(storage.ItemPut, storage.ItemGet), false, "records-get-put",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:GetItem", "dynamodb:PutItem"}, []string{ta}}}
+			}},
+		{"get and query: only Query on the indexes", table(storage.Query, storage.ItemGet), false, "records-get-query",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:GetItem", "dynamodb:Query"}, []string{ta}}, {"TableIndexes", []string{"dynamodb:Query"}, []string{ta + "/index/*"}}}
+			}},
+		{"item get with KMS decrypts", table(storage.ItemGet), true, "records-get",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:GetItem"}, []string{ta}}, {"TableKey", []string{"kms:Decrypt"}, []string{keyArn}}}
+			}},
+		{"item update with KMS decrypts and generates data keys", table(storage.ItemGet, storage.ItemUpdate), true, "records-get-update",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, []string{ta}}, {"TableKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{keyArn}}}
+			}},
+		{"object get", bucket(storage.ObjectGet), false, "archive-get",
 			func(_, ba string) []resolved {
-				return []resolved{{"ListBucket", []string{"s3:ListBucket"}, []string{ba}}, {"ReadObjects", []string{"s3:GetObject"}, []string{ba + "/*"}}}
+				return []resolved{{"Objects", []string{"s3:GetObject"}, []string{ba + "/*"}}}
 			}},
-		{"bucket write", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantWrite() }, false, "archive-write",
+		{"object put", bucket(storage.ObjectPut), false, "archive-put",
 			func(_, ba string) []resolved {
-				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}}
+				return []resolved{{"Objects", []string{"s3:PutObject"}, []string{ba + "/*"}}}
 			}},
-		{"bucket write with KMS", func(_ *storage.Table, b *storage.Bucket) grant.Grant { return b.GrantWrite() }, true, "archive-write",
+		{"object delete", bucket(storage.ObjectDelete), false, "archive-delete",
 			func(_, ba string) []resolved {
-				return []resolved{{"WriteObjects", []string{"s3:PutObject"}, []string{ba + "/*"}}, {"EncryptObjects", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{key}}}
+				return []resolved{{"Objects", []string{"s3:DeleteObject"}, []string{ba + "/*"}}}
 			}},
+		{"object list is on the bucket", bucket(storage.ObjectList), false, "archive-list",
+			func(_, ba string) []resolved { return []resolved{{"Bucket", []string{"s3:ListBucket"}, []string{ba}}} }},
+		{"object get and list", bucket(storage.ObjectList, storage.ObjectGet), false, "archive-get-list",
+			func(_, ba string) []resolved {
+				return []resolved{{"Bucket", []string{"s3:ListBucket"}, []string{ba}}, {"Objects", []string{"s3:GetObject"}, []string{ba + "/*"}}}
+			}},
+		{"object put with KMS: data keys, and decrypt for multipart uploads", bucket(storage.ObjectPut), true, "archive-put",
+			func(_, ba string) []resolved {
+				return []resolved{{"Objects", []string{"s3:PutObject"}, []string{ba + "/*"}}, {"ObjectsKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{keyArn}}}
+			}},
+		{"object list with KMS: no key use", bucket(storage.ObjectList), true, "archive-list",
+			func(_, ba string) []resolved { return []resolved{{"Bucket", []string{"s3:ListBucket"}, []string{ba}}} }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name, got, rec := resolve(t, tc.pick, tc.kms)
+			// Given a table and a bucket, when the grant is declared by operation
+			g, got, rec := resolve(t, tc.pick, tc.kms)
 			tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
 			b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
-			assert.Equal(t, tc.wantName, name, "grant name")
+			// Then it is named by its operations and allows exactly their actions on exact ARNs
+			require.NoError(t, g.Err(), "a valid grant")
+			assert.Equal(t, tc.wantName, g.Name, "grant name")
 			assert.Equal(t, tc.want(tbl.Outputs["arn"].StringValue(), b.Outputs["arn"].StringValue()), got, "exact actions on exact ARNs")
+		})
+	}
+}
+
+func TestStorageGrantsRefuseWrongOperations(t *testing.T) {
+	tests := []struct {
+		name string
+		pick func(*storage.Table, *storage.Bucket) grant.Grant
+		want string
+	}{
+		{"table: no operation", table(), `table "records" Grant: no operations; name at least one of ItemGet, ItemPut`},
+		{"table: empty operation", table(storage.ItemGet, ""), `table "records" Grant: operations[1] is empty; use one of ItemGet`},
+		{"table: unknown operation", table(storage.TableOperation("DescribeTable")), `table "records" Grant: operations[0] "DescribeTable" is not one of ItemGet`},
+		{"table: repeated operation", table(storage.ItemGet, storage.ItemPut, storage.ItemGet), `table "records" Grant: operations[2] ItemGet repeats operations[0]`},
+		{"bucket: no operation", bucket(), `bucket "archive" Grant: no operations; name at least one of ObjectGet, ObjectPut, ObjectDelete, ObjectList`},
+		{"bucket: empty operation", bucket(""), `bucket "archive" Grant: operations[0] is empty`},
+		{"bucket: unknown operation", bucket("PutBucketPolicy"), `bucket "archive" Grant: operations[0] "PutBucketPolicy" is not one of ObjectGet`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a grant declared with a wrong operation
+			var fnErr error
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"})
+				if err != nil {
+					return err
+				}
+				b, err := storage.NewBucket(ctx, "archive", nil)
+				if err != nil {
+					return err
+				}
+				g := tc.pick(tbl, b)
+				// Then the grant carries the error, naming the operation's position
+				assert.ErrorContains(t, g.Err(), tc.want, "grant error")
+				assert.Empty(t, g.Statements, "an invalid grant allows nothing")
+				// And function.New refuses it before registering anything of its own
+				_, fnErr = function.New(ctx, "api", &function.Args{Package: "./components/function/testdata/hello", Grants: []grant.Grant{g}})
+				return fnErr
+			})
+			require.Error(t, err)
+			assert.ErrorContains(t, fnErr, `function "api": Grants[0]: `+tc.want, "function error names the grant and the operation")
+			assert.Empty(t, rec.ByType("groundwork:function:Function"), "no function component registered")
+			assert.Empty(t, rec.ByType("aws:iam/role:Role"), "no role registered")
 		})
 	}
 }

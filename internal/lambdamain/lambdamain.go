@@ -59,7 +59,8 @@ func Init(ctx context.Context, getenv func(string) string, names ...string) ([]s
 	if missing {
 		return nil, aws.Config{}, fmt.Errorf("%s must be set (got %s)", joinAnd(names), strings.Join(got, ", "))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	opts, _ := ctx.Value(configOptionsKey{}).([]func(*config.LoadOptions) error)
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
@@ -72,4 +73,14 @@ func joinAnd(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+type configOptionsKey struct{}
+
+// WithConfigOptions returns a context that makes Init load the AWS SDK configuration with
+// opts too. Tests use it to put a middleware on every client a function builds (such as the
+// recorder of internal/awscalls); a function's main never does, so Lambda's environment
+// alone decides its configuration.
+func WithConfigOptions(ctx context.Context, opts ...func(*config.LoadOptions) error) context.Context {
+	return context.WithValue(ctx, configOptionsKey{}, opts)
 }

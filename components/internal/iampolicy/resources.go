@@ -1,0 +1,116 @@
+package iampolicy
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Resource kinds: the resource types of the Service Authorization Reference
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/) that the platform's
+// grants name, told apart by the form of the ARN.
+const (
+	KindTable    = "dynamodb table"
+	KindIndex    = "dynamodb index"
+	KindBucket   = "s3 bucket"
+	KindObject   = "s3 object"
+	KindQueue    = "sqs queue"
+	KindKey      = "kms key"
+	KindLogGroup = "logs log group"
+	KindAny      = `"*"`
+)
+
+// ActionKinds maps every action a role policy of this platform may allow, for the services
+// its components grant access to, to the resource kinds the action applies to (the
+// "Resource types" column of the Service Authorization Reference). An action allowed on a
+// resource of another kind is either useless or a sign of a grant wider than meant (the
+// item actions that GrantReadWrite once allowed on "<table>/index/*"); an action of these
+// services that is not listed is one no grant of the vocabulary produces. components/policy
+// reports both.
+var ActionKinds = map[string][]string{
+	// Items: on the table only. Query and Scan read indexes too.
+	"dynamodb:GetItem":            {KindTable},
+	"dynamodb:PutItem":            {KindTable},
+	"dynamodb:UpdateItem":         {KindTable},
+	"dynamodb:DeleteItem":         {KindTable},
+	"dynamodb:ConditionCheckItem": {KindTable},
+	"dynamodb:BatchGetItem":       {KindTable},
+	"dynamodb:BatchWriteItem":     {KindTable},
+	"dynamodb:Query":              {KindTable, KindIndex},
+	"dynamodb:Scan":               {KindTable, KindIndex},
+	// Objects and listing.
+	"s3:GetObject":    {KindObject},
+	"s3:PutObject":    {KindObject},
+	"s3:DeleteObject": {KindObject},
+	"s3:ListBucket":   {KindBucket},
+	// Messages.
+	"sqs:SendMessage":        {KindQueue},
+	"sqs:ReceiveMessage":     {KindQueue},
+	"sqs:DeleteMessage":      {KindQueue},
+	"sqs:GetQueueAttributes": {KindQueue},
+	// Customer managed keys that encrypt tables, buckets and queues.
+	"kms:Decrypt":         {KindKey},
+	"kms:GenerateDataKey": {KindKey},
+	// A function's own logs (the log group, and its streams as "<group ARN>:*").
+	"logs:CreateLogStream": {KindLogGroup},
+	"logs:PutLogEvents":    {KindLogGroup},
+	// Traces: X-Ray has no resource type for them (WildcardOnlyActions).
+	"xray:PutTraceSegments":    {KindAny},
+	"xray:PutTelemetryRecords": {KindAny},
+}
+
+// vocabularyServices are the services whose every allowed action must be in ActionKinds.
+var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray"}
+
+var (
+	tableARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`)
+	indexARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`)
+	bucketARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`)
+	objectARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`)
+	queueARN  = regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`)
+	keyARN    = regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`)
+	groupARN  = regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`)
+)
+
+// ResourceKind returns the kind of resource an ARN (or "*") names, or "" for another kind.
+func ResourceKind(arn string) string {
+	switch {
+	case arn == "*":
+		return KindAny
+	case tableARN.MatchString(arn):
+		return KindTable
+	case indexARN.MatchString(arn):
+		return KindIndex
+	case bucketARN.MatchString(arn):
+		return KindBucket
+	case objectARN.MatchString(arn):
+		return KindObject
+	case queueARN.MatchString(arn):
+		return KindQueue
+	case keyARN.MatchString(arn):
+		return KindKey
+	case groupARN.MatchString(arn):
+		return KindLogGroup
+	}
+	return ""
+}
+
+// CheckActionResource returns why allowing action on resource is wrong, or "" when it is
+// right or not this table's business (an action of another service).
+func CheckActionResource(action, resource string) string {
+	service, _, _ := strings.Cut(action, ":")
+	kinds, known := ActionKinds[action]
+	if !known {
+		if slices.Contains(vocabularyServices, service) {
+			return "no grant of the vocabulary allows " + action + " (components/internal/iampolicy.ActionKinds)"
+		}
+		return ""
+	}
+	if kind := ResourceKind(resource); !slices.Contains(kinds, kind) {
+		if kind == "" {
+			kind = "unknown kind"
+		}
+		return action + " applies to " + strings.Join(kinds, " or ") + ", not to " + resource + " (" + kind + ")"
+	}
+	return ""
+}
