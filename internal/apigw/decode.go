@@ -194,11 +194,11 @@ func (d *fastDecoder) topField() bool {
 	case "requestContext":
 		return d.once(seenRequestContext) && d.object(levelRequestContext, 1)
 	case "headers":
-		return d.once(seenHeaders) && d.headerObject()
+		return d.once(seenHeaders) && d.stringObject(&d.headers, canonicalToken)
 	case "cookies":
 		return d.once(seenCookies) && d.cookieArray()
 	case "pathParameters":
-		return d.once(seenPathParams) && d.paramObject()
+		return d.once(seenPathParams) && d.stringObject(&d.params, nil)
 	}
 	return d.unknown(levelTop, 0)
 }
@@ -247,7 +247,10 @@ func (d *fastDecoder) once(bit uint16) bool {
 	return true
 }
 
-func (d *fastDecoder) headerObject() bool {
+// stringObject reads an object of strings into *dst, each name once. A repeated name (maybe
+// in another case, for headers) or one that nameOK refuses sends the event to the slow path,
+// which merges or keeps the last as encoding/json does. nameOK may be nil.
+func (d *fastDecoder) stringObject(dst *[]headerSpan, nameOK func([]byte) bool) bool {
 	if !d.consume('{') {
 		return false
 	}
@@ -256,17 +259,20 @@ func (d *fastDecoder) headerObject() bool {
 		return true
 	}
 	for {
-		if d.peek() != '"' || len(d.headers) == maxFastHeaders {
+		if d.peek() != '"' || len(*dst) == maxFastHeaders {
 			return false
 		}
 		var h headerSpan
-		if !d.str(&h.name) || !canonicalToken(d.arena[h.name.start:h.name.end]) {
+		if !d.str(&h.name) {
 			return false
 		}
 		name := d.arena[h.name.start:h.name.end]
-		for _, o := range d.headers {
+		if nameOK != nil && !nameOK(name) {
+			return false
+		}
+		for _, o := range *dst {
 			if string(d.arena[o.name.start:o.name.end]) == string(name) {
-				return false // repeated (maybe in another case): the slow path merges them
+				return false
 			}
 		}
 		d.ws()
@@ -277,48 +283,7 @@ func (d *fastDecoder) headerObject() bool {
 		if !d.str(&h.value) {
 			return false
 		}
-		d.headers = append(d.headers, h)
-		d.ws()
-		if d.consume(',') {
-			d.ws()
-			continue
-		}
-		return d.consume('}')
-	}
-}
-
-// paramObject reads pathParameters: an object of strings, each name once.
-func (d *fastDecoder) paramObject() bool {
-	if !d.consume('{') {
-		return false
-	}
-	d.ws()
-	if d.consume('}') {
-		return true
-	}
-	for {
-		if d.peek() != '"' || len(d.params) == maxFastHeaders {
-			return false
-		}
-		var p headerSpan
-		if !d.str(&p.name) {
-			return false
-		}
-		name := d.arena[p.name.start:p.name.end]
-		for _, o := range d.params {
-			if string(d.arena[o.name.start:o.name.end]) == string(name) {
-				return false // repeated: encoding/json keeps the last one
-			}
-		}
-		d.ws()
-		if !d.consume(':') {
-			return false
-		}
-		d.ws()
-		if !d.str(&p.value) {
-			return false
-		}
-		d.params = append(d.params, p)
+		*dst = append(*dst, h)
 		d.ws()
 		if d.consume(',') {
 			d.ws()
