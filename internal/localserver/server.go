@@ -134,6 +134,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of the service and the queues. Nil means time.Now.
 	Now func() time.Time
+	// WrapAPI, when set, wraps the api Lambda's handler h: each request's event JSON goes to
+	// WrapAPI(h) instead of h. Nil means h itself. The parity suite (internal/parity) uses it
+	// to put the built bootstrap, under the Lambda Runtime Interface Emulator, behind this
+	// server's API Gateway emulation in h's place, and to alter events on their way to h.
+	WrapAPI func(h lambda.Handler) lambda.Handler
 
 	hooks hooks // test seams, set by this package's tests only
 }
@@ -221,6 +226,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.svc = inquiry.NewService(records, archive, pub, inquiry.WithClock(now), inquiry.WithLogger(s.log))
 	s.api = apigw.Handler(httpapi.NewHandler(s.svc, httpapi.WithLogger(s.log)))
+	if cfg.WrapAPI != nil {
+		s.api = cfg.WrapAPI(s.api)
+	}
 
 	var proc worker.Processor = s.svc
 	if cfg.hooks.processor != nil {
@@ -263,6 +271,11 @@ func viaLambda(newHandler func() lambda.Handler) localqueue.Handler {
 		return resp, nil
 	}
 }
+
+// WorkerHandler returns the handler the consumer gives each batch to: the worker Lambda's
+// handler behind aws-lambda-go's JSON handling (viaLambda). Tests hand it batches of their
+// own, as an event source mapping would (the parity suite, internal/parity).
+func (s *Server) WorkerHandler() localqueue.Handler { return s.consumer.Handler }
 
 // Queues returns the events queue and its dead-letter queue, for inspection.
 func (s *Server) Queues() (events, deadLetter *localqueue.Queue) { return s.queue, s.dlq }
