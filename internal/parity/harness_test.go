@@ -134,6 +134,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // queue on them, the two bootstraps under the RIE, and the two sides' local servers.
 func newWorld(t testing.TB, brk breaks) *world {
 	t.Helper()
+	findRIE(t) // first: without it nothing else is worth starting
 	emu := awsemu.Start(t)
 	const table, bucket = "inquiries-parity", "archive-parity"
 	emu.CreateTable(t, table)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,15 +71,14 @@ func findRIE(t testing.TB) string {
 			rieErr = fmt.Errorf("go env GOBIN GOPATH: %w", err)
 			return
 		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		// One line each, GOBIN's empty when unset.
+		gobin, gopath, _ := strings.Cut(strings.TrimRight(string(out), "\n"), "\n")
 		var dirs []string
-		if len(lines) > 0 && strings.TrimSpace(lines[0]) != "" {
-			dirs = append(dirs, strings.TrimSpace(lines[0]))
+		if gobin = strings.TrimSpace(gobin); gobin != "" {
+			dirs = append(dirs, gobin)
 		}
-		if len(lines) > 1 {
-			for _, gp := range filepath.SplitList(strings.TrimSpace(lines[1])) {
-				dirs = append(dirs, filepath.Join(gp, "bin"))
-			}
+		for _, gp := range filepath.SplitList(strings.TrimSpace(gopath)) {
+			dirs = append(dirs, filepath.Join(gp, "bin"))
 		}
 		for _, d := range dirs {
 			if p := filepath.Join(d, "aws-lambda-rie"); fileExists(p) {
@@ -194,10 +194,12 @@ func bootstrap(t testing.TB, pkg string) string {
 	bin := filepath.Join(dir, "bootstrap")
 	cmd := exec.Command(goTool(t), append(append([]string{"build", "-o", bin}, flags...), pkg)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	// The host's platform whatever the environment says: the RIE runs the binary here.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s with BuildFlags %q: %v\n%s", pkg, flags, err, out)
 	}
+	t.Logf("built %s for %s/%s with components/function.BuildFlags %q", pkg, runtime.GOOS, runtime.GOARCH, flags)
 	if built == nil {
 		built = map[string]string{}
 	}
@@ -281,6 +283,24 @@ type rie struct {
 // group is killed when t ends.
 func startRIE(t testing.TB, name, bootstrap string, env []string) *rie {
 	t.Helper()
+	rieBin := findRIE(t)
+	// A port found free can be taken by another process before the RIE binds it; the RIE then
+	// exits at once, and another pair of ports is tried.
+	var outputs []string
+	for attempt := 0; attempt < 3; attempt++ {
+		r, ok := tryRIE(t, rieBin, name, bootstrap, env)
+		if ok {
+			return r
+		}
+		outputs = append(outputs, r.out.String())
+	}
+	t.Fatalf("the RIE for %s exited before listening, three times; its output:\n%s", name, strings.Join(outputs, "\n---\n"))
+	return nil
+}
+
+// tryRIE starts the RIE on two free ports, and reports false when it exits before listening.
+func tryRIE(t testing.TB, rieBin, name, bootstrap string, env []string) (*rie, bool) {
+	t.Helper()
 	ports := freePorts(t, 2)
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	r := &rie{
@@ -292,7 +312,7 @@ func startRIE(t testing.TB, name, bootstrap string, env []string) *rie {
 		// RIE fails the test instead of hanging it.
 		client: &http.Client{Transport: &http.Transport{Proxy: nil, DisableCompression: true}, Timeout: 2 * functionTimeout},
 	}
-	r.cmd = exec.Command(findRIE(t),
+	r.cmd = exec.Command(rieBin,
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", ports[1]),
 		"--log-level", "error",
@@ -316,11 +336,11 @@ func startRIE(t testing.TB, name, bootstrap string, env []string) *rie {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return r
+			return r, true
 		}
 		select {
 		case <-r.exited:
-			t.Fatalf("the RIE for %s exited before listening on %s:\n%s", name, addr, r.out)
+			return r, false
 		default:
 		}
 		if time.Now().After(deadline) {
