@@ -61,6 +61,7 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/localauth"
 	"github.com/groundwork-dev/groundwork/internal/localqueue"
 	"github.com/groundwork-dev/groundwork/internal/randid"
 	"github.com/groundwork-dev/groundwork/internal/worker"
@@ -134,6 +135,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of the service and the queues. Nil means time.Now.
 	Now func() time.Time
+	// Authorizer checks the token of each request to a protected route before the handler
+	// runs, as the stack's JWT authorizer does in AWS, and its claims go into the event
+	// (see auth.go). Nil means no check: protected routes serve anyone.
+	Authorizer *localauth.Authorizer
 
 	hooks hooks // test seams, set by this package's tests only
 }
@@ -144,6 +149,7 @@ type hooks struct {
 	archive   func(inquiry.ArchiveStore) inquiry.ArchiveStore
 	publisher func(inquiry.Publisher) inquiry.Publisher
 	processor func(worker.Processor) worker.Processor
+	api       func(lambda.Handler) lambda.Handler // sees the api handler's event JSON
 	timeouts  *timeouts // nil means defaultTimeouts
 }
 
@@ -221,6 +227,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.svc = inquiry.NewService(records, archive, pub, inquiry.WithClock(now), inquiry.WithLogger(s.log))
 	s.api = apigw.Handler(httpapi.NewHandler(s.svc, httpapi.WithLogger(s.log)))
+	if cfg.hooks.api != nil {
+		s.api = cfg.hooks.api(s.api)
+	}
 
 	var proc worker.Processor = s.svc
 	if cfg.hooks.processor != nil {
@@ -385,6 +394,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	routeKey, params := chooseRoute(r.Method, r.URL.EscapedPath())
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
+	if status := s.authorize(w, r, &ev); status != 0 {
+		return status
+	}
 	buf := buffers.Get().(*[]byte)
 	defer putBuffer(buf)
 	payload, err := apigw.AppendEventJSON((*buf)[:0], &ev)
