@@ -54,7 +54,9 @@ func (e *eventRecorder) count() int {
 
 type handlerFunc func(context.Context, []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 // withTokens starts a server whose protected routes are guarded as a stack with the local
 // issuer and a read scope guards them, and returns it with the key that signs its tokens.

@@ -10,7 +10,10 @@
 // locally no authorizer guards it, so the other spellings go to $default and get the
 // handler's 404; and the path is decoded once, where AWS was seen to decode %25xx a second
 // time and to cut the path at an encoded "?". A request target that is not a path (CONNECT
-// host:port) is answered with a 400 problem. The event's JSON
+// host:port) is answered with a 400 problem. With Config.Authorizer (cmd/local -stack), a
+// request to a protected route must carry a token the stack's JWT authorizer would accept,
+// checked as API Gateway checks it (internal/localauth, auth.go), and its claims go into the
+// event. The event's JSON
 // (apigw.AppendEventJSON) goes through apigw.Handler's Invoke, as in the api Lambda, and
 // the response JSON comes back out as an HTTP response (apigw.WriteResponse). Events go to an in-process queue with SQS semantics (localqueue), whose
 // consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
@@ -26,6 +29,8 @@
 //	archive/objects/             the archive bucket: inquiries/YYYY/MM/DD/<id>.json
 //	queues/events/queue.db       the events queue: a bbolt file (internal/localqueue)
 //	queues/events-dlq/queue.db   its dead-letter queue
+//	token-signing-key.json       the development token key (cmd/local token, and -stack
+//	                             with the local issuer)
 //	LOCK                         held by the running server
 //
 // Records and archive objects stay plain JSON, to read and edit by hand. The server checks
@@ -149,8 +154,9 @@ type hooks struct {
 	archive   func(inquiry.ArchiveStore) inquiry.ArchiveStore
 	publisher func(inquiry.Publisher) inquiry.Publisher
 	processor func(worker.Processor) worker.Processor
-	api       func(lambda.Handler) lambda.Handler // sees the api handler's event JSON
 	timeouts  *timeouts // nil means defaultTimeouts
+	// api wraps the api handler, for tests that read the events it is invoked with.
+	api func(lambda.Handler) lambda.Handler
 }
 
 // Server is the local server: the API, the events queue and the worker. Use New, then
