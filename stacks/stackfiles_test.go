@@ -154,6 +154,19 @@ func TestAPlantedStackFileWithFourMistakes(t *testing.T) {
 	}, "\n"), err.Error())
 }
 
+// The program itself gives the same messages, lines included, when it runs on the file.
+func TestTheProgramNamesTheLines(t *testing.T) {
+	dir := copyProject(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks", "Pulumi.qa.yaml"), []byte(plantedQA), 0o644))
+	want := checkStackFile(dir, "qa")
+	require.Error(t, want)
+
+	rec, err := componenttest.Run(stacks.Program, componenttest.StackConfig(dir, "qa"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), want.Error(), "the program's error is the check's, with the lines")
+	assert.Empty(t, rec.Resources(), "nothing registered")
+}
+
 // A typo in the top-level key is one message that names the key to use, where under mocks
 // the program alone could only say that groundwork:platform is missing.
 func TestATopLevelTypoIsOneMessage(t *testing.T) {
