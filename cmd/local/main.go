@@ -4,6 +4,8 @@
 //
 //	go run ./cmd/local                      # http://127.0.0.1:8080, data in ./.groundwork/local
 //	go run ./cmd/local -addr 127.0.0.1:9000 -data /tmp/gw -visibility 5s
+//	go run ./cmd/local -stack staging -issuer local   # tokens checked as staging's authorizer
+//	go run ./cmd/local token -stack staging -scope groundwork-api/inquiries.read
 //
 // Stop it with Ctrl-C (SIGINT) or SIGTERM: in-flight requests finish, then the worker
 // finishes its batch. Run with `go run`, it also stops that way when the go command exits,
@@ -44,6 +46,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "repair" {
 		return repair(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "token" {
+		return token(ctx, args[1:], stdout, stderr)
+	}
 	start := time.Now()
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -54,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", localserver.DefaultBatchSize, "events per worker invocation (1-10)")
 	noWorker := fs.Bool("no-worker", false, "leave events in the queue (a later run processes them)")
 	quiet := fs.Bool("quiet", false, "do not log each request")
+	var auth authFlags
+	auth.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +68,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if err := checkFlags(*visibility, *maxReceive, *batch); err != nil {
+		return err
+	}
+	stack, stackFile, err := auth.check()
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.mode(stack, stackFile, *data)
+	if err != nil {
 		return err
 	}
 
@@ -76,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BatchSize:         *batch,
 		NoWorker:          *noWorker,
 		Logger:            log,
+		Authorizer:        tokens.authz,
 	})
 	if err != nil {
 		return err
@@ -93,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	ctx, goRun, stopWatching := stopWithGoRun(ctx, log)
 	defer stopWatching()
-	banner(stdout, srv, "http://"+ln.Addr().String(), goRun, time.Since(start))
+	banner(stdout, srv, "http://"+ln.Addr().String(), goRun, tokens, time.Since(start))
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintln(stdout, "stopped: requests drained, worker batch finished")
 	return err
@@ -120,7 +136,7 @@ func checkFlags(visibility time.Duration, maxReceive, batch int) error {
 
 // banner prints where the server is, what it keeps where, the settings in effect, and its
 // routes. goRun is the pid of the go command whose exit stops the server, or 0.
-func banner(w io.Writer, srv *localserver.Server, url string, goRun int, ready time.Duration) {
+func banner(w io.Writer, srv *localserver.Server, url string, goRun int, tokens authMode, ready time.Duration) {
 	cfg := srv.Config()
 	q, dlq := srv.Queues()
 	st := q.Stats()
@@ -138,13 +154,10 @@ func banner(w io.Writer, srv *localserver.Server, url string, goRun int, ready t
 	fmt.Fprintf(tw, "  worker\t%s\n", worker)
 	fmt.Fprintf(tw, "  queue\t%d waiting, %d in flight, %d dead-lettered\n", st.Visible, st.InFlight, len(dlq.Messages()))
 	fmt.Fprintf(tw, "  process\t%s\n", process)
+	fmt.Fprintf(tw, "  tokens\t%s\n", tokens.summary())
 	fmt.Fprintln(tw, "routes:")
 	for _, rt := range httpapi.Routes {
-		auth := "public"
-		if !rt.Public {
-			auth = "JWT in AWS (not checked locally)"
-		}
-		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", rt.Method, url, rt.Path, auth)
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", rt.Method, url, rt.Path, tokens.route(rt))
 	}
 	tw.Flush()
 }

@@ -10,7 +10,10 @@
 // locally no authorizer guards it, so the other spellings go to $default and get the
 // handler's 404; and the path is decoded once, where AWS was seen to decode %25xx a second
 // time and to cut the path at an encoded "?". A request target that is not a path (CONNECT
-// host:port) is answered with a 400 problem. The event's JSON
+// host:port) is answered with a 400 problem. With Config.Authorizer (cmd/local -stack), a
+// request to a protected route must carry a token the stack's JWT authorizer would accept,
+// checked as API Gateway checks it (internal/localauth, auth.go), and its claims go into the
+// event. The event's JSON
 // (apigw.AppendEventJSON) goes through apigw.Handler's Invoke, as in the api Lambda, and
 // the response JSON comes back out as an HTTP response (apigw.WriteResponse). Events go to an in-process queue with SQS semantics (localqueue), whose
 // consumer hands batches to the worker handler through aws-lambda-go's own JSON handler
@@ -26,6 +29,8 @@
 //	archive/objects/             the archive bucket: inquiries/YYYY/MM/DD/<id>.json
 //	queues/events/queue.db       the events queue: a bbolt file (internal/localqueue)
 //	queues/events-dlq/queue.db   its dead-letter queue
+//	token-signing-key.json       the development token key (cmd/local token, and -stack
+//	                             with the local issuer)
 //	LOCK                         held by the running server
 //
 // Records and archive objects stay plain JSON, to read and edit by hand. The server checks
@@ -61,6 +66,7 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/localauth"
 	"github.com/groundwork-dev/groundwork/internal/localqueue"
 	"github.com/groundwork-dev/groundwork/internal/randid"
 	"github.com/groundwork-dev/groundwork/internal/worker"
@@ -139,6 +145,10 @@ type Config struct {
 	// to put the built bootstrap, under the Lambda Runtime Interface Emulator, behind this
 	// server's API Gateway emulation in h's place, and to alter events on their way to h.
 	WrapAPI func(h lambda.Handler) lambda.Handler
+	// Authorizer checks the token of each request to a protected route before the handler
+	// runs, as the stack's JWT authorizer does in AWS, and its claims go into the event
+	// (see auth.go). Nil means no check: protected routes serve anyone.
+	Authorizer *localauth.Authorizer
 
 	hooks hooks // test seams, set by this package's tests only
 }
@@ -398,6 +408,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	routeKey, params := chooseRoute(r.Method, r.URL.EscapedPath())
 	ev := apigw.EventFromRequest(r, body, routeKey, params)
+	if status := s.authorize(w, r, &ev); status != 0 {
+		return status
+	}
 	buf := buffers.Get().(*[]byte)
 	defer putBuffer(buf)
 	payload, err := apigw.AppendEventJSON((*buf)[:0], &ev)
