@@ -35,7 +35,7 @@ func Example_service() {
 		}
 		handler, err := function.New(ctx, "orders-api", &function.Args{
 			Package:     "./components/function/testdata/hello",
-			Environment: pulumi.StringMap{"TABLE": orders.Name, "QUEUE_URL": work.Url},
+			Environment: pulumi.StringMap{"TABLE": orders.Name, "QUEUE_URL": work.URL},
 			Grants:      []grant.Grant{orders.Grant(storage.ItemGet, storage.ItemPut), work.Grant(queue.Send)},
 		})
 		if err != nil {

@@ -195,7 +195,7 @@ func TestTheProofCountsTheKeysOfEncryptedResources(t *testing.T) {
 	program := func(ops ...storage.TableOperation) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
 			tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{
-				Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: pulumi.String(key)})
+				Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyARN: pulumi.String(key)})
 			if err != nil {
 				return err
 			}

@@ -46,7 +46,7 @@ func (p *Platform) Outputs() map[string]pulumi.StringOutput {
 		"bucketName":    p.Archive.Name,
 		"queueName":     p.Events.Name,
 		"dlqName":       p.Events.DeadLetterName,
-		"alarmTopicArn": p.Alarms.Arn,
+		"alarmTopicArn": p.Alarms.ARN,
 	}
 }
 
@@ -95,7 +95,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	if p.Alarms, err = alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: s.AlarmEmail}, opts...); err != nil {
 		return nil, err
 	}
-	topic := p.Alarms.Arn
+	topic := p.Alarms.ARN
 	if p.Table, err = storage.NewTable(ctx, "inquiries", &storage.TableArgs{
 		Attributes:    map[string]storage.AttributeType{"pk": storage.String},
 		HashKey:       "pk",
@@ -135,7 +135,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		MemoryMB:         256,
 		Timeout:          10 * time.Second,
 		LogRetentionDays: s.LogRetentionDays,
-		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.Url},
+		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.URL},
 		Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemPut), p.Events.Grant(queue.Send)},
 		AlarmTopic:       topic,
 	}, opts...); err != nil {

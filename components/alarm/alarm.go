@@ -106,8 +106,8 @@ type Topic struct {
 	Policy       *sns.TopicPolicy
 	Subscription *sns.TopicSubscription // nil without Email
 
-	// Arn is the topic's ARN: what alarms notify.
-	Arn pulumi.StringOutput
+	// ARN is the topic's ARN: what alarms notify.
+	ARN pulumi.StringOutput
 }
 
 // NewTopic registers the alarm topic.
@@ -186,6 +186,6 @@ func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.
 			return nil, err
 		}
 	}
-	t.Arn = t.Topic.Arn
-	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"arn": t.Arn})
+	t.ARN = t.Topic.Arn
+	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"arn": t.ARN})
 }

@@ -174,8 +174,8 @@ type CORS struct {
 type Domain struct {
 	// Name is the domain name, such as "api.example.com". Required.
 	Name string
-	// CertificateArn is the ARN of an ACM certificate for Name in the API's region. Required.
-	CertificateArn pulumi.StringInput
+	// CertificateARN is the ARN of an ACM certificate for Name in the API's region. Required.
+	CertificateARN pulumi.StringInput
 	// ZoneID is the Route 53 hosted zone in which to create an alias record for Name. Nil
 	// means no DNS record: point Name at the domain's target yourself.
 	ZoneID pulumi.StringInput
@@ -187,7 +187,7 @@ type API struct {
 	pulumi.ResourceState
 
 	// The children, for escape hatches.
-	Api   *apigatewayv2.Api
+	HTTPAPI   *apigatewayv2.Api
 	Stage *apigatewayv2.Stage
 	// Integrations and Permissions hold one integration and one invoke permission per
 	// function, by the function component's name.
@@ -199,10 +199,10 @@ type API struct {
 	Authorizers map[string]*apigatewayv2.Authorizer
 	// LogGroup receives the stage's access logs.
 	LogGroup *cloudwatch.LogGroup
-	// DomainName and ApiMapping are nil without Args.Domain; DNSRecord is nil without
+	// DomainName and APIMapping are nil without Args.Domain; DNSRecord is nil without
 	// Domain.ZoneID.
 	DomainName *apigatewayv2.DomainName
-	ApiMapping *apigatewayv2.ApiMapping
+	APIMapping *apigatewayv2.ApiMapping
 	DNSRecord  *route53.Record
 	// Alarms are the 5xx and p99 latency alarms.
 	Alarms []*cloudwatch.MetricAlarm
@@ -210,9 +210,9 @@ type API struct {
 	// URL is where the API is served, without a trailing slash: "https://<domain>" with a
 	// custom domain, else the $default stage's invoke URL.
 	URL pulumi.StringOutput
-	// ID is the API's id; ExecutionArn its execute-api ARN (what permissions are scoped to).
+	// ID is the API's id; ExecutionARN its execute-api ARN (what permissions are scoped to).
 	ID           pulumi.StringOutput
-	ExecutionArn pulumi.StringOutput
+	ExecutionARN pulumi.StringOutput
 }
 
 var (
@@ -445,7 +445,7 @@ func checkDomain(d Domain) error {
 			return fmt.Errorf("Domain.Name %q: label %q must be 1-63 lowercase letters, digits or '-', not starting or ending with '-'", d.Name, l)
 		}
 	}
-	if d.CertificateArn == nil {
+	if d.CertificateARN == nil {
 		return fmt.Errorf("Domain.CertificateArn is nil: a custom domain needs an ACM certificate")
 	}
 	return nil
@@ -551,10 +551,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		apiArgs.CorsConfiguration = cfg
 	}
-	if c.Api, err = apigatewayv2.NewApi(ctx, name, apiArgs, parent); err != nil {
+	if c.HTTPAPI, err = apigatewayv2.NewApi(ctx, name, apiArgs, parent); err != nil {
 		return nil, err
 	}
-	apiID := c.Api.ID().ToStringOutput()
+	apiID := c.HTTPAPI.ID().ToStringOutput()
 
 	for _, k := range sortedKeys(a.Authorizers) {
 		j := a.Authorizers[k]
@@ -575,14 +575,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// One integration and one permission per function, however many routes it serves. The
 	// permission admits this API only (any stage, method and path of it), never every API
 	// in the account.
-	sourceArn := pulumi.Sprintf("%s/*/*", c.Api.ExecutionArn)
+	sourceArn := pulumi.Sprintf("%s/*/*", c.HTTPAPI.ExecutionArn)
 	for _, fn := range a.functions {
 		fname := fn.PulumiResourceName()
 		integ, err := apigatewayv2.NewIntegration(ctx, name+"-"+fname, &apigatewayv2.IntegrationArgs{
 			ApiId:                apiID,
 			IntegrationType:      pulumi.String("AWS_PROXY"),
 			IntegrationMethod:    pulumi.String("POST"),
-			IntegrationUri:       fn.InvokeArn,
+			IntegrationUri:       fn.InvokeARN,
 			PayloadFormatVersion: pulumi.String("2.0"),
 		}, parent)
 		if err != nil {
@@ -675,7 +675,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		c.DomainName, err = apigatewayv2.NewDomainName(ctx, name+"-domain", &apigatewayv2.DomainNameArgs{
 			DomainName: pulumi.String(d.Name),
 			DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
-				CertificateArn: d.CertificateArn,
+				CertificateArn: d.CertificateARN,
 				EndpointType:   pulumi.String("REGIONAL"),
 				SecurityPolicy: pulumi.String("TLS_1_2"),
 			},
@@ -683,7 +683,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if err != nil {
 			return nil, err
 		}
-		c.ApiMapping, err = apigatewayv2.NewApiMapping(ctx, name+"-mapping", &apigatewayv2.ApiMappingArgs{
+		c.APIMapping, err = apigatewayv2.NewApiMapping(ctx, name+"-mapping", &apigatewayv2.ApiMappingArgs{
 			ApiId:      apiID,
 			DomainName: c.DomainName.DomainName,
 			Stage:      c.Stage.Name,
@@ -709,7 +709,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		// The URL comes from the mapping, so whoever uses it waits until the domain serves
 		// this API.
-		c.URL = pulumi.Sprintf("https://%s", c.ApiMapping.DomainName)
+		c.URL = pulumi.Sprintf("https://%s", c.APIMapping.DomainName)
 	}
 
 	dims := pulumi.StringMap{"ApiId": apiID}
@@ -728,10 +728,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		c.Alarms = append(c.Alarms, al)
 	}
 
-	c.ID, c.ExecutionArn = apiID, c.Api.ExecutionArn
+	c.ID, c.ExecutionARN = apiID, c.HTTPAPI.ExecutionArn
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"url":          c.URL,
 		"id":           c.ID,
-		"executionArn": c.ExecutionArn,
+		"executionArn": c.ExecutionARN,
 	})
 }

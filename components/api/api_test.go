@@ -56,7 +56,7 @@ func (o *outputs) capture(c *api.API) {
 	}
 	c.URL.ApplyT(set(&o.url))
 	c.ID.ApplyT(set(&o.id))
-	c.ExecutionArn.ApplyT(set(&o.executionArn))
+	c.ExecutionARN.ApplyT(set(&o.executionArn))
 }
 
 // run registers the two functions and an API "http" with the args build returns.
@@ -346,7 +346,7 @@ func TestAPIDomain(t *testing.T) {
 		// Given a custom domain with a certificate and a hosted zone
 		rec, out := mustRun(t, func(f fns) *api.Args {
 			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{
-				Name: "api.example.com", CertificateArn: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
+				Name: "api.example.com", CertificateARN: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
 			}}
 		})
 		comp := rec.Must(t, tAPI, "http")
@@ -389,7 +389,7 @@ func TestAPIDomain(t *testing.T) {
 	t.Run("without a zone", func(t *testing.T) {
 		// Given a custom domain without a hosted zone
 		rec, out := mustRun(t, func(f fns) *api.Args {
-			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String(cert)}}
+			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String(cert)}}
 		})
 		// Then the domain and mapping exist but no DNS record
 		rec.Must(t, tDomain, "http-domain")
@@ -444,7 +444,7 @@ func TestAPIPreview(t *testing.T) {
 				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
 			},
 			Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}},
-			Domain:      &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
+			Domain:      &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
 		}
 	}, componenttest.Preview())
 	// Then the whole graph is registered with what is known
@@ -588,10 +588,10 @@ func TestAPIValidation(t *testing.T) {
 			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com"}, AllowMethods: []string{"FETCH"}}}
 		}, []string{"CORS.AllowMethods", `"FETCH"`}},
 		{"domain not a domain name", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "localhost", CertificateArn: pulumi.String("arn:cert")}}
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "localhost", CertificateARN: pulumi.String("arn:cert")}}
 		}, []string{"Domain.Name", `"localhost"`}},
 		{"domain with an invalid label", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "API_.example.com", CertificateArn: pulumi.String("arn:cert")}}
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "API_.example.com", CertificateARN: pulumi.String("arn:cert")}}
 		}, []string{"Domain.Name", `"API_"`}},
 		{"domain without certificate", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "api.example.com"}}

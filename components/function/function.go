@@ -88,12 +88,12 @@ type Function struct {
 	// Alarms are the Errors and Throttles alarms.
 	Alarms []*cloudwatch.MetricAlarm
 
-	// Name and Arn are the function's; InvokeArn is what API Gateway integrations call.
+	// Name and ARN are the function's; InvokeARN is what API Gateway integrations call.
 	Name      pulumi.StringOutput
-	Arn       pulumi.StringOutput
-	InvokeArn pulumi.StringOutput
+	ARN       pulumi.StringOutput
+	InvokeARN pulumi.StringOutput
 	RoleName  pulumi.StringOutput
-	RoleArn   pulumi.StringOutput
+	RoleARN   pulumi.StringOutput
 	// Timeout is the effective timeout, known while the graph is built (queues size their
 	// visibility timeout from it).
 	Timeout time.Duration
@@ -286,13 +286,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		f.Alarms = append(f.Alarms, al)
 	}
-	f.Name, f.Arn, f.InvokeArn = f.Function.Name, f.Function.Arn, f.Function.InvokeArn
-	f.RoleName, f.RoleArn = f.Role.Name, f.Role.Arn
+	f.Name, f.ARN, f.InvokeARN = f.Function.Name, f.Function.Arn, f.Function.InvokeArn
+	f.RoleName, f.RoleARN = f.Role.Name, f.Role.Arn
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
 		"name":      f.Name,
-		"arn":       f.Arn,
-		"invokeArn": f.InvokeArn,
-		"roleArn":   f.RoleArn,
+		"arn":       f.ARN,
+		"invokeArn": f.InvokeARN,
+		"roleArn":   f.RoleARN,
 		"logGroup":  f.LogGroup.Name,
 	})
 }

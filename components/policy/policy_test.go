@@ -99,15 +99,15 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 	// Given a function granted every operation of every component, with customer managed keys
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		key := pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
-		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: key})
+		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyARN: key})
 		if err != nil {
 			return err
 		}
-		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyArn: key})
+		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyARN: key})
 		if err != nil {
 			return err
 		}
-		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: key})
+		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyARN: key})
 		if err != nil {
 			return err
 		}

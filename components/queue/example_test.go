@@ -27,7 +27,7 @@ func Example() {
 		_, err = function.New(ctx, "api", &function.Args{
 			Package:     "./components/function/testdata/hello",
 			Grants:      []grant.Grant{events.Grant(queue.Send)},
-			Environment: pulumi.StringMap{"QUEUE_URL": events.Url},
+			Environment: pulumi.StringMap{"QUEUE_URL": events.URL},
 		})
 		return err
 	}

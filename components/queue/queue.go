@@ -65,9 +65,9 @@ type Args struct {
 	// timeout. Zero means 6x the consumer's timeout (60 s for the default 10 s timeout), or
 	// 30 s without a consumer.
 	VisibilityTimeout time.Duration
-	// KMSKeyArn encrypts both queues with this customer managed KMS key (an ARN: grants name
+	// KMSKeyARN encrypts both queues with this customer managed KMS key (an ARN: grants name
 	// it). Nil means SSE-SQS, the key SQS owns. Encryption itself is always on.
-	KMSKeyArn pulumi.StringInput
+	KMSKeyARN pulumi.StringInput
 
 	// NoDeadLetterQueue leaves the queue without a dead-letter queue: a message that keeps
 	// failing is retried until its retention ends and is then lost. False means a dead-letter
@@ -78,7 +78,7 @@ type Args struct {
 	MaxReceiveCount int
 
 	// Consumer is the function that processes the queue's messages, created as
-	// "<name>-consumer" with a grant to consume this queue (and to decrypt with KMSKeyArn)
+	// "<name>-consumer" with a grant to consume this queue (and to decrypt with KMSKeyARN)
 	// added to its Grants. Its AlarmTopic, when nil, is the queue's. Nil means no consumer.
 	Consumer *function.Args
 	// BatchSize is the most messages one invocation receives, 1 to 10,000 (10 on FIFO);
@@ -118,14 +118,14 @@ type Queue struct {
 	// Alarms are the message-age alarm and, with a dead-letter queue, the dead-letter alarm.
 	Alarms []*cloudwatch.MetricAlarm
 
-	// Url, Arn and Name are the main queue's.
-	Url  pulumi.StringOutput
-	Arn  pulumi.StringOutput
+	// URL, ARN and Name are the main queue's.
+	URL  pulumi.StringOutput
+	ARN  pulumi.StringOutput
 	Name pulumi.StringOutput
-	// DeadLetterUrl, DeadLetterArn and DeadLetterName are the dead-letter queue's; empty
+	// DeadLetterURL, DeadLetterARN and DeadLetterName are the dead-letter queue's; empty
 	// strings with NoDeadLetterQueue.
-	DeadLetterUrl  pulumi.StringOutput
-	DeadLetterArn  pulumi.StringOutput
+	DeadLetterURL  pulumi.StringOutput
+	DeadLetterARN  pulumi.StringOutput
 	DeadLetterName pulumi.StringOutput
 	// VisibilityTimeout is the effective visibility timeout, known while the graph is built.
 	VisibilityTimeout time.Duration
@@ -293,7 +293,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 
-	q := &Queue{name: name, kmsKey: s.KMSKeyArn, VisibilityTimeout: s.VisibilityTimeout}
+	q := &Queue{name: name, kmsKey: s.KMSKeyARN, VisibilityTimeout: s.VisibilityTimeout}
 	if err := ctx.RegisterComponentResource("groundwork:queue:Queue", name, q, opts...); err != nil {
 		return nil, err
 	}
@@ -304,9 +304,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if s.FIFO {
 			qa.FifoQueue = pulumi.Bool(true)
 		}
-		if s.KMSKeyArn != nil {
+		if s.KMSKeyARN != nil {
 			qa.SqsManagedSseEnabled = pulumi.Bool(false)
-			qa.KmsMasterKeyId = s.KMSKeyArn
+			qa.KmsMasterKeyId = s.KMSKeyARN
 		} else {
 			qa.SqsManagedSseEnabled = pulumi.Bool(true)
 		}
@@ -362,9 +362,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	q.Url, q.Arn, q.Name = q.Queue.Url, q.Queue.Arn, q.Queue.Name
+	q.URL, q.ARN, q.Name = q.Queue.Url, q.Queue.Arn, q.Queue.Name
 	empty := pulumi.String("").ToStringOutput()
-	q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName = empty, empty, empty
+	q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName = empty, empty, empty
 	if dlq := q.DeadLetterQueue; dlq != nil {
 		if err := tlsOnly("-dlq-policy", dlq); err != nil {
 			return nil, err
@@ -382,7 +382,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if err != nil {
 			return nil, err
 		}
-		q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName = dlq.Url, dlq.Arn, dlq.Name
+		q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName = dlq.Url, dlq.Arn, dlq.Name
 	}
 
 	if s.Consumer != nil {
@@ -416,11 +416,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	return q, ctx.RegisterResourceOutputs(q, pulumi.Map{
-		"url":            q.Url,
-		"arn":            q.Arn,
+		"url":            q.URL,
+		"arn":            q.ARN,
 		"name":           q.Name,
-		"deadLetterUrl":  q.DeadLetterUrl,
-		"deadLetterArn":  q.DeadLetterArn,
+		"deadLetterUrl":  q.DeadLetterURL,
+		"deadLetterArn":  q.DeadLetterARN,
 		"deadLetterName": q.DeadLetterName,
 	})
 }
@@ -441,7 +441,7 @@ func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceO
 	}
 	esm := &lambda.EventSourceMappingArgs{
 		EventSourceArn:        q.Queue.Arn,
-		FunctionName:          q.Consumer.Arn,
+		FunctionName:          q.Consumer.ARN,
 		BatchSize:             pulumi.Int(s.BatchSize),
 		FunctionResponseTypes: pulumi.StringArray{pulumi.String("ReportBatchItemFailures")},
 	}
@@ -494,6 +494,6 @@ var queueSpecs = []grantops.Spec[Operation]{
 // twice makes a grant that function.New refuses, naming it.
 func (q *Queue) Grant(ops ...Operation) grant.Grant {
 	return grantops.Build(fmt.Sprintf("queue %q Grant", q.name), q.name, ops, queueSpecs, []grantops.Target{
-		{Key: "queue", Sid: "Queue", Resource: q.Arn},
+		{Key: "queue", Sid: "Queue", Resource: q.ARN},
 	}, q.kmsKey, "QueueKey")
 }

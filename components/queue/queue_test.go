@@ -73,11 +73,11 @@ func TestQueueDefaults(t *testing.T) {
 			return err
 		}
 		capture := func(o pulumi.StringOutput, into *string) { o.ApplyT(func(v string) string { *into = v; return v }) }
-		capture(q.Url, &url)
-		capture(q.Arn, &arn)
+		capture(q.URL, &url)
+		capture(q.ARN, &arn)
 		capture(q.Name, &name)
-		capture(q.DeadLetterUrl, &dlqURL)
-		capture(q.DeadLetterArn, &dlqArn)
+		capture(q.DeadLetterURL, &dlqURL)
+		capture(q.DeadLetterARN, &dlqArn)
 		capture(q.DeadLetterName, &dlqName)
 		return nil
 	})
@@ -340,7 +340,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		pulumi.All(q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName).ApplyT(func(v []any) error {
+		pulumi.All(q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName).ApplyT(func(v []any) error {
 			dlq <- []string{v[0].(string), v[1].(string), v[2].(string)}
 			return nil
 		})
@@ -368,7 +368,7 @@ func TestQueueKMS(t *testing.T) {
 	// Given a customer managed key and a consumer
 	var send, consume grant.Grant
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
-		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
+		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyARN: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
 		if err != nil {
 			return err
 		}

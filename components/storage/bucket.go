@@ -26,9 +26,9 @@ type BucketArgs struct {
 	// Pulumi names it after the component plus a random suffix, which avoids delete-before-
 	// replace and clashes between stacks.
 	BucketName string
-	// KMSKeyArn encrypts objects with this KMS key (SSE-KMS, with an S3 bucket key to cut KMS
+	// KMSKeyARN encrypts objects with this KMS key (SSE-KMS, with an S3 bucket key to cut KMS
 	// requests). Nil means SSE-S3 (AES256).
-	KMSKeyArn pulumi.StringInput
+	KMSKeyARN pulumi.StringInput
 	// NoncurrentVersionExpirationDays is how many days an object version is kept after it
 	// stops being current. Zero means 30.
 	NoncurrentVersionExpirationDays int
@@ -56,9 +56,9 @@ type Bucket struct {
 	Lifecycle         *s3.BucketLifecycleConfigurationV2
 	Logging           *s3.BucketLoggingV2 // nil without AccessLogBucket
 
-	// Name is the bucket's name, Arn its ARN.
+	// Name is the bucket's name, ARN its ARN.
 	Name pulumi.StringOutput
-	Arn  pulumi.StringOutput
+	ARN  pulumi.StringOutput
 
 	name   string
 	kmsKey pulumi.StringInput
@@ -121,7 +121,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	if a.NoncurrentVersionExpirationDays == 0 {
 		a.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionDays
 	}
-	b := &Bucket{name: name, kmsKey: a.KMSKeyArn}
+	b := &Bucket{name: name, kmsKey: a.KMSKeyARN}
 	if err := ctx.RegisterComponentResource("groundwork:storage:Bucket", name, b, opts...); err != nil {
 		return nil, err
 	}
@@ -141,9 +141,9 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 		SseAlgorithm: pulumi.String("AES256"),
 	}
 	rule := s3.BucketServerSideEncryptionConfigurationV2RuleArgs{ApplyServerSideEncryptionByDefault: sse}
-	if a.KMSKeyArn != nil {
+	if a.KMSKeyARN != nil {
 		sse.SseAlgorithm = pulumi.String("aws:kms")
-		sse.KmsMasterKeyId = a.KMSKeyArn
+		sse.KmsMasterKeyId = a.KMSKeyARN
 		rule.BucketKeyEnabled = pulumi.Bool(true)
 	}
 	b.Encryption, err = s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-sse",
@@ -242,6 +242,6 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 		}
 	}
 
-	b.Name, b.Arn = b.Bucket.Bucket, b.Bucket.Arn
-	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{"name": b.Name, "arn": b.Arn})
+	b.Name, b.ARN = b.Bucket.Bucket, b.Bucket.Arn
+	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{"name": b.Name, "arn": b.ARN})
 }

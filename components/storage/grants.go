@@ -50,7 +50,7 @@ const (
 	Scan TableOperation = "Scan"
 )
 
-// KMS actions on a table's customer managed key (TableArgs.KMSKeyArn). DynamoDB uses the
+// KMS actions on a table's customer managed key (TableArgs.KMSKeyARN). DynamoDB uses the
 // key on the caller's behalf, so the caller's role needs it: decrypting the table key for
 // every read and write, and generating data keys for writes.
 var (
@@ -78,8 +78,8 @@ var tableSpecs = []grantops.Spec[TableOperation]{
 // makes a grant that function.New refuses, naming it.
 func (t *Table) Grant(ops ...TableOperation) grant.Grant {
 	return grantops.Build(fmt.Sprintf("table %q Grant", t.name), t.name, ops, tableSpecs, []grantops.Target{
-		{Key: "table", Sid: "Table", Resource: t.Arn},
-		{Key: "index", Sid: "TableIndexes", Resource: grant.Suffix(t.Arn, "/index/*")},
+		{Key: "table", Sid: "Table", Resource: t.ARN},
+		{Key: "index", Sid: "TableIndexes", Resource: grant.Suffix(t.ARN, "/index/*")},
 	}, t.kmsKey, "TableKey")
 }
 
@@ -121,7 +121,7 @@ var bucketSpecs = []grantops.Spec[BucketOperation]{
 // function.New refuses, naming it.
 func (b *Bucket) Grant(ops ...BucketOperation) grant.Grant {
 	return grantops.Build(fmt.Sprintf("bucket %q Grant", b.name), b.name, ops, bucketSpecs, []grantops.Target{
-		{Key: "bucket", Sid: "Bucket", Resource: b.Arn},
-		{Key: "objects", Sid: "Objects", Resource: grant.Suffix(b.Arn, "/*")},
+		{Key: "bucket", Sid: "Bucket", Resource: b.ARN},
+		{Key: "objects", Sid: "Objects", Resource: grant.Suffix(b.ARN, "/*")},
 	}, b.kmsKey, "ObjectsKey")
 }

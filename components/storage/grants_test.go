@@ -33,11 +33,11 @@ func resolve(t *testing.T, pick func(*storage.Table, *storage.Bucket) grant.Gran
 			key = pulumi.String(keyArn)
 		}
 		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{
-			Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: key})
+			Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyARN: key})
 		if err != nil {
 			return err
 		}
-		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyArn: key})
+		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyARN: key})
 		if err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func TestBucketDefaults(t *testing.T) {
 func TestBucketOptions(t *testing.T) {
 	// Given a KMS key, a name, a noncurrent age, access logging and force destroy
 	rec := runBucket(t, &storage.BucketArgs{
-		BucketName: "groundwork-archive-prod", KMSKeyArn: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1"),
+		BucketName: "groundwork-archive-prod", KMSKeyARN: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1"),
 		NoncurrentVersionExpirationDays: 90, AccessLogBucket: pulumi.String("logs-bucket"), ForceDestroy: true,
 	})
 	b := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
@@ -218,7 +218,7 @@ func TestTableKMSAndProvisioned(t *testing.T) {
 		GlobalSecondaryIndexes: []storage.Index{{Name: "by-email", HashKey: "email", ProjectionType: "INCLUDE",
 			NonKeyAttributes: []string{"status"}}},
 		Provisioned: &storage.Capacity{Read: 5, Write: 2},
-		KMSKeyArn:   pulumi.String(key),
+		KMSKeyARN:   pulumi.String(key),
 	})
 	tbl := rec.Must(t, "aws:dynamodb/table:Table", "records")
 	assert.Equal(t, "orders-prod", tbl.InputString("name"), "explicit name")

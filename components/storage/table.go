@@ -62,9 +62,9 @@ type TableArgs struct {
 	// StreamViewType enables a stream with this view: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or
 	// NEW_AND_OLD_IMAGES. Empty means no stream.
 	StreamViewType string
-	// KMSKeyArn encrypts the table with this customer managed key. Nil means the AWS managed
+	// KMSKeyARN encrypts the table with this customer managed key. Nil means the AWS managed
 	// key (aws/dynamodb). Encryption itself is always on.
-	KMSKeyArn pulumi.StringInput
+	KMSKeyARN pulumi.StringInput
 	// AllowDeletion turns deletion protection off, so the table can be deleted. False keeps
 	// deletion protection on.
 	AllowDeletion bool
@@ -76,10 +76,10 @@ type Table struct {
 
 	Table *dynamodb.Table
 
-	// Name, Arn and StreamArn (empty without a stream) of the table.
+	// Name, ARN and StreamARN (empty without a stream) of the table.
 	Name      pulumi.StringOutput
-	Arn       pulumi.StringOutput
-	StreamArn pulumi.StringOutput
+	ARN       pulumi.StringOutput
+	StreamARN pulumi.StringOutput
 
 	name   string
 	kmsKey pulumi.StringInput
@@ -171,7 +171,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err := args.check(); err != nil {
 		return nil, fmt.Errorf("table %q: %w", name, err)
 	}
-	t := &Table{name: name, kmsKey: args.KMSKeyArn}
+	t := &Table{name: name, kmsKey: args.KMSKeyARN}
 	if err := ctx.RegisterComponentResource("groundwork:storage:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
@@ -186,8 +186,8 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if args.TableName != "" {
 		targs.Name = pulumi.String(args.TableName)
 	}
-	if args.KMSKeyArn != nil {
-		targs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: args.KMSKeyArn}
+	if args.KMSKeyARN != nil {
+		targs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: args.KMSKeyARN}
 	}
 	if args.RangeKey != "" {
 		targs.RangeKey = pulumi.String(args.RangeKey)
@@ -238,6 +238,6 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if t.Table, err = dynamodb.NewTable(ctx, name, targs, pulumi.Parent(t)); err != nil {
 		return nil, err
 	}
-	t.Name, t.Arn, t.StreamArn = t.Table.Name, t.Table.Arn, t.Table.StreamArn
-	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.Arn})
+	t.Name, t.ARN, t.StreamARN = t.Table.Name, t.Table.Arn, t.Table.StreamArn
+	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.ARN})
 }
