@@ -187,8 +187,8 @@ type API struct {
 	pulumi.ResourceState
 
 	// The children, for escape hatches.
-	HTTPAPI   *apigatewayv2.Api
-	Stage *apigatewayv2.Stage
+	HTTPAPI *apigatewayv2.Api
+	Stage   *apigatewayv2.Stage
 	// Integrations and Permissions hold one integration and one invoke permission per
 	// function, by the function component's name.
 	Integrations map[string]*apigatewayv2.Integration
