@@ -10,10 +10,11 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/alarm"
 	"github.com/groundwork-dev/groundwork/components/api"
+	"github.com/groundwork-dev/groundwork/components/bucket"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/queue"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 )
 
@@ -31,8 +32,8 @@ type Platform struct {
 	Settings *Settings
 	Provider *aws.Provider
 	Alarms   *alarm.Topic
-	Table    *storage.Table
-	Archive  *storage.Bucket
+	Table    *table.Table
+	Archive  *bucket.Bucket
 	Events   *queue.Queue
 	APIFunc  *function.Function
 	API      *api.API
@@ -96,15 +97,15 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		return nil, err
 	}
 	topic := p.Alarms.ARN
-	if p.Table, err = storage.NewTable(ctx, "inquiries", &storage.TableArgs{
-		Attributes:    map[string]storage.AttributeType{"pk": storage.String},
+	if p.Table, err = table.New(ctx, "inquiries", &table.Args{
+		Attributes:    map[string]table.AttributeType{"pk": table.String},
 		HashKey:       "pk",
 		TTLAttribute:  "ttl",
 		AllowDeletion: s.AllowTableDeletion,
 	}, stateful...); err != nil {
 		return nil, err
 	}
-	if p.Archive, err = storage.NewBucket(ctx, "archive", &storage.BucketArgs{
+	if p.Archive, err = bucket.New(ctx, "archive", &bucket.Args{
 		ForceDestroy: s.ForceDestroyBuckets,
 	}, stateful...); err != nil {
 		return nil, err
@@ -120,7 +121,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 			Timeout:          30 * time.Second,
 			LogRetentionDays: s.LogRetentionDays,
 			Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
-			Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemUpdate), p.Archive.Grant(storage.ObjectPut)},
+			Grants:           []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemUpdate), p.Archive.Grant(bucket.ObjectPut)},
 			AlarmTopic:       topic,
 		},
 		BatchSize:      10,
@@ -136,7 +137,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		Timeout:          10 * time.Second,
 		LogRetentionDays: s.LogRetentionDays,
 		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.URL},
-		Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemPut), p.Events.Grant(queue.Send)},
+		Grants:           []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemPut), p.Events.Grant(queue.Send)},
 		AlarmTopic:       topic,
 	}, opts...); err != nil {
 		return nil, err

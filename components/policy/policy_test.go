@@ -11,12 +11,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/groundwork-dev/groundwork/components/bucket"
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/policy"
 	"github.com/groundwork-dev/groundwork/components/queue"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 )
 
 func rules(vs []policy.Violation) map[string]int {
@@ -30,10 +31,10 @@ func rules(vs []policy.Violation) map[string]int {
 func TestCompliantComponentsPass(t *testing.T) {
 	// Given the platform's own components, protected
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
-		if _, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk"}, pulumi.Protect(true)); err != nil {
+		if _, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk"}, pulumi.Protect(true)); err != nil {
 			return err
 		}
-		if _, err := storage.NewBucket(ctx, "archive", nil, pulumi.Protect(true)); err != nil {
+		if _, err := bucket.New(ctx, "archive", nil, pulumi.Protect(true)); err != nil {
 			return err
 		}
 		_, err := function.New(ctx, "api", &function.Args{Package: "./components/function/testdata/hello"})
@@ -99,11 +100,11 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 	// Given a function granted every operation of every component, with customer managed keys
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		key := pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
-		tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyARN: key})
+		tbl, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key})
 		if err != nil {
 			return err
 		}
-		b, err := storage.NewBucket(ctx, "archive", &storage.BucketArgs{KMSKeyARN: key})
+		b, err := bucket.New(ctx, "archive", &bucket.Args{KMSKeyARN: key})
 		if err != nil {
 			return err
 		}
@@ -112,9 +113,9 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 			return err
 		}
 		_, err = function.New(ctx, "all", &function.Args{Package: "./components/function/testdata/hello", Grants: []grant.Grant{
-			tbl.Grant(storage.ItemGet, storage.ItemPut, storage.ItemUpdate, storage.ItemDelete, storage.ItemConditionCheck,
-				storage.ItemBatchGet, storage.ItemBatchWrite, storage.Query, storage.Scan),
-			b.Grant(storage.ObjectGet, storage.ObjectPut, storage.ObjectDelete, storage.ObjectList),
+			tbl.Grant(table.ItemGet, table.ItemPut, table.ItemUpdate, table.ItemDelete, table.ItemConditionCheck,
+				table.ItemBatchGet, table.ItemBatchWrite, table.Query, table.Scan),
+			b.Grant(bucket.ObjectGet, bucket.ObjectPut, bucket.ObjectDelete, bucket.ObjectList),
 			q.Grant(queue.Send, queue.Consume),
 		}})
 		return err

@@ -1,4 +1,4 @@
-package storage
+package table
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,9 +26,9 @@ const (
 type Index struct {
 	// Name is the index name, 3-255 characters of letters, digits, '_', '-' and '.'.
 	Name string
-	// HashKey names the index's partition key; it must be declared in TableArgs.Attributes.
+	// HashKey names the index's partition key; it must be declared in Args.Attributes.
 	HashKey string
-	// RangeKey names the index's sort key, declared in TableArgs.Attributes. Empty means none.
+	// RangeKey names the index's sort key, declared in Args.Attributes. Empty means none.
 	RangeKey string
 	// ProjectionType is ALL, KEYS_ONLY or INCLUDE. Empty means ALL.
 	ProjectionType string
@@ -39,8 +41,8 @@ type Capacity struct {
 	Read, Write int
 }
 
-// TableArgs configures a Table.
-type TableArgs struct {
+// Args configures a Table.
+type Args struct {
 	// TableName is the table's physical name (3-255 of letters, digits, '_', '-', '.'). Empty
 	// means Pulumi names it after the component plus a random suffix.
 	TableName string
@@ -85,12 +87,12 @@ type Table struct {
 	kmsKey pulumi.StringInput
 }
 
-var tableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
 var streamViews = []string{"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"}
 
-func (a *TableArgs) check() error {
-	if a.TableName != "" && !tableNamePattern.MatchString(a.TableName) {
+func (a *Args) check() error {
+	if a.TableName != "" && !namePattern.MatchString(a.TableName) {
 		return fmt.Errorf("TableName %q must be 3-255 letters, digits, '_', '-' or '.'", a.TableName)
 	}
 	if a.HashKey == "" {
@@ -120,7 +122,7 @@ func (a *TableArgs) check() error {
 	names := map[string]bool{}
 	for i, ix := range a.GlobalSecondaryIndexes {
 		field := fmt.Sprintf("GlobalSecondaryIndexes[%d]", i)
-		if !tableNamePattern.MatchString(ix.Name) {
+		if !namePattern.MatchString(ix.Name) {
 			return fmt.Errorf("%s: Name %q must be 3-255 letters, digits, '_', '-' or '.'", field, ix.Name)
 		}
 		if names[ix.Name] {
@@ -163,16 +165,20 @@ func (a *TableArgs) check() error {
 	return nil
 }
 
-// NewTable validates args and registers the table.
-func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.ResourceOption) (*Table, error) {
+// New validates args and registers the table.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Table, error) {
 	if args == nil {
-		args = &TableArgs{}
+		args = &Args{}
 	}
 	if err := args.check(); err != nil {
 		return nil, fmt.Errorf("table %q: %w", name, err)
 	}
 	t := &Table{name: name, kmsKey: args.KMSKeyARN}
-	if err := ctx.RegisterComponentResource("groundwork:storage:Table", name, t, opts...); err != nil {
+	// The type was groundwork:storage:Table before the storage package split in two: the alias keeps the URNs
+	// of stacks deployed before then (and, through the parent, their children's), so the
+	// split replaces nothing.
+	opts = append(opts[:len(opts):len(opts)], pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("groundwork:storage:Table")}}))
+	if err := ctx.RegisterComponentResource("groundwork:table:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
 
@@ -240,4 +246,80 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	}
 	t.Name, t.ARN, t.StreamARN = t.Table.Name, t.Table.Arn, t.Table.StreamArn
 	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.ARN})
+}
+
+// Operation is an operation on a table's items that Table.Grant allows. Each maps to
+// exactly the IAM actions it needs (listed on each constant) on the table's ARN, and only
+// Query and Scan, the operations that can read an index, on its indexes' ARNs. The zero
+// value is no operation: Table.Grant refuses it.
+//
+// Transactions have no operation of their own: IAM authorizes each item of a transaction by
+// its action ("Permissions for Put, Update, Delete, and Get actions are governed by the
+// permissions used for the underlying PutItem, UpdateItem, DeleteItem, and GetItem
+// operations. For the ConditionCheck action, you can use the dynamodb:ConditionCheckItem
+// permission", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+// Grant a TransactWriteItems of two Puts as ItemPut, one that also checks a condition on
+// another item as ItemPut and ItemConditionCheck, a TransactGetItems as ItemGet.
+type Operation string
+
+// The table operations.
+const (
+	// ItemGet reads one item (GetItem, and the Get items of TransactGetItems):
+	// dynamodb:GetItem.
+	ItemGet Operation = "ItemGet"
+	// ItemPut writes a whole item, conditionally or not (PutItem, and the Put items of
+	// TransactWriteItems): dynamodb:PutItem.
+	ItemPut Operation = "ItemPut"
+	// ItemUpdate changes attributes of an item (UpdateItem, and the Update items of
+	// TransactWriteItems): dynamodb:UpdateItem.
+	ItemUpdate Operation = "ItemUpdate"
+	// ItemDelete deletes an item (DeleteItem, and the Delete items of TransactWriteItems):
+	// dynamodb:DeleteItem.
+	ItemDelete Operation = "ItemDelete"
+	// ItemConditionCheck checks a condition on an item inside TransactWriteItems without
+	// writing it: dynamodb:ConditionCheckItem.
+	ItemConditionCheck Operation = "ItemConditionCheck"
+	// ItemBatchGet reads items with BatchGetItem: dynamodb:BatchGetItem.
+	ItemBatchGet Operation = "ItemBatchGet"
+	// ItemBatchWrite puts and deletes items with BatchWriteItem: dynamodb:BatchWriteItem.
+	ItemBatchWrite Operation = "ItemBatchWrite"
+	// Query reads the items of one partition of the table or of any of its indexes:
+	// dynamodb:Query on the table and on "<table ARN>/index/*".
+	Query Operation = "Query"
+	// Scan reads every item of the table or of any of its indexes: dynamodb:Scan on the
+	// table and on "<table ARN>/index/*".
+	Scan Operation = "Scan"
+)
+
+// KMS actions on a table's customer managed key (Args.KMSKeyARN). DynamoDB uses the
+// key on the caller's behalf, so the caller's role needs it: decrypting the table key for
+// every read and write, and generating data keys for writes.
+var (
+	keyRead  = []string{"kms:Decrypt"}
+	keyWrite = []string{"kms:Decrypt", "kms:GenerateDataKey"}
+)
+
+// specs is what each table operation needs, in the order grant names list them.
+var specs = []grantops.Spec[Operation]{
+	{Op: ItemGet, Slug: "get", Actions: map[string][]string{"table": {"dynamodb:GetItem"}}, KMS: keyRead},
+	{Op: ItemPut, Slug: "put", Actions: map[string][]string{"table": {"dynamodb:PutItem"}}, KMS: keyWrite},
+	{Op: ItemUpdate, Slug: "update", Actions: map[string][]string{"table": {"dynamodb:UpdateItem"}}, KMS: keyWrite},
+	{Op: ItemDelete, Slug: "delete", Actions: map[string][]string{"table": {"dynamodb:DeleteItem"}}, KMS: keyWrite},
+	{Op: ItemConditionCheck, Slug: "check", Actions: map[string][]string{"table": {"dynamodb:ConditionCheckItem"}}, KMS: keyRead},
+	{Op: ItemBatchGet, Slug: "batchget", Actions: map[string][]string{"table": {"dynamodb:BatchGetItem"}}, KMS: keyRead},
+	{Op: ItemBatchWrite, Slug: "batchwrite", Actions: map[string][]string{"table": {"dynamodb:BatchWriteItem"}}, KMS: keyWrite},
+	{Op: Query, Slug: "query", Actions: map[string][]string{"table": {"dynamodb:Query"}, "index": {"dynamodb:Query"}}, KMS: keyRead},
+	{Op: Scan, Slug: "scan", Actions: map[string][]string{"table": {"dynamodb:Scan"}, "index": {"dynamodb:Scan"}}, KMS: keyRead},
+}
+
+// Grant lets a function perform ops on the table's items, and nothing else: the grant is
+// named "<table>-<ops>" (such as "orders-get-put") and allows each operation's actions on
+// the table's ARN, on its indexes' ARNs for Query and Scan, and on the table's customer
+// managed key, when it has one. No operation, an empty or unknown one, or one listed twice
+// makes a grant that function.New refuses, naming it.
+func (t *Table) Grant(ops ...Operation) grant.Grant {
+	return grantops.Build(fmt.Sprintf("table %q Grant", t.name), t.name, ops, specs, []grantops.Target{
+		{Key: "table", Sid: "Table", Resource: t.ARN},
+		{Key: "index", Sid: "TableIndexes", Resource: grant.Suffix(t.ARN, "/index/*")},
+	}, t.kmsKey, "TableKey")
 }

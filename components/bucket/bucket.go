@@ -1,4 +1,4 @@
-package storage
+package bucket
 
 import (
 	"fmt"
@@ -9,19 +9,21 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
 
 // DefaultNoncurrentVersionDays is how long old object versions are kept when
-// BucketArgs.NoncurrentVersionExpirationDays is zero.
+// Args.NoncurrentVersionExpirationDays is zero.
 const DefaultNoncurrentVersionDays = 30
 
 // abortMultipartDays is when incomplete multipart uploads are aborted (their parts cost money
 // and are invisible).
 const abortMultipartDays = 7
 
-// BucketArgs configures a Bucket.
-type BucketArgs struct {
+// Args configures a Bucket.
+type Args struct {
 	// BucketName is the bucket's physical name; it must follow S3's naming rules. Empty means
 	// Pulumi names it after the component plus a random suffix, which avoids delete-before-
 	// replace and clashes between stacks.
@@ -66,8 +68,8 @@ type Bucket struct {
 
 var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
 
-// CheckBucketName returns why S3 would reject name as a bucket name, or nil.
-func CheckBucketName(name string) error {
+// CheckName returns why S3 would reject name as a bucket name, or nil.
+func CheckName(name string) error {
 	switch {
 	case len(name) < 3 || len(name) > 63:
 		return fmt.Errorf("%q must be 3-63 characters long", name)
@@ -91,12 +93,12 @@ func CheckBucketName(name string) error {
 	return nil
 }
 
-func (a *BucketArgs) check(name string) error {
+func (a *Args) check(name string) error {
 	if a.BucketName != "" {
-		if err := CheckBucketName(a.BucketName); err != nil {
+		if err := CheckName(a.BucketName); err != nil {
 			return fmt.Errorf("BucketName: %w", err)
 		}
-	} else if err := CheckBucketName(name + "-abcdef0"); err != nil {
+	} else if err := CheckName(name + "-abcdef0"); err != nil {
 		// Auto-naming appends "-" and 7 characters to the component's name.
 		return fmt.Errorf("the name makes an invalid auto-named bucket (set BucketName or rename): %w", err)
 	}
@@ -109,10 +111,10 @@ func (a *BucketArgs) check(name string) error {
 	return nil
 }
 
-// NewBucket validates args and registers the bucket and its configuration.
-func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulumi.ResourceOption) (*Bucket, error) {
+// New validates args and registers the bucket and its configuration.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bucket, error) {
 	if args == nil {
-		args = &BucketArgs{}
+		args = &Args{}
 	}
 	a := *args
 	if err := a.check(name); err != nil {
@@ -122,7 +124,11 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 		a.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionDays
 	}
 	b := &Bucket{name: name, kmsKey: a.KMSKeyARN}
-	if err := ctx.RegisterComponentResource("groundwork:storage:Bucket", name, b, opts...); err != nil {
+	// The type was groundwork:storage:Bucket before the storage package split in two: the alias keeps the URNs
+	// of stacks deployed before then (and, through the parent, their children's), so the
+	// split replaces nothing.
+	opts = append(opts[:len(opts):len(opts)], pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("groundwork:storage:Bucket")}}))
+	if err := ctx.RegisterComponentResource("groundwork:bucket:Bucket", name, b, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(b)
@@ -244,4 +250,47 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 
 	b.Name, b.ARN = b.Bucket.Bucket, b.Bucket.Arn
 	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{"name": b.Name, "arn": b.ARN})
+}
+
+// Operation is an operation on a bucket's objects that Bucket.Grant allows. Each maps
+// to exactly the IAM actions listed on its constant. The zero value is no operation:
+// Bucket.Grant refuses it.
+type Operation string
+
+// The bucket operations.
+const (
+	// ObjectGet reads objects (GetObject, HeadObject): s3:GetObject on "<bucket ARN>/*".
+	// Without ObjectList too, S3 answers a missing key with 403 AccessDenied, not 404.
+	ObjectGet Operation = "ObjectGet"
+	// ObjectPut writes objects (PutObject, multipart uploads): s3:PutObject on
+	// "<bucket ARN>/*".
+	ObjectPut Operation = "ObjectPut"
+	// ObjectDelete deletes objects (DeleteObject): s3:DeleteObject on "<bucket ARN>/*".
+	ObjectDelete Operation = "ObjectDelete"
+	// ObjectList lists keys (ListObjectsV2): s3:ListBucket on the bucket's ARN.
+	ObjectList Operation = "ObjectList"
+)
+
+// specs is what each bucket operation needs, in the order grant names list them. With
+// a customer managed key, S3 generates a data key for each object written and decrypts it
+// for each read and for every part of a multipart upload (kms:Decrypt on put), per "Using
+// server-side encryption with AWS KMS keys (SSE-KMS)",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html.
+var specs = []grantops.Spec[Operation]{
+	{Op: ObjectGet, Slug: "get", Actions: map[string][]string{"objects": {"s3:GetObject"}}, KMS: []string{"kms:Decrypt"}},
+	{Op: ObjectPut, Slug: "put", Actions: map[string][]string{"objects": {"s3:PutObject"}}, KMS: []string{"kms:Decrypt", "kms:GenerateDataKey"}},
+	{Op: ObjectDelete, Slug: "delete", Actions: map[string][]string{"objects": {"s3:DeleteObject"}}},
+	{Op: ObjectList, Slug: "list", Actions: map[string][]string{"bucket": {"s3:ListBucket"}}},
+}
+
+// Grant lets a function perform ops on the bucket's objects, and nothing else: the grant is
+// named "<bucket>-<ops>" (such as "archive-put") and allows each operation's actions on the
+// bucket's or its objects' ARN, and on the bucket's customer managed key, when it has one.
+// No operation, an empty or unknown one, or one listed twice makes a grant that
+// function.New refuses, naming it.
+func (b *Bucket) Grant(ops ...Operation) grant.Grant {
+	return grantops.Build(fmt.Sprintf("bucket %q Grant", b.name), b.name, ops, specs, []grantops.Target{
+		{Key: "bucket", Sid: "Bucket", Resource: b.ARN},
+		{Key: "objects", Sid: "Objects", Resource: grant.Suffix(b.ARN, "/*")},
+	}, b.kmsKey, "ObjectsKey")
 }
