@@ -93,7 +93,7 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	opts := []pulumi.ResourceOption{pulumi.Provider(p.Provider)}
 	stateful := append(opts[:len(opts):len(opts)], pulumi.Protect(s.Protect))
 
-	if p.Alarms, err = alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: s.AlarmEmail}, opts...); err != nil {
+	if p.Alarms, err = alarm.New(ctx, "alarms", &alarm.Args{Email: s.AlarmEmail}, opts...); err != nil {
 		return nil, err
 	}
 	topic := p.Alarms.ARN

@@ -1,6 +1,6 @@
-// Package alarm is the platform's alerting: an encrypted SNS topic per stack that CloudWatch
-// alarms notify (with an optional email subscription), and one way to declare a metric alarm
-// that every component uses for its own alarms.
+// Package alarm is the platform's alerting: an encrypted SNS topic per stack that the
+// components' CloudWatch alarms notify (give its ARN to their Args.AlarmTopic), with an
+// optional email subscription.
 package alarm
 
 import (
@@ -8,76 +8,12 @@ import (
 	"net/mail"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
-
-// Spec describes one metric alarm.
-type Spec struct {
-	// Suffix names the alarm after its owner: "<owner>-<Suffix>", such as "api-errors".
-	Suffix string
-	// Description says what firing means and what to look at.
-	Description string
-	// Namespace and Metric name the CloudWatch metric, such as "AWS/Lambda" and "Errors".
-	Namespace, Metric string
-	// Dimensions select the owner's series, such as {"FunctionName": name}.
-	Dimensions pulumi.StringMap
-	// Statistic is Sum, Average, Maximum, Minimum or SampleCount; ExtendedStatistic a
-	// percentile such as "p99". Set exactly one.
-	Statistic, ExtendedStatistic string
-	// Comparison is a CloudWatch comparison operator. Empty means
-	// GreaterThanOrEqualToThreshold.
-	Comparison string
-	// Threshold is the value compared against.
-	Threshold float64
-	// PeriodSeconds is the length of one datapoint. Zero means 300.
-	PeriodSeconds int
-	// EvaluationPeriods is how many datapoints must breach. Zero means 1.
-	EvaluationPeriods int
-}
-
-// New registers a metric alarm that notifies topic (an SNS topic ARN) when it fires and when
-// it recovers; missing data counts as not breaching (no traffic is not an incident). A nil
-// topic makes an alarm without actions, visible in the console only.
-func New(ctx *pulumi.Context, owner string, s Spec, topic pulumi.StringInput, opts ...pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
-	if (s.Statistic == "") == (s.ExtendedStatistic == "") {
-		return nil, fmt.Errorf("alarm %s-%s: set exactly one of Statistic and ExtendedStatistic", owner, s.Suffix)
-	}
-	if s.Comparison == "" {
-		s.Comparison = "GreaterThanOrEqualToThreshold"
-	}
-	if s.PeriodSeconds == 0 {
-		s.PeriodSeconds = 300
-	}
-	if s.EvaluationPeriods == 0 {
-		s.EvaluationPeriods = 1
-	}
-	args := &cloudwatch.MetricAlarmArgs{
-		AlarmDescription:   pulumi.String(s.Description),
-		Namespace:          pulumi.String(s.Namespace),
-		MetricName:         pulumi.String(s.Metric),
-		Dimensions:         s.Dimensions,
-		ComparisonOperator: pulumi.String(s.Comparison),
-		Threshold:          pulumi.Float64(s.Threshold),
-		Period:             pulumi.Int(s.PeriodSeconds),
-		EvaluationPeriods:  pulumi.Int(s.EvaluationPeriods),
-		TreatMissingData:   pulumi.String("notBreaching"),
-	}
-	if s.Statistic != "" {
-		args.Statistic = pulumi.String(s.Statistic)
-	} else {
-		args.ExtendedStatistic = pulumi.String(s.ExtendedStatistic)
-	}
-	if topic != nil {
-		args.AlarmActions = pulumi.Array{topic}
-		args.OkActions = pulumi.Array{topic}
-	}
-	return cloudwatch.NewMetricAlarm(ctx, owner+"-"+s.Suffix, args, opts...)
-}
 
 // keyAdminActions are what the account may do to the alarm key: manage it, not use it.
 var keyAdminActions = []string{
@@ -88,8 +24,8 @@ var keyAdminActions = []string{
 	"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
 }
 
-// TopicArgs configures a Topic.
-type TopicArgs struct {
+// Args configures a Topic.
+type Args struct {
 	// Email subscribes this address to the alarms (AWS sends a confirmation mail first).
 	// Empty means no subscription.
 	Email string
@@ -110,10 +46,10 @@ type Topic struct {
 	ARN pulumi.StringOutput
 }
 
-// NewTopic registers the alarm topic.
-func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.ResourceOption) (*Topic, error) {
+// New registers the alarm topic.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Topic, error) {
 	if args == nil {
-		args = &TopicArgs{}
+		args = &Args{}
 	}
 	if args.Email != "" {
 		if a, err := mail.ParseAddress(args.Email); err != nil || a.Address != args.Email {

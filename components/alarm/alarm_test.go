@@ -3,7 +3,6 @@ package alarm_test
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,7 +12,7 @@ import (
 
 func TestTopicDefaults(t *testing.T) {
 	// Given an alarm topic with an email subscription
-	rec := componenttest.MustRun(t, componenttest.Component(alarm.NewTopic, "alarms", &alarm.TopicArgs{Email: "oncall@example.com"}))
+	rec := componenttest.MustRun(t, componenttest.Component(alarm.New, "alarms", &alarm.Args{Email: "oncall@example.com"}))
 	comp := rec.Must(t, "groundwork:alarm:Topic", "alarms")
 	key := rec.Must(t, "aws:kms/key:Key", "alarms-key")
 	topic := rec.Must(t, "aws:sns/topic:Topic", "alarms")
@@ -53,33 +52,13 @@ func TestTopicDefaults(t *testing.T) {
 }
 
 func TestTopicWithoutEmailAndPreview(t *testing.T) {
-	rec := componenttest.MustRun(t, componenttest.Component(alarm.NewTopic, "alarms", nil), componenttest.Preview())
+	rec := componenttest.MustRun(t, componenttest.Component(alarm.New, "alarms", nil), componenttest.Preview())
 	assert.Empty(t, rec.ByType("aws:sns/topicSubscription:TopicSubscription"), "no subscription without Email")
 	assert.Len(t, rec.ByType("aws:sns/topic:Topic"), 1)
 }
 
 func TestTopicRejectsABadEmail(t *testing.T) {
-	rec, err := componenttest.Run(componenttest.Component(alarm.NewTopic, "alarms", &alarm.TopicArgs{Email: "not-an-address"}))
+	rec, err := componenttest.Run(componenttest.Component(alarm.New, "alarms", &alarm.Args{Email: "not-an-address"}))
 	assert.ErrorContains(t, err, `alarm topic "alarms": Email "not-an-address"`)
 	assert.Empty(t, rec.Resources())
-}
-
-func TestNewAlarm(t *testing.T) {
-	rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
-		_, err := alarm.New(ctx, "api", alarm.Spec{Suffix: "latency", Namespace: "AWS/ApiGateway", Metric: "Latency",
-			Dimensions: pulumi.StringMap{"ApiId": pulumi.String("a1")}, ExtendedStatistic: "p99", Threshold: 1000}, nil)
-		if err != nil {
-			return err
-		}
-		_, err = alarm.New(ctx, "api", alarm.Spec{Suffix: "bad", Statistic: "Sum", ExtendedStatistic: "p99"}, nil)
-		return err
-	})
-	assert.ErrorContains(t, err, "alarm api-bad: set exactly one of Statistic and ExtendedStatistic")
-	al := rec.Must(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency")
-	assert.Equal(t, "p99", al.InputString("extendedStatistic"))
-	assert.Equal(t, "notBreaching", al.InputString("treatMissingData"), "no traffic is no incident")
-	p, _ := al.Input("period")
-	assert.Equal(t, float64(300), p, "period default")
-	_, hasActions := al.Input("alarmActions")
-	assert.False(t, hasActions, "no topic, no actions")
 }

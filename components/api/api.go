@@ -15,7 +15,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/alarm"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/function"
 )
 
@@ -713,15 +713,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	dims := pulumi.StringMap{"ApiId": apiID}
-	for _, spec := range []alarm.Spec{
+	for _, spec := range []metricalarm.Spec{
 		{Suffix: "5xx", Description: "The " + name + " API answered 5xx: requests failed in the function or its integration.",
 			Namespace: "AWS/ApiGateway", Metric: "5xx", Dimensions: dims, Statistic: "Sum",
-			Threshold: float64(a.ServerErrorThreshold), PeriodSeconds: 300},
+			Threshold: float64(a.ServerErrorThreshold), Period: 5 * time.Minute},
 		{Suffix: "latency-p99", Description: fmt.Sprintf("The %s API's p99 latency stayed at or above %v for 15 minutes.", name, a.LatencyThreshold),
 			Namespace: "AWS/ApiGateway", Metric: "Latency", Dimensions: dims, ExtendedStatistic: "p99",
-			Threshold: float64(a.LatencyThreshold / time.Millisecond), PeriodSeconds: 300, EvaluationPeriods: LatencyEvaluationPeriods},
+			Threshold: float64(a.LatencyThreshold / time.Millisecond), Period: 5 * time.Minute, EvaluationPeriods: LatencyEvaluationPeriods},
 	} {
-		al, err := alarm.New(ctx, name, spec, a.AlarmTopic, parent)
+		al, err := metricalarm.New(ctx, name, spec, a.AlarmTopic, nil, parent)
 		if err != nil {
 			return nil, err
 		}

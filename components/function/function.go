@@ -21,7 +21,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/alarm"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
@@ -274,13 +274,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	dims := pulumi.StringMap{"FunctionName": f.Function.Name}
-	for _, spec := range []alarm.Spec{
+	for _, spec := range []metricalarm.Spec{
 		{Suffix: "errors", Description: "The " + name + " function returned errors (invocations that failed or timed out).",
-			Namespace: "AWS/Lambda", Metric: "Errors", Dimensions: dims, Statistic: "Sum", Threshold: 1, PeriodSeconds: 300},
+			Namespace: "AWS/Lambda", Metric: "Errors", Dimensions: dims, Statistic: "Sum", Threshold: 1, Period: 5 * time.Minute},
 		{Suffix: "throttles", Description: "The " + name + " function was throttled: requests were refused for lack of concurrency.",
-			Namespace: "AWS/Lambda", Metric: "Throttles", Dimensions: dims, Statistic: "Sum", Threshold: 1, PeriodSeconds: 300},
+			Namespace: "AWS/Lambda", Metric: "Throttles", Dimensions: dims, Statistic: "Sum", Threshold: 1, Period: 5 * time.Minute},
 	} {
-		al, err := alarm.New(ctx, name, spec, a.AlarmTopic, parent)
+		al, err := metricalarm.New(ctx, name, spec, a.AlarmTopic, nil, parent)
 		if err != nil {
 			return nil, err
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/alarm"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/grantops"
@@ -391,7 +391,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 
-	specs := []alarm.Spec{{
+	specs := []metricalarm.Spec{{
 		Suffix:      "message-age",
 		Description: fmt.Sprintf("The oldest message in the %s queue is older than %v: its consumer is failing or falling behind.", name, dur(s.MaxMessageAge)),
 		Namespace:   "AWS/SQS", Metric: "ApproximateAgeOfOldestMessage",
@@ -399,7 +399,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Statistic:  "Maximum", Threshold: float64(s.MaxMessageAge / time.Second),
 	}}
 	if q.DeadLetterQueue != nil {
-		specs = append(specs, alarm.Spec{
+		specs = append(specs, metricalarm.Spec{
 			Suffix:      "dlq-messages",
 			Description: fmt.Sprintf("The %s dead-letter queue holds messages that failed %d times: inspect them, fix the cause, redrive them.", name, s.MaxReceiveCount),
 			Namespace:   "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible",
@@ -408,7 +408,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		})
 	}
 	for _, spec := range specs {
-		al, err := alarm.New(ctx, name, spec, s.AlarmTopic, parent)
+		al, err := metricalarm.New(ctx, name, spec, s.AlarmTopic, nil, parent)
 		if err != nil {
 			return nil, err
 		}
