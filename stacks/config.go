@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -20,6 +21,9 @@ import (
 	"github.com/groundwork-dev/groundwork/components/api"
 	"github.com/groundwork-dev/groundwork/components/function"
 )
+
+// day is the unit of log retention in the stack files.
+const day = 24 * time.Hour
 
 // ConfigKey is the one structured config key the program reads: an object decoded strictly
 // into PlatformConfig.
@@ -81,8 +85,8 @@ type Settings struct {
 	PlatformConfig
 	// Region is aws:region.
 	Region string
-	// LogRetentionDays is the effective retention of every log group.
-	LogRetentionDays int
+	// LogRetention is the effective retention of every log group.
+	LogRetention time.Duration
 	// Protect marks stateful resources (tables, buckets) protected: prod only.
 	Protect bool
 	// AllowTableDeletion turns table deletion protection off: dev only.
@@ -97,11 +101,11 @@ var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 func tierDefaults(t Tier) Settings {
 	switch t {
 	case Prod:
-		return Settings{LogRetentionDays: 365, Protect: true}
+		return Settings{LogRetention: 365 * day, Protect: true}
 	case Staging:
-		return Settings{LogRetentionDays: 30}
+		return Settings{LogRetention: 30 * day}
 	default:
-		return Settings{LogRetentionDays: 7, AllowTableDeletion: true, ForceDestroyBuckets: true}
+		return Settings{LogRetention: 7 * day, AllowTableDeletion: true, ForceDestroyBuckets: true}
 	}
 }
 
@@ -170,10 +174,10 @@ func ParseSettings(project, stack string, values map[string]string) (*Settings, 
 	s := tierDefaults(p.Tier)
 	s.PlatformConfig = p
 	if p.LogRetentionDays != 0 {
-		if err := function.CheckLogRetention(p.LogRetentionDays); err != nil {
+		if err := function.CheckLogRetention(time.Duration(p.LogRetentionDays) * day); err != nil {
 			return nil, fail(ConfigKey+".logRetentionDays", "%v", err)
 		}
-		s.LogRetentionDays = p.LogRetentionDays
+		s.LogRetention = time.Duration(p.LogRetentionDays) * day
 	}
 	if p.AccountID != "" && !accountPattern.MatchString(p.AccountID) {
 		return nil, fail(ConfigKey+".accountId", "%q is not a 12-digit AWS account id", p.AccountID)

@@ -115,14 +115,14 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	// which grants_test.go holds equal to the role policies below.
 	if p.Events, err = queue.New(ctx, "events", &queue.Args{
 		Consumer: &function.Args{
-			Package:          WorkerPackage,
-			Description:      "Inquiries worker: archives inquiries and marks them processed",
-			MemoryMB:         256,
-			Timeout:          30 * time.Second,
-			LogRetentionDays: s.LogRetentionDays,
-			Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
-			Grants:           []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemUpdate), p.Archive.Grant(bucket.ObjectPut)},
-			AlarmTopic:       topic,
+			Package:      WorkerPackage,
+			Description:  "Inquiries worker: archives inquiries and marks them processed",
+			MemoryMB:     256,
+			Timeout:      30 * time.Second,
+			LogRetention: s.LogRetention,
+			Environment:  pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
+			Grants:       []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemUpdate), p.Archive.Grant(bucket.ObjectPut)},
+			AlarmTopic:   topic,
 		},
 		BatchSize:      10,
 		MaxConcurrency: 10,
@@ -131,14 +131,14 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		return nil, err
 	}
 	if p.APIFunc, err = function.New(ctx, "api", &function.Args{
-		Package:          APIPackage,
-		Description:      "Inquiries HTTP API",
-		MemoryMB:         256,
-		Timeout:          10 * time.Second,
-		LogRetentionDays: s.LogRetentionDays,
-		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.URL},
-		Grants:           []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemPut), p.Events.Grant(queue.Send)},
-		AlarmTopic:       topic,
+		Package:      APIPackage,
+		Description:  "Inquiries HTTP API",
+		MemoryMB:     256,
+		Timeout:      10 * time.Second,
+		LogRetention: s.LogRetention,
+		Environment:  pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.URL},
+		Grants:       []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemPut), p.Events.Grant(queue.Send)},
+		AlarmTopic:   topic,
 	}, opts...); err != nil {
 		return nil, err
 	}
@@ -146,10 +146,10 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		routes[i].Function = p.APIFunc
 	}
 	if p.API, err = api.New(ctx, "http", &api.Args{
-		Routes:           routes,
-		Authorizers:      authorizers,
-		LogRetentionDays: s.LogRetentionDays,
-		AlarmTopic:       topic,
+		Routes:       routes,
+		Authorizers:  authorizers,
+		LogRetention: s.LogRetention,
+		AlarmTopic:   topic,
 	}, opts...); err != nil {
 		return nil, err
 	}

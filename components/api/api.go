@@ -15,8 +15,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/internal/check"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 )
 
 // Defaults for the zero values of Args.
@@ -25,8 +26,8 @@ const (
 	// the route says otherwise: a burst of 100 requests, 50 requests per second sustained.
 	DefaultBurstLimit = 100
 	DefaultRateLimit  = 50.0
-	// DefaultLogRetentionDays is how long access logs are kept.
-	DefaultLogRetentionDays = 30
+	// DefaultLogRetention is how long access logs are kept.
+	DefaultLogRetention = 30 * check.Day
 	// DefaultServerErrorThreshold is how many 5xx responses in five minutes fire the 5xx
 	// alarm: one, because every 5xx is a request the API failed to serve (a function error,
 	// timeout or bad response), and a quiet service should hear about the first.
@@ -65,9 +66,9 @@ type Args struct {
 	CORS *CORS
 	// Domain serves the API on a custom domain name. Nil means the execute-api URL only.
 	Domain *Domain
-	// LogRetentionDays is how long the access log group keeps events; it must be one of the
-	// values CloudWatch Logs accepts (see function.LogRetentionValues). Zero means 30.
-	LogRetentionDays int
+	// LogRetention is how long the access log group keeps events: a whole number of days
+	// that CloudWatch Logs accepts (see function.CheckLogRetention). Zero means 30 days.
+	LogRetention time.Duration
 	// DetailedMetrics turns on per-route CloudWatch metrics (billed as custom metrics).
 	// False means per-API metrics only, which the alarms use.
 	DetailedMetrics bool
@@ -238,11 +239,11 @@ type resolved struct {
 // resolve validates a and applies defaults; the error names the offending field.
 func (a Args) resolve() (*resolved, error) {
 	r := &resolved{Args: a}
-	if r.LogRetentionDays == 0 {
-		r.LogRetentionDays = DefaultLogRetentionDays
+	if r.LogRetention == 0 {
+		r.LogRetention = DefaultLogRetention
 	}
-	if err := function.CheckLogRetention(r.LogRetentionDays); err != nil {
-		return nil, fmt.Errorf("LogRetentionDays: %w", err)
+	if err := function.CheckLogRetention(r.LogRetention); err != nil {
+		return nil, fmt.Errorf("LogRetention: %w", err)
 	}
 	if err := checkThrottle("Throttle", r.Throttle); err != nil {
 		return nil, err
@@ -640,7 +641,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	c.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-access-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		RetentionInDays: pulumi.Int(int(a.LogRetention / check.Day)),
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -426,7 +426,7 @@ func TestAPIThrottling(t *testing.T) {
 func TestAPIOptions(t *testing.T) {
 	// Given a longer log retention and detailed metrics
 	rec, _ := mustRun(t, func(f fns) *api.Args {
-		return &api.Args{Routes: publicRoutes(f), LogRetentionDays: 90, DetailedMetrics: true}
+		return &api.Args{Routes: publicRoutes(f), LogRetention: 90 * 24 * time.Hour, DetailedMetrics: true}
 	})
 	logs := rec.Must(t, tLogGroup, "http-access-logs")
 	assert.Equal(t, float64(90), logs.MustNumber(t, "retentionInDays"), "log retention")
@@ -561,8 +561,8 @@ func TestAPIValidation(t *testing.T) {
 			return &api.Args{Routes: []api.Route{r}}
 		}, []string{"Routes[0] (GET /x).Throttle.RateLimit -0.5 is negative"}},
 		{"log retention CloudWatch rejects", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, LogRetentionDays: 2}
-		}, []string{"LogRetentionDays", "2 days"}},
+			return &api.Args{Routes: []api.Route{ok(f)}, LogRetention: 2 * 24 * time.Hour}
+		}, []string{"LogRetention", "2 days"}},
 		{"negative 5xx threshold", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, ServerErrorThreshold: -1}
 		}, []string{"ServerErrorThreshold -1"}},

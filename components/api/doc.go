@@ -10,7 +10,7 @@
 //     require OAuth scopes (Route.AuthorizationScopes, the route's authorizationScopes);
 //   - the $default stage auto-deploys, throttles every route (burst 100, 50 requests per
 //     second unless Args or the route says otherwise) and writes one JSON access log line per
-//     request to its own log group (30 days unless LogRetentionDays says otherwise);
+//     request to its own log group (30 days unless LogRetention says otherwise);
 //   - CORS exists only when origins are given, and "*" needs CORS.AllowAnyOrigin;
 //   - a custom domain uses a regional endpoint with the TLS 1.2 security policy;
 //   - 5xx responses and the p99 latency are alarmed (to Args.AlarmTopic).

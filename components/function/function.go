@@ -21,16 +21,17 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/check"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 )
 
 // Defaults for the zero values of Args.
 const (
-	DefaultMemoryMB         = 256
-	DefaultTimeout          = 10 * time.Second
-	DefaultLogRetentionDays = 30
+	DefaultMemoryMB     = 256
+	DefaultTimeout      = 10 * time.Second
+	DefaultLogRetention = 30 * check.Day
 	// MaxTimeout is the longest a Lambda invocation may run.
 	MaxTimeout = 900 * time.Second
 	// maxNameLen keeps every derived child's auto-name (name + "-role" + Pulumi's 8-character
@@ -54,9 +55,9 @@ type Args struct {
 	// Timeout is the longest one invocation may run, in whole seconds from 1 s to 900 s.
 	// Zero means 10 s.
 	Timeout time.Duration
-	// LogRetentionDays is how long the function's log group keeps events; it must be one of
+	// LogRetention is how long the function's log group keeps events: a whole number of days
 	// the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653). Zero means 30.
-	LogRetentionDays int
+	LogRetention time.Duration
 	// Environment holds environment variables. Names must be valid and not reserved by Lambda
 	// (AWS_*, _HANDLER, ...). Nil means none.
 	Environment pulumi.StringMap
@@ -109,16 +110,10 @@ var (
 	reservedEnv   = []string{"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"}
 )
 
-// LogRetentionValues are the retention periods, in days, that CloudWatch Logs accepts.
-var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// CheckLogRetention returns an error when days is not a retention CloudWatch Logs accepts.
-func CheckLogRetention(days int) error {
-	if !slices.Contains(LogRetentionValues, days) {
-		return fmt.Errorf("%d days is not a retention CloudWatch Logs accepts (one of %v)", days, LogRetentionValues)
-	}
-	return nil
-}
+// CheckLogRetention returns an error when d is not a whole number of days that CloudWatch
+// Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653), for programs that validate their own
+// config before they build Args.
+func CheckLogRetention(d time.Duration) error { return check.CheckLogRetention(d) }
 
 // withDefaults returns args with zero values replaced, or the first invalid field's error.
 func (a Args) withDefaults() (Args, error) {
@@ -137,11 +132,11 @@ func (a Args) withDefaults() (Args, error) {
 	if a.Timeout < time.Second || a.Timeout > MaxTimeout || a.Timeout%time.Second != 0 {
 		return a, fmt.Errorf("Timeout %v must be whole seconds from 1s to %v", a.Timeout, MaxTimeout)
 	}
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
+	if a.LogRetention == 0 {
+		a.LogRetention = DefaultLogRetention
 	}
-	if err := CheckLogRetention(a.LogRetentionDays); err != nil {
-		return a, fmt.Errorf("LogRetentionDays: %w", err)
+	if err := CheckLogRetention(a.LogRetention); err != nil {
+		return a, fmt.Errorf("LogRetention: %w", err)
 	}
 	if a.ReservedConcurrency < 0 {
 		return a, fmt.Errorf("ReservedConcurrency %d is negative", a.ReservedConcurrency)
@@ -193,7 +188,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	parent := pulumi.Parent(f)
 
 	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		RetentionInDays: pulumi.Int(int(a.LogRetention / check.Day)),
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -148,7 +148,7 @@ func TestFunctionGrants(t *testing.T) {
 func TestFunctionOptions(t *testing.T) {
 	// Given explicit memory, timeout, retention, environment and reserved concurrency
 	rec := run(t, &function.Args{
-		Package: hello, MemoryMB: 1024, Timeout: 30 * time.Second, LogRetentionDays: 365,
+		Package: hello, MemoryMB: 1024, Timeout: 30 * time.Second, LogRetention: 365 * 24 * time.Hour,
 		Environment: pulumi.StringMap{"TABLE_NAME": pulumi.String("t1")}, ReservedConcurrency: 5,
 		Description: "the api",
 	})
@@ -216,7 +216,7 @@ func TestFunctionValidation(t *testing.T) {
 		{"memory too small", "api", function.Args{Package: hello, MemoryMB: 64}, []string{"MemoryMB 64"}},
 		{"timeout over 900s", "api", function.Args{Package: hello, Timeout: 901 * time.Second}, []string{"Timeout 15m1s"}},
 		{"timeout not whole seconds", "api", function.Args{Package: hello, Timeout: 1500 * time.Millisecond}, []string{"Timeout 1.5s"}},
-		{"retention CloudWatch rejects", "api", function.Args{Package: hello, LogRetentionDays: 2}, []string{"LogRetentionDays", "2 days"}},
+		{"retention CloudWatch rejects", "api", function.Args{Package: hello, LogRetention: 2 * 24 * time.Hour}, []string{"LogRetention", "2 days"}},
 		{"reserved env var", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"AWS_REGION": pulumi.String("x")}}, []string{"Environment", "AWS_REGION", "reserved"}},
 		{"invalid env var name", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"1X": pulumi.String("x")}}, []string{"Environment", `"1X"`}},
 		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{"name must be"}},

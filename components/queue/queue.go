@@ -12,11 +12,11 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
 )
 
 // Defaults for the zero values of Args, and the limits SQS and Lambda enforce.
