@@ -146,10 +146,10 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		routes[i].Function = p.APIFunc
 	}
 	if p.API, err = api.New(ctx, "http", &api.Args{
-		Routes:       routes,
-		Authorizers:  authorizers,
-		LogRetention: s.LogRetention,
-		AlarmTopic:   topic,
+		Routes:         routes,
+		JWTAuthorizers: authorizers,
+		LogRetention:   s.LogRetention,
+		AlarmTopic:     topic,
 	}, opts...); err != nil {
 		return nil, err
 	}

@@ -82,6 +82,18 @@ var (
 	KMSAlias = Kind{Resource: "KMS alias", Min: 7, Max: 256, Chars: "letters, digits and /_-", allowed: oneOf("/_-")}
 )
 
+// Allows reports whether every byte of s is one that k's names may hold. It is for parts of
+// a child's name that come from Args rather than the component's name (an API's authorizer
+// keys), which Check does not see.
+func (k Kind) Allows(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !k.allowed(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Child returns the logical name of a component's child with the given role: the
 // component's name itself for role "", else name + "-" + role.
 func Child(component, role string) string {

@@ -57,3 +57,10 @@ func TestCheckRefusesCharactersAKindDoesNotAllow(t *testing.T) {
 	}
 	assert.Error(t, Check("", []Physical{{Kind: SQSQueue}}), "an empty name")
 }
+
+func TestAllowsChecksEveryByte(t *testing.T) {
+	assert.True(t, Authorizer.Allows("users_v2-a"), "letters, digits, '-' and '_'")
+	assert.False(t, Authorizer.Allows("a b"), "a space")
+	assert.False(t, LambdaPermission.Allows("users.v2"), "a dot")
+	assert.True(t, DynamoDBTable.Allows("users.v2"), "a dot where the kind allows it")
+}
