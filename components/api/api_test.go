@@ -445,7 +445,7 @@ func TestAPIPreview(t *testing.T) {
 				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
 			},
 			JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}},
-			Domain:      &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
+			Domain:         &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
 		}
 	}, componenttest.Preview())
 	// Then the whole graph is registered with what is known
