@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -523,7 +525,7 @@ func (c *API) build(g registrar, name string, s settings) error {
 // permission, scoped to that authorizer of this API.
 func (c *API) authorizers(g registrar, name string, s settings, apiID pulumi.StringOutput) error {
 	var err error
-	for _, k := range sortedKeys(s.JWTAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(s.JWTAuthorizers)) {
 		j := s.JWTAuthorizers[k]
 		c.Authorizers[k], err = register(g, apigatewayv2.NewAuthorizer, s.Transform.Authorizer, naming.Child(name, k), &apigatewayv2.AuthorizerArgs{
 			ApiId:           apiID,
@@ -538,7 +540,7 @@ func (c *API) authorizers(g registrar, name string, s settings, apiID pulumi.Str
 			return err
 		}
 	}
-	for _, k := range sortedKeys(s.LambdaAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(s.LambdaAuthorizers)) {
 		l := s.LambdaAuthorizers[k]
 		a, err := register(g, apigatewayv2.NewAuthorizer, s.Transform.Authorizer, naming.Child(name, k), &apigatewayv2.AuthorizerArgs{
 			ApiId:                          apiID,

@@ -2,9 +2,10 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,10 +132,10 @@ func checkName(r *check.Report, name string, a Args) {
 		}
 		children = append(children, own...)
 	}
-	for _, k := range sortedKeys(a.JWTAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(a.JWTAuthorizers)) {
 		authorizer(fmt.Sprintf("JWTAuthorizers[%s]", k), k, []naming.Physical{{Role: k, Kind: naming.Authorizer}})
 	}
-	for _, k := range sortedKeys(a.LambdaAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(a.LambdaAuthorizers)) {
 		authorizer(fmt.Sprintf("LambdaAuthorizers[%s]", k), k, []naming.Physical{
 			{Role: k, Kind: naming.Authorizer}, {Role: k + roleAuthorizerInvoke, Kind: naming.LambdaPermission}})
 	}
@@ -165,7 +166,7 @@ func checkPermissionNames(r *check.Report, name string, a Args) {
 	for _, fn := range routeFunctions(a.Routes) {
 		fnPerm[naming.Child(name, fn.PulumiResourceName()+roleInvoke)] = fn.PulumiResourceName()
 	}
-	for _, k := range sortedKeys(a.LambdaAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(a.LambdaAuthorizers)) {
 		if fn, clash := fnPerm[naming.Child(name, k+roleAuthorizerInvoke)]; clash {
 			r.Addf(fmt.Sprintf("LambdaAuthorizers[%s]", k), "has a permission named %q, as function %q's is: rename one",
 				naming.Child(name, k+roleAuthorizerInvoke), fn)
@@ -198,7 +199,7 @@ func checkAuthorizerName(r *check.Report, field, key string) {
 }
 
 func checkJWTAuthorizers(r *check.Report, authorizers map[string]JWTAuthorizer) {
-	for _, k := range sortedKeys(authorizers) {
+	for _, k := range slices.Sorted(maps.Keys(authorizers)) {
 		j := authorizers[k]
 		field := fmt.Sprintf("JWTAuthorizers[%s]", k)
 		checkAuthorizerName(r, field, k)
@@ -224,7 +225,7 @@ func resolveLambdaAuthorizers(r *check.Report, a Args) map[string]LambdaAuthoriz
 		return nil
 	}
 	out := make(map[string]LambdaAuthorizer, len(a.LambdaAuthorizers))
-	for _, k := range sortedKeys(a.LambdaAuthorizers) {
+	for _, k := range slices.Sorted(maps.Keys(a.LambdaAuthorizers)) {
 		l := a.LambdaAuthorizers[k]
 		field := fmt.Sprintf("LambdaAuthorizers[%s]", k)
 		checkAuthorizerName(r, field, k)
@@ -328,8 +329,8 @@ func checkAuthorization(r *check.Report, label string, rt Route, a Args) {
 	case !rt.Public && rt.Authorizer == "":
 		r.Addf(label, "names no Authorizer and is not marked Public: every route needs an authorization decision")
 	case rt.Authorizer != "" && !jwt && !custom:
-		names := append(sortedKeys(a.JWTAuthorizers), sortedKeys(a.LambdaAuthorizers)...)
-		sort.Strings(names)
+		names := append(slices.Collect(maps.Keys(a.JWTAuthorizers)), slices.Collect(maps.Keys(a.LambdaAuthorizers))...)
+		slices.Sort(names)
 		r.Addf(label+".Authorizer", "%q is not in JWTAuthorizers or LambdaAuthorizers %v", rt.Authorizer, names)
 	}
 	if len(rt.AuthorizationScopes) == 0 {
@@ -436,13 +437,4 @@ func checkDomain(r *check.Report, d Domain) {
 	if d.CertificateARN == nil {
 		r.Addf("Domain.CertificateARN", "is nil: a custom domain needs an ACM certificate")
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
