@@ -17,6 +17,9 @@ const (
 	KindQueue    = "sqs queue"
 	KindKey      = "kms key"
 	KindLogGroup = "logs log group"
+	KindENI      = "ec2 network-interface"
+	KindSubnet   = "ec2 subnet"
+	KindSG       = "ec2 security-group"
 	KindAny      = `"*"`
 )
 
@@ -57,10 +60,18 @@ var ActionKinds = map[string][]string{
 	// Traces: X-Ray has no resource type for them (WildcardOnlyActions).
 	"xray:PutTraceSegments":    {KindAny},
 	"xray:PutTelemetryRecords": {KindAny},
+	// The network interfaces of a function in a VPC (Lambda manages them with the function's
+	// role): created in the function's subnets with its security groups, then described,
+	// re-addressed and deleted.
+	"ec2:CreateNetworkInterface":     {KindENI, KindSubnet, KindSG},
+	"ec2:DescribeNetworkInterfaces":  {KindAny},
+	"ec2:DeleteNetworkInterface":     {KindENI},
+	"ec2:AssignPrivateIpAddresses":   {KindENI},
+	"ec2:UnassignPrivateIpAddresses": {KindENI},
 }
 
 // vocabularyServices are the services whose every allowed action must be in ActionKinds.
-var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray"}
+var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray", "ec2"}
 
 var (
 	tableARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`)
@@ -70,6 +81,9 @@ var (
 	queueARN  = regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`)
 	keyARN    = regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`)
 	groupARN  = regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`)
+	eniARN    = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:network-interface/[^/]+$`)
+	subnetARN = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:subnet/[^/]+$`)
+	sgARN     = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:security-group/[^/]+$`)
 )
 
 // ResourceKind returns the kind of resource an ARN (or "*") names, or "" for another kind.
@@ -91,6 +105,12 @@ func ResourceKind(arn string) string {
 		return KindKey
 	case groupARN.MatchString(arn):
 		return KindLogGroup
+	case eniARN.MatchString(arn):
+		return KindENI
+	case subnetARN.MatchString(arn):
+		return KindSubnet
+	case sgARN.MatchString(arn):
+		return KindSG
 	}
 	return ""
 }
