@@ -73,44 +73,32 @@ var ActionKinds = map[string][]string{
 // vocabularyServices are the services whose every allowed action must be in ActionKinds.
 var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray", "ec2"}
 
-var (
-	tableARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`)
-	indexARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`)
-	bucketARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`)
-	objectARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`)
-	queueARN  = regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`)
-	keyARN    = regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`)
-	groupARN  = regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`)
-	eniARN    = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:network-interface/[^/]+$`)
-	subnetARN = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:subnet/[^/]+$`)
-	sgARN     = regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:security-group/[^/]+$`)
-)
+// arnKinds tells the kinds apart by the form of their ARNs; the first match wins.
+var arnKinds = []struct {
+	form *regexp.Regexp
+	kind string
+}{
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`), KindTable},
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`), KindIndex},
+	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`), KindBucket},
+	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`), KindObject},
+	{regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`), KindQueue},
+	{regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`), KindKey},
+	{regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`), KindLogGroup},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:network-interface/[^/]+$`), KindENI},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:subnet/[^/]+$`), KindSubnet},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:security-group/[^/]+$`), KindSG},
+}
 
 // ResourceKind returns the kind of resource an ARN (or "*") names, or "" for another kind.
 func ResourceKind(arn string) string {
-	switch {
-	case arn == "*":
+	if arn == "*" {
 		return KindAny
-	case tableARN.MatchString(arn):
-		return KindTable
-	case indexARN.MatchString(arn):
-		return KindIndex
-	case bucketARN.MatchString(arn):
-		return KindBucket
-	case objectARN.MatchString(arn):
-		return KindObject
-	case queueARN.MatchString(arn):
-		return KindQueue
-	case keyARN.MatchString(arn):
-		return KindKey
-	case groupARN.MatchString(arn):
-		return KindLogGroup
-	case eniARN.MatchString(arn):
-		return KindENI
-	case subnetARN.MatchString(arn):
-		return KindSubnet
-	case sgARN.MatchString(arn):
-		return KindSG
+	}
+	for _, k := range arnKinds {
+		if k.form.MatchString(arn) {
+			return k.kind
+		}
 	}
 	return ""
 }
