@@ -207,7 +207,7 @@ func TestStorageGrantsRefuseWrongOperations(t *testing.T) {
 				return fnErr
 			})
 			require.Error(t, err)
-			assert.ErrorContains(t, fnErr, `function "api": Grants[0]: `+tc.want, "function error names the grant and the operation")
+			assert.ErrorContains(t, fnErr, `function "api": Grants[0] `+tc.want, "function error names the grant and the operation")
 			assert.Empty(t, rec.ByType("groundwork:function:Function"), "no function component registered")
 			assert.Empty(t, rec.ByType("aws:iam/role:Role"), "no role registered")
 		})

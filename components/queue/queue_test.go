@@ -562,7 +562,7 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 		want string
 	}{
 		{"a field the function refuses", function.Args{Package: hello, MemoryMB: 64}, `queue "events": Consumer: function "events-consumer": MemoryMB 64`},
-		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"}, `queue "events": Consumer: function "events-consumer": package "./components/function/testdata/broken" does not build`},
+		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"}, `queue "events": Consumer: function "events-consumer": Package "./components/function/testdata/broken" does not build`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a consumer whose own Args the function component refuses
@@ -600,7 +600,7 @@ func TestQueueGrantRefusesWrongOperations(t *testing.T) {
 			})
 			// Then function.New refuses it, naming the grant and the operation, and registers
 			// nothing of its own
-			assert.ErrorContains(t, err, `function "api": Grants[0]: `+tc.want)
+			assert.ErrorContains(t, err, `function "api": Grants[0] `+tc.want)
 			assert.Empty(t, rec.ByType("groundwork:function:Function"), "no function registered")
 		})
 	}

@@ -19,6 +19,10 @@ var WildcardOnlyActions = []string{
 	// X-Ray: trace segments and telemetry have no resource type.
 	"xray:PutTraceSegments",
 	"xray:PutTelemetryRecords",
+	// EC2: "ec2:DescribeNetworkInterfaces - This action only works if it's allowed on all
+	// resources" (Lambda Developer Guide, "Giving Lambda functions access to resources in an
+	// Amazon VPC", execution role permissions). A function in a VPC needs it.
+	"ec2:DescribeNetworkInterfaces",
 }
 
 // Statement is one policy statement. Resources are inputs, as they are usually the ARNs of

@@ -22,6 +22,8 @@ func TestCheckRefusesWildcards(t *testing.T) {
 		{"star given as a resource", Statement{Sid: "R1", Actions: []string{"sqs:SendMessage"}, Resources: []pulumi.StringInput{pulumi.String("*")}}, `resource "*" is not an ARN`},
 		{"resource that is no ARN", Statement{Sid: "R2", Actions: []string{"sqs:SendMessage"}, Resources: []pulumi.StringInput{pulumi.String("my-queue")}}, `resource "my-queue" is not an ARN`},
 		{"star resource for a scoped action", Statement{Sid: "C", Actions: []string{"sqs:SendMessage"}, AnyResource: true}, `action "sqs:SendMessage" allowed on Resource "*"`},
+		{"star resource for the other network interface actions", Statement{Sid: "C2", Actions: []string{"ec2:DeleteNetworkInterface"}, AnyResource: true},
+			`action "ec2:DeleteNetworkInterface" allowed on Resource "*"`},
 		{"no resources", Statement{Sid: "D", Actions: []string{"sqs:SendMessage"}}, "no resources"},
 		{"no actions", Statement{Sid: "E", Resources: arn}, "no actions"},
 	}
@@ -32,6 +34,8 @@ func TestCheckRefusesWildcards(t *testing.T) {
 	}
 	// The listed wildcard-only actions may use "*"; a Deny may name a service wildcard.
 	assert.NoError(t, Check(Statement{Actions: WildcardOnlyActions, AnyResource: true}))
+	assert.NoError(t, Check(Statement{Actions: []string{"ec2:DescribeNetworkInterfaces"}, AnyResource: true}),
+		"DescribeNetworkInterfaces accepts only \"*\" (Lambda's VPC guide)")
 	assert.NoError(t, Check(Statement{Effect: "Deny", Principal: map[string]any{"AWS": "*"}, Actions: []string{"s3:*"}, Resources: arn}))
 }
 

@@ -22,6 +22,10 @@ func TestResourceKindTellsARNFormsApart(t *testing.T) {
 		{"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/api", KindLogGroup},
 		{"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/api:*", KindLogGroup},
 		{"arn:aws-cn:s3:::archive", KindBucket},
+		{"arn:aws:ec2:eu-west-1:123456789012:network-interface/*", KindENI},
+		{"arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0a1b", KindSubnet},
+		{"arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0a1b", KindSG},
+		{"arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0a1b", ""},
 		{"*", KindAny},
 		{"arn:aws:ssm:eu-west-1:123456789012:parameter/p", ""},
 	}
@@ -40,6 +44,10 @@ func TestCheckActionResource(t *testing.T) {
 		{"sqs:SendMessage", "arn:aws:ssm:eu-west-1:1:parameter/p", "sqs:SendMessage applies to sqs queue, not to arn:aws:ssm:eu-west-1:1:parameter/p (unknown kind)"},
 		{"dynamodb:DeleteTable", "arn:aws:dynamodb:eu-west-1:1:table/t", "no grant of the vocabulary allows dynamodb:DeleteTable (components/internal/iampolicy.ActionKinds)"},
 		{"ssm:GetParameter", "arn:aws:ssm:eu-west-1:1:parameter/p", ""},
+		{"ec2:CreateNetworkInterface", "arn:aws:ec2:eu-west-1:1:subnet/subnet-0a1b", ""},
+		{"ec2:DeleteNetworkInterface", "arn:aws:ec2:eu-west-1:1:subnet/subnet-0a1b",
+			"ec2:DeleteNetworkInterface applies to ec2 network-interface, not to arn:aws:ec2:eu-west-1:1:subnet/subnet-0a1b (ec2 subnet)"},
+		{"ec2:RunInstances", "arn:aws:ec2:eu-west-1:1:subnet/subnet-0a1b", "no grant of the vocabulary allows ec2:RunInstances (components/internal/iampolicy.ActionKinds)"},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, CheckActionResource(tc.action, tc.resource), "%s on %s", tc.action, tc.resource)
