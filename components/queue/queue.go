@@ -206,7 +206,7 @@ func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.Resource
 			ReceiveWaitTimeSeconds:  seconds(s.ReceiveWait),
 		})
 		var err error
-		if q.DeadLetterQueue, err = child(ctx, sqs.NewQueue, tf.DeadLetterQueue, naming.Child(q.name, roleDeadLetter), dlq, parent); err != nil {
+		if q.DeadLetterQueue, err = transform.Register(ctx, sqs.NewQueue, tf.DeadLetterQueue, naming.Child(q.name, roleDeadLetter), dlq, parent); err != nil {
 			return err
 		}
 		maxReceiveCount := s.MaxReceiveCount
@@ -216,7 +216,7 @@ func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.Resource
 		}).(pulumi.StringOutput)
 	}
 	var err error
-	if q.Queue, err = child(ctx, sqs.NewQueue, tf.Queue, q.name, main, parent); err != nil {
+	if q.Queue, err = transform.Register(ctx, sqs.NewQueue, tf.Queue, q.name, main, parent); err != nil {
 		return err
 	}
 	if q.Policy, err = q.tlsOnly(ctx, q.Queue, tf.Policy, rolePolicy, parent); err != nil {
@@ -236,7 +236,7 @@ func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.Resource
 			b, err := json.Marshal(map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []string{arn}})
 			return string(b), err
 		}).(pulumi.StringOutput)
-		q.RedriveAllowPolicy, err = child(ctx, sqs.NewRedriveAllowPolicy, tf.RedriveAllowPolicy, naming.Child(q.name, roleRedriveAllow),
+		q.RedriveAllowPolicy, err = transform.Register(ctx, sqs.NewRedriveAllowPolicy, tf.RedriveAllowPolicy, naming.Child(q.name, roleRedriveAllow),
 			&sqs.RedriveAllowPolicyArgs{QueueUrl: dlq.Url, RedriveAllowPolicy: allow}, parent)
 		if err != nil {
 			return err
@@ -250,17 +250,6 @@ func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.Resource
 		}
 	}
 	return q.alarms(ctx, s, parent)
-}
-
-// child runs a child's transform, then registers the child with its constructor newChild.
-func child[A any, R any](ctx *pulumi.Context, newChild func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (R, error),
-	tf transform.Func[A], name string, args *A, opts ...pulumi.ResourceOption) (R, error) {
-	opts, err := transform.Apply(tf, name, args, opts)
-	if err != nil {
-		var zero R
-		return zero, err
-	}
-	return newChild(ctx, name, args, opts...)
 }
 
 // queueArgs sets what both queues share: FIFO or not, and encryption at rest (SSE-SQS or the
@@ -291,7 +280,7 @@ func (q *Queue) tlsOnly(ctx *pulumi.Context, target *sqs.Queue, tf transform.Fun
 	if err != nil {
 		return nil, err
 	}
-	return child(ctx, sqs.NewQueuePolicy, tf, naming.Child(q.name, role), &sqs.QueuePolicyArgs{QueueUrl: target.Url, Policy: doc}, parent)
+	return transform.Register(ctx, sqs.NewQueuePolicy, tf, naming.Child(q.name, role), &sqs.QueuePolicyArgs{QueueUrl: target.Url, Policy: doc}, parent)
 }
 
 // consume creates the consumer function with the grant to consume this queue, and the event
@@ -324,7 +313,7 @@ func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceO
 	}
 	// Lambda checks the role can receive from the queue when the mapping is created: wait for
 	// the consume policy, which nothing in the data flow orders before the mapping.
-	q.EventSourceMapping, err = child(ctx, lambda.NewEventSourceMapping, s.Transform.EventSourceMapping, naming.Child(q.name, roleMapping), esm,
+	q.EventSourceMapping, err = transform.Register(ctx, lambda.NewEventSourceMapping, s.Transform.EventSourceMapping, naming.Child(q.name, roleMapping), esm,
 		parent, pulumi.DependsOn([]pulumi.Resource{q.Consumer.GrantPolicies[own.Name]}))
 	return err
 }
