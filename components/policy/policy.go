@@ -49,6 +49,8 @@ const (
 	typeIntegration = "aws:apigatewayv2/integration:Integration"
 	typeQueue       = "aws:sqs/queue:Queue"
 	typeQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
+	typeTopic       = "aws:sns/topic:Topic"
+	typeKey         = "aws:kms/key:Key"
 	typeAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	typeTable       = "aws:dynamodb/table:Table"
 	typeBucket      = "aws:s3/bucketV2:BucketV2"
@@ -63,6 +65,7 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	c.alarms()
 	c.storage()
 	c.queues()
+	c.topicsAndKeys()
 	if opts.RequireProtect {
 		c.protect()
 	}
@@ -337,6 +340,22 @@ func deniesInsecureTransport(policy string) bool {
 		}
 	}
 	return false
+}
+
+// topicsAndKeys: every SNS topic is encrypted with a KMS key; every symmetric KMS key rotates
+// (AWS Security Hub KMS.4).
+func (c *checker) topicsAndKeys() {
+	for _, t := range c.byType(typeTopic) {
+		if t.InputString("kmsMasterKeyId") == "" {
+			c.add("topic-baseline", t, "not encrypted at rest: no kmsMasterKeyId")
+		}
+	}
+	for _, k := range c.byType(typeKey) {
+		spec := k.InputString("customerMasterKeySpec")
+		if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
+			c.add("kms-key-rotation", k, "enableKeyRotation is not true")
+		}
+	}
 }
 
 // protect: stateful resources, with their children, are protected.

@@ -6,8 +6,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -210,6 +212,37 @@ func TestQueueBaseline(t *testing.T) {
 			for i, w := range tc.want {
 				assert.Contains(t, got[i], w)
 			}
+		})
+	}
+}
+
+func TestTopicAndKeyBaseline(t *testing.T) {
+	tests := []struct {
+		name  string
+		topic sns.TopicArgs
+		key   kms.KeyArgs
+		want  map[string]int
+	}{
+		{"an encrypted topic and a rotating key", sns.TopicArgs{KmsMasterKeyId: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")},
+			kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)}, map[string]int{}},
+		{"an unencrypted topic", sns.TopicArgs{}, kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)}, map[string]int{"topic-baseline": 1}},
+		{"rotation turned off", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")}, kms.KeyArgs{EnableKeyRotation: pulumi.Bool(false)}, map[string]int{"kms-key-rotation": 1}},
+		{"rotation left unset", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")}, kms.KeyArgs{}, map[string]int{"kms-key-rotation": 1}},
+		{"an asymmetric key, which cannot rotate", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")},
+			kms.KeyArgs{CustomerMasterKeySpec: pulumi.String("RSA_2048"), KeyUsage: pulumi.String("SIGN_VERIFY")}, map[string]int{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a raw topic and key
+			rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+				if _, err := sns.NewTopic(ctx, "t", &tc.topic); err != nil {
+					return err
+				}
+				_, err := kms.NewKey(ctx, "k", &tc.key)
+				return err
+			})
+			// Then the baseline reports what is missing, and nothing else
+			assert.Equal(t, tc.want, rules(policy.Check(rec.Resources(), policy.Options{})))
 		})
 	}
 }
