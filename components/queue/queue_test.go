@@ -569,7 +569,7 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 	}{
 		{"a field the function refuses", function.Args{Package: hello, MemoryMB: 64}, []string{`queue "events": Consumer`, "MemoryMB 64"}},
 		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"},
-			[]string{`queue "events": Consumer`, `package "./components/function/testdata/broken" does not build`}},
+			[]string{`queue "events": Consumer`, `"./components/function/testdata/broken" does not build`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a consumer whose own Args the function component refuses
