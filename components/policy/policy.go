@@ -48,6 +48,9 @@ const (
 	typeRoute       = "aws:apigatewayv2/route:Route"
 	typeIntegration = "aws:apigatewayv2/integration:Integration"
 	typeQueue       = "aws:sqs/queue:Queue"
+	typeQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
+	typeTopic       = "aws:sns/topic:Topic"
+	typeKey         = "aws:kms/key:Key"
 	typeAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	typeTable       = "aws:dynamodb/table:Table"
 	typeBucket      = "aws:s3/bucketV2:BucketV2"
@@ -61,6 +64,8 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	c.apis()
 	c.alarms()
 	c.storage()
+	c.queues()
+	c.topicsAndKeys()
 	if opts.RequireProtect {
 		c.protect()
 	}
@@ -297,6 +302,58 @@ func (c *checker) storage() {
 	for _, g := range c.byType(typeLogGroup) {
 		if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
 			c.add("log-retention", g, "log group keeps events forever")
+		}
+	}
+}
+
+// queues: every queue is encrypted at rest (SSE-SQS or a KMS key) and has a queue policy that
+// refuses every request made without TLS.
+func (c *checker) queues() {
+	policies := c.byType(typeQueuePolicy)
+	for _, q := range c.byType(typeQueue) {
+		if v, _ := q.Input("sqsManagedSseEnabled"); v != true && q.InputString("kmsMasterKeyId") == "" {
+			c.add("queue-baseline", q, "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId")
+		}
+		if !slices.ContainsFunc(policies, func(p componenttest.Resource) bool {
+			return p.InputString("queueUrl") == q.ID && deniesInsecureTransport(p.InputString("policy"))
+		}) {
+			c.add("queue-baseline", q, "no queue policy denies requests without TLS (aws:SecureTransport false)")
+		}
+	}
+}
+
+// deniesInsecureTransport reports whether a resource policy has a Deny statement for
+// requests whose aws:SecureTransport is false.
+func deniesInsecureTransport(policy string) bool {
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Condition map[string]map[string]any
+		}
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	for _, st := range doc.Statement {
+		if st.Effect == "Deny" && fmt.Sprint(st.Condition["Bool"]["aws:SecureTransport"]) == "false" {
+			return true
+		}
+	}
+	return false
+}
+
+// topicsAndKeys: every SNS topic is encrypted with a KMS key; every symmetric KMS key rotates
+// (AWS Security Hub KMS.4).
+func (c *checker) topicsAndKeys() {
+	for _, t := range c.byType(typeTopic) {
+		if t.InputString("kmsMasterKeyId") == "" {
+			c.add("topic-baseline", t, "not encrypted at rest: no kmsMasterKeyId")
+		}
+	}
+	for _, k := range c.byType(typeKey) {
+		spec := k.InputString("customerMasterKeySpec")
+		if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
+			c.add("kms-key-rotation", k, "enableKeyRotation is not true")
 		}
 	}
 }

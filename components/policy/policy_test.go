@@ -6,10 +6,14 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/bucket"
 	"github.com/groundwork-dev/groundwork/components/componenttest"
@@ -167,4 +171,78 @@ func TestGrantsWiderThanTheirOperationsAreFound(t *testing.T) {
 		"statement 0: no grant of the vocabulary allows dynamodb:DescribeTable (components/internal/iampolicy.ActionKinds)",
 		"statement 4: no grant of the vocabulary allows sqs:DeleteQueue (components/internal/iampolicy.ActionKinds)",
 	}, unknown, "actions no grant produces")
+}
+
+func TestQueueBaseline(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
+	tlsOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":["sqs:*"],"Resource":["q"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	allowInsecure := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["sqs:*"],"Resource":["q"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	tests := []struct {
+		name   string
+		queue  sqs.QueueArgs
+		policy string // "" means no queue policy
+		want   []string
+	}{
+		{"SSE-SQS and a TLS-only policy", sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(true)}, tlsOnly, nil},
+		{"a KMS key and a TLS-only policy", sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(false), KmsMasterKeyId: pulumi.String(key)}, tlsOnly, nil},
+		{"encryption turned off", sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(false)}, tlsOnly, []string{"not encrypted at rest"}},
+		{"encryption left unset", sqs.QueueArgs{}, tlsOnly, []string{"not encrypted at rest"}},
+		{"no queue policy", sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(true)}, "", []string{"no queue policy denies requests without TLS"}},
+		{"a policy that allows, not denies, insecure requests", sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(true)}, allowInsecure, []string{"no queue policy denies requests without TLS"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a raw queue and, maybe, a policy on it
+			rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+				q, err := sqs.NewQueue(ctx, "q", &tc.queue)
+				if err != nil || tc.policy == "" {
+					return err
+				}
+				_, err = sqs.NewQueuePolicy(ctx, "q-policy", &sqs.QueuePolicyArgs{QueueUrl: q.Url, Policy: pulumi.String(tc.policy)})
+				return err
+			})
+			// Then the queue baseline reports exactly what is missing
+			var got []string
+			for _, v := range policy.Check(rec.Resources(), policy.Options{}) {
+				if v.Rule == "queue-baseline" {
+					got = append(got, v.Message)
+				}
+			}
+			require.Len(t, got, len(tc.want), "queue-baseline violations: %v", got)
+			for i, w := range tc.want {
+				assert.Contains(t, got[i], w)
+			}
+		})
+	}
+}
+
+func TestTopicAndKeyBaseline(t *testing.T) {
+	tests := []struct {
+		name  string
+		topic sns.TopicArgs
+		key   kms.KeyArgs
+		want  map[string]int
+	}{
+		{"an encrypted topic and a rotating key", sns.TopicArgs{KmsMasterKeyId: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")},
+			kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)}, map[string]int{}},
+		{"an unencrypted topic", sns.TopicArgs{}, kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)}, map[string]int{"topic-baseline": 1}},
+		{"rotation turned off", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")}, kms.KeyArgs{EnableKeyRotation: pulumi.Bool(false)}, map[string]int{"kms-key-rotation": 1}},
+		{"rotation left unset", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")}, kms.KeyArgs{}, map[string]int{"kms-key-rotation": 1}},
+		{"an asymmetric key, which cannot rotate", sns.TopicArgs{KmsMasterKeyId: pulumi.String("k")},
+			kms.KeyArgs{CustomerMasterKeySpec: pulumi.String("RSA_2048"), KeyUsage: pulumi.String("SIGN_VERIFY")}, map[string]int{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a raw topic and key
+			rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+				if _, err := sns.NewTopic(ctx, "t", &tc.topic); err != nil {
+					return err
+				}
+				_, err := kms.NewKey(ctx, "k", &tc.key)
+				return err
+			})
+			// Then the baseline reports what is missing, and nothing else
+			assert.Equal(t, tc.want, rules(policy.Check(rec.Resources(), policy.Options{})))
+		})
+	}
 }

@@ -42,3 +42,15 @@ func Apply[T any](f Func[T], name string, args *T, opts []pulumi.ResourceOption)
 	}
 	return opts, nil
 }
+
+// Register runs f on a child's args and options (as Apply does), then registers the child
+// with its constructor, such as sqs.NewQueue: the one call a component makes per child.
+func Register[T any, R any](ctx *pulumi.Context, newChild func(*pulumi.Context, string, *T, ...pulumi.ResourceOption) (R, error),
+	f Func[T], name string, args *T, opts ...pulumi.ResourceOption) (R, error) {
+	opts, err := Apply(f, name, args, opts)
+	if err != nil {
+		var none R
+		return none, err
+	}
+	return newChild(ctx, name, args, opts...)
+}
