@@ -100,7 +100,8 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 	// Given a function granted every operation of every component, with customer managed keys
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		key := pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
-		tbl, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key})
+		tbl, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key,
+			Stream: table.StreamNewImage})
 		if err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 		}
 		_, err = function.New(ctx, "all", &function.Args{Package: "./components/function/testdata/hello", Grants: []grant.Grant{
 			tbl.Grant(table.ItemGet, table.ItemPut, table.ItemUpdate, table.ItemDelete, table.ItemConditionCheck,
-				table.ItemBatchGet, table.ItemBatchWrite, table.Query, table.Scan),
+				table.ItemBatchGet, table.ItemBatchWrite, table.Query, table.Scan, table.StreamRead),
 			b.Grant(bucket.ObjectGet, bucket.ObjectPut, bucket.ObjectDelete, bucket.ObjectList),
 			q.Grant(queue.Send, queue.Consume),
 		}})

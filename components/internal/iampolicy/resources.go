@@ -12,6 +12,7 @@ import (
 const (
 	KindTable    = "dynamodb table"
 	KindIndex    = "dynamodb index"
+	KindStream   = "dynamodb stream"
 	KindBucket   = "s3 bucket"
 	KindObject   = "s3 object"
 	KindQueue    = "sqs queue"
@@ -38,6 +39,12 @@ var ActionKinds = map[string][]string{
 	"dynamodb:BatchWriteItem":     {KindTable},
 	"dynamodb:Query":              {KindTable, KindIndex},
 	"dynamodb:Scan":               {KindTable, KindIndex},
+	// A table's stream, for its consumers ("IAM policy to allow an AWS Lambda function to
+	// access DynamoDB stream records", Amazon DynamoDB Developer Guide).
+	"dynamodb:DescribeStream":   {KindStream},
+	"dynamodb:GetRecords":       {KindStream},
+	"dynamodb:GetShardIterator": {KindStream},
+	"dynamodb:ListStreams":      {KindStream},
 	// Objects and listing.
 	"s3:GetObject":    {KindObject},
 	"s3:PutObject":    {KindObject},
@@ -65,6 +72,7 @@ var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray"
 var (
 	tableARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`)
 	indexARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`)
+	streamARN = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/stream/[^/]+$`)
 	bucketARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`)
 	objectARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`)
 	queueARN  = regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`)
@@ -81,6 +89,8 @@ func ResourceKind(arn string) string {
 		return KindTable
 	case indexARN.MatchString(arn):
 		return KindIndex
+	case streamARN.MatchString(arn):
+		return KindStream
 	case bucketARN.MatchString(arn):
 		return KindBucket
 	case objectARN.MatchString(arn):
