@@ -99,6 +99,10 @@ type Args struct {
 	// AlarmTopic is the ARN of the SNS topic the queue's alarms (and, unless it names its
 	// own, the consumer's) notify. Nil means the alarms exist without actions.
 	AlarmTopic pulumi.StringInput
+
+	// Senders are AWS services the queue's policy lets send messages on behalf of one
+	// resource each (a bucket's event notifications). Nil means none.
+	Senders []Sender
 }
 
 // Queue is an SQS queue with its dead-letter queue, TLS-only queue policies, alarms and an
@@ -161,6 +165,9 @@ func resolve(name string, a Args) (settings, error) {
 	s := settings{Args: a}
 	if !namePattern.MatchString(name) || len(name) > maxNameLen {
 		return s, fmt.Errorf("name must be 1-%d letters, digits, '-' or '_' so the queue names derived from it fit SQS's 80 characters", maxNameLen)
+	}
+	if err := checkSenders(a.Senders); err != nil {
+		return s, err
 	}
 	if a.ContentBasedDeduplication && !a.FIFO {
 		return s, fmt.Errorf("ContentBasedDeduplication needs FIFO")
@@ -313,15 +320,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return qa
 	}
 	// tlsOnly gives a queue its policy, which refuses every request made without TLS.
-	tlsOnly := func(suffix string, target *sqs.Queue) error {
-		doc, err := iampolicy.Document(iampolicy.Statement{
+	tlsOnly := func(suffix string, target *sqs.Queue, allow ...iampolicy.Statement) error {
+		doc, err := iampolicy.Document(append([]iampolicy.Statement{{
 			Sid:       "DenyInsecureTransport",
 			Effect:    "Deny",
 			Principal: map[string]any{"AWS": "*"},
 			Actions:   []string{"sqs:*"},
 			Resources: []pulumi.StringInput{target.Arn},
 			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-		})
+		}}, allow...)...)
 		if err != nil {
 			return err
 		}
@@ -358,7 +365,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	if err := tlsOnly("-policy", q.Queue); err != nil {
+	if err := tlsOnly("-policy", q.Queue, senderStatements(s.Senders, q.Queue.Arn)...); err != nil {
 		return nil, err
 	}
 
