@@ -52,6 +52,7 @@ const (
 	typeTable       = "aws:dynamodb/table:Table"
 	typeBucket      = "aws:s3/bucketV2:BucketV2"
 	typeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	typeQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
 )
 
 // Check returns every violation in the recorded resources, sorted by rule and resource.
@@ -61,6 +62,7 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	c.apis()
 	c.alarms()
 	c.storage()
+	c.queuePolicies()
 	if opts.RequireProtect {
 		c.protect()
 	}
@@ -202,13 +204,24 @@ func (c *checker) apis() {
 			execArns = append(execArns, arn)
 		}
 	}
+	buckets := map[string]bool{}
+	for _, b := range c.byType(typeBucket) {
+		buckets[c.output(b, "arn")] = true
+	}
 	for _, r := range c.byType(typePermission) {
-		if r.InputString("principal") != "apigateway.amazonaws.com" {
-			continue
-		}
 		src := r.InputString("sourceArn")
-		if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
-			c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+		switch r.InputString("principal") {
+		case "apigateway.amazonaws.com":
+			if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
+				c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+			}
+		case "s3.amazonaws.com":
+			// A bucket's ARN names no account: without the account, another account's
+			// bucket of the same name could invoke the function.
+			if !buckets[src] || r.InputString("sourceAccount") == "" {
+				c.add("lambda-permission-scoped", r, "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account",
+					src, r.InputString("sourceAccount"))
+			}
 		}
 	}
 }
@@ -273,6 +286,9 @@ func (c *checker) storage() {
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": func(r componenttest.Resource) bool {
 			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
 		},
+		"aws:s3/bucketVersioningV2:BucketVersioningV2": func(r componenttest.Resource) bool {
+			return r.InputString("versioningConfiguration.status") == "Enabled"
+		},
 		"aws:s3/bucketPolicy:BucketPolicy": func(r componenttest.Resource) bool {
 			return strings.Contains(r.InputString("policy"), `"aws:SecureTransport":"false"`)
 		},
@@ -297,6 +313,39 @@ func (c *checker) storage() {
 	for _, g := range c.byType(typeLogGroup) {
 		if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
 			c.add("log-retention", g, "log group keeps events forever")
+		}
+	}
+}
+
+// queuePolicies: a queue policy lets an AWS service send only on behalf of one resource of
+// one account (aws:SourceArn and aws:SourceAccount), so no one else can make the service
+// deliver into the queue (the confused deputy).
+func (c *checker) queuePolicies() {
+	for _, r := range c.byType(typeQueuePolicy) {
+		var doc struct {
+			Statement []struct {
+				Effect    string
+				Principal any
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
+			c.add("queue-policy-scoped", r, "policy is not JSON: %v", err)
+			continue
+		}
+		for i, st := range doc.Statement {
+			p, _ := st.Principal.(map[string]any)
+			if st.Effect != "Allow" || p["Service"] == nil {
+				continue
+			}
+			var arn, account bool
+			for op, kv := range st.Condition {
+				arn = arn || strings.HasPrefix(op, "Arn") && kv["aws:SourceArn"] != nil
+				account = account || strings.HasPrefix(op, "String") && kv["aws:SourceAccount"] != nil
+			}
+			if !arn || !account {
+				c.add("queue-policy-scoped", r, "statement %d lets %v send without both an aws:SourceArn and an aws:SourceAccount condition", i, p["Service"])
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 
@@ -75,6 +76,17 @@ func TestViolationsAreFound(t *testing.T) {
 			Principal: pulumi.String("apigateway.amazonaws.com"), SourceArn: pulumi.String("arn:aws:execute-api:us-east-1:123456789012:other/*/*")}); err != nil {
 			return err
 		}
+		if _, err := lambda.NewPermission(ctx, "s3-any-account", &lambda.PermissionArgs{Function: fn.Name, Action: pulumi.String("lambda:InvokeFunction"),
+			Principal: pulumi.String("s3.amazonaws.com"), SourceArn: pulumi.String("arn:aws:s3:::someone-elses")}); err != nil {
+			return err
+		}
+		if _, err := sqs.NewQueuePolicy(ctx, "s3-any-bucket", &sqs.QueuePolicyArgs{
+			QueueUrl: pulumi.String("https://sqs.us-east-1.amazonaws.com/123456789012/q"),
+			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
+				`"Action":["sqs:SendMessage"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`),
+		}); err != nil {
+			return err
+		}
 		if _, err := dynamodb.NewTable(ctx, "bare", &dynamodb.TableArgs{HashKey: pulumi.String("pk")}); err != nil {
 			return err
 		}
@@ -89,10 +101,11 @@ func TestViolationsAreFound(t *testing.T) {
 	assert.Equal(t, 1, got["iam-no-managed-policies"], "managed policy attachment")
 	assert.Equal(t, 1, got["api-route-integration"], "route without integration")
 	assert.Equal(t, 1, got["api-route-authorization"], "route without authorization decision")
-	assert.Equal(t, 1, got["lambda-permission-scoped"], "permission for another API")
+	assert.Equal(t, 2, got["lambda-permission-scoped"], "permission for another API, and S3 for another bucket of any account")
+	assert.Equal(t, 1, got["queue-policy-scoped"], "S3 may send for any bucket")
 	assert.Equal(t, 4, got["alarms"], "function Errors and Throttles, API 5xx and Latency")
 	assert.Equal(t, 2, got["table-baseline"], "no PITR, no SSE")
-	assert.Equal(t, 4, got["bucket-baseline"], "no public access block, SSE, ownership, TLS policy")
+	assert.Equal(t, 5, got["bucket-baseline"], "no public access block, SSE, ownership, versioning, TLS policy")
 	assert.Equal(t, 2, got["protect-stateful"], "table and bucket unprotected")
 }
 
