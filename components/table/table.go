@@ -232,11 +232,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if t.Table, err = dynamodb.NewTable(ctx, name, targs, topts...); err != nil {
 		return nil, err
 	}
-	t.Name, t.ARN = t.Table.Name, t.Table.Arn
-	t.StreamARN = pulumi.String("").ToStringOutput()
-	if t.stream {
-		t.StreamARN = t.Table.StreamArn
-	}
+	// Without a stream, DynamoDB reports no stream ARN and the output is "".
+	t.Name, t.ARN, t.StreamARN = t.Table.Name, t.Table.Arn, t.Table.StreamArn
 	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.ARN, "streamArn": t.StreamARN})
 }
 
