@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -168,7 +169,7 @@ func TestBucketCORS(t *testing.T) {
 	// Given a rule for an app's origin, and a second, bare one
 	rec := runBucket(t, &bucket.Args{CORS: []bucket.CORSRule{
 		{ID: "app", AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"GET", "PUT"},
-			AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAge: 3600 * 1e9},
+			AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAge: time.Hour},
 		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"HEAD"}},
 	}})
 	// Then the CORS configuration holds both, leaving out what is unset

@@ -85,8 +85,8 @@ type Class string
 const (
 	// Standard is the default class, for tables whose cost is mostly reads and writes.
 	Standard Class = "STANDARD"
-	// StandardInfrequentAccess stores data for about 60% less and charges about 25% more per
-	// read and write: for tables whose cost is mostly storage (logs, old orders).
+	// StandardInfrequentAccess stores data for up to 60% less and charges more per read and
+	// write: for tables whose cost is mostly storage (logs, old orders).
 	StandardInfrequentAccess Class = "STANDARD_INFREQUENT_ACCESS"
 )
 
