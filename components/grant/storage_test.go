@@ -34,7 +34,8 @@ func resolve(t *testing.T, pick func(*table.Table, *bucket.Bucket) grant.Grant, 
 			key = pulumi.String(keyArn)
 		}
 		tbl, err := table.New(ctx, "records", &table.Args{
-			Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key})
+			Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key,
+			Stream: table.StreamNewImage})
 		if err != nil {
 			return err
 		}
@@ -132,6 +133,16 @@ func TestStorageGrantsAreTheOperationsActionsOnExactARNs(t *testing.T) {
 			func(ta, _ string) []resolved {
 				return []resolved{{"Table", []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, []string{ta}}, {"TableKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{keyArn}}}
 			}},
+		{"stream read: the stream actions on the table's streams", tableGrant(table.StreamRead), false, "records-stream",
+			func(ta, _ string) []resolved {
+				return []resolved{{"TableStream", []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, []string{ta + "/stream/*"}}}
+			}},
+		{"stream read with KMS decrypts the records", tableGrant(table.StreamRead, table.ItemGet), true, "records-get-stream",
+			func(ta, _ string) []resolved {
+				return []resolved{{"Table", []string{"dynamodb:GetItem"}, []string{ta}},
+					{"TableStream", []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, []string{ta + "/stream/*"}},
+					{"TableKey", []string{"kms:Decrypt"}, []string{keyArn}}}
+			}},
 		{"object get", bucketGrant(bucket.ObjectGet), false, "archive-get",
 			func(_, ba string) []resolved {
 				return []resolved{{"Objects", []string{"s3:GetObject"}, []string{ba + "/*"}}}
@@ -181,6 +192,7 @@ func TestStorageGrantsRefuseWrongOperations(t *testing.T) {
 		{"table: empty operation", tableGrant(table.ItemGet, ""), `table "records" Grant: operations[1] is empty; use one of ItemGet`},
 		{"table: unknown operation", tableGrant(table.Operation("DescribeTable")), `table "records" Grant: operations[0] "DescribeTable" is not one of ItemGet`},
 		{"table: repeated operation", tableGrant(table.ItemGet, table.ItemPut, table.ItemGet), `table "records" Grant: operations[2] ItemGet repeats operations[0]`},
+		{"table: stream read without a stream", tableGrant(table.ItemGet, table.StreamRead), `table "records" Grant: operations[1] StreamRead needs a stream; set Args.Stream`},
 		{"bucket: no operation", bucketGrant(), `bucket "archive" Grant: no operations; name at least one of ObjectGet, ObjectPut, ObjectDelete, ObjectList`},
 		{"bucket: empty operation", bucketGrant(""), `bucket "archive" Grant: operations[0] is empty`},
 		{"bucket: unknown operation", bucketGrant("PutBucketPolicy"), `bucket "archive" Grant: operations[0] "PutBucketPolicy" is not one of ObjectGet`},

@@ -66,6 +66,7 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	c.storage()
 	c.queues()
 	c.topicsAndKeys()
+	c.queuePolicies()
 	if opts.RequireProtect {
 		c.protect()
 	}
@@ -207,13 +208,24 @@ func (c *checker) apis() {
 			execArns = append(execArns, arn)
 		}
 	}
+	buckets := map[string]bool{}
+	for _, b := range c.byType(typeBucket) {
+		buckets[c.output(b, "arn")] = true
+	}
 	for _, r := range c.byType(typePermission) {
-		if r.InputString("principal") != "apigateway.amazonaws.com" {
-			continue
-		}
 		src := r.InputString("sourceArn")
-		if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
-			c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+		switch r.InputString("principal") {
+		case "apigateway.amazonaws.com":
+			if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
+				c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+			}
+		case "s3.amazonaws.com":
+			// A bucket's ARN names no account: without the account, another account's
+			// bucket of the same name could invoke the function.
+			if !buckets[src] || r.InputString("sourceAccount") == "" {
+				c.add("lambda-permission-scoped", r, "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account",
+					src, r.InputString("sourceAccount"))
+			}
 		}
 	}
 }
@@ -277,6 +289,9 @@ func (c *checker) storage() {
 		},
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": func(r componenttest.Resource) bool {
 			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
+		},
+		"aws:s3/bucketVersioningV2:BucketVersioningV2": func(r componenttest.Resource) bool {
+			return r.InputString("versioningConfiguration.status") == "Enabled"
 		},
 		"aws:s3/bucketPolicy:BucketPolicy": func(r componenttest.Resource) bool {
 			return strings.Contains(r.InputString("policy"), `"aws:SecureTransport":"false"`)
@@ -354,6 +369,39 @@ func (c *checker) topicsAndKeys() {
 		spec := k.InputString("customerMasterKeySpec")
 		if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
 			c.add("kms-key-rotation", k, "enableKeyRotation is not true")
+		}
+	}
+}
+
+// queuePolicies: a queue policy lets an AWS service send only on behalf of one resource of
+// one account (aws:SourceArn and aws:SourceAccount), so no one else can make the service
+// deliver into the queue (the confused deputy).
+func (c *checker) queuePolicies() {
+	for _, r := range c.byType(typeQueuePolicy) {
+		var doc struct {
+			Statement []struct {
+				Effect    string
+				Principal any
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
+			c.add("queue-policy-scoped", r, "policy is not JSON: %v", err)
+			continue
+		}
+		for i, st := range doc.Statement {
+			p, _ := st.Principal.(map[string]any)
+			if st.Effect != "Allow" || p["Service"] == nil {
+				continue
+			}
+			var arn, account bool
+			for op, kv := range st.Condition {
+				arn = arn || strings.HasPrefix(op, "Arn") && kv["aws:SourceArn"] != nil
+				account = account || strings.HasPrefix(op, "String") && kv["aws:SourceAccount"] != nil
+			}
+			if !arn || !account {
+				c.add("queue-policy-scoped", r, "statement %d lets %v send without both an aws:SourceArn and an aws:SourceAccount condition", i, p["Service"])
+			}
 		}
 	}
 }

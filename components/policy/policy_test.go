@@ -79,6 +79,17 @@ func TestViolationsAreFound(t *testing.T) {
 			Principal: pulumi.String("apigateway.amazonaws.com"), SourceArn: pulumi.String("arn:aws:execute-api:us-east-1:123456789012:other/*/*")}); err != nil {
 			return err
 		}
+		if _, err := lambda.NewPermission(ctx, "s3-any-account", &lambda.PermissionArgs{Function: fn.Name, Action: pulumi.String("lambda:InvokeFunction"),
+			Principal: pulumi.String("s3.amazonaws.com"), SourceArn: pulumi.String("arn:aws:s3:::someone-elses")}); err != nil {
+			return err
+		}
+		if _, err := sqs.NewQueuePolicy(ctx, "s3-any-bucket", &sqs.QueuePolicyArgs{
+			QueueUrl: pulumi.String("https://sqs.us-east-1.amazonaws.com/123456789012/q"),
+			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
+				`"Action":["sqs:SendMessage"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`),
+		}); err != nil {
+			return err
+		}
 		if _, err := dynamodb.NewTable(ctx, "bare", &dynamodb.TableArgs{HashKey: pulumi.String("pk")}); err != nil {
 			return err
 		}
@@ -93,10 +104,11 @@ func TestViolationsAreFound(t *testing.T) {
 	assert.Equal(t, 1, got["iam-no-managed-policies"], "managed policy attachment")
 	assert.Equal(t, 1, got["api-route-integration"], "route without integration")
 	assert.Equal(t, 1, got["api-route-authorization"], "route without authorization decision")
-	assert.Equal(t, 1, got["lambda-permission-scoped"], "permission for another API")
+	assert.Equal(t, 2, got["lambda-permission-scoped"], "permission for another API, and S3 for another bucket of any account")
+	assert.Equal(t, 1, got["queue-policy-scoped"], "S3 may send for any bucket")
 	assert.Equal(t, 4, got["alarms"], "function Errors and Throttles, API 5xx and Latency")
 	assert.Equal(t, 2, got["table-baseline"], "no PITR, no SSE")
-	assert.Equal(t, 4, got["bucket-baseline"], "no public access block, SSE, ownership, TLS policy")
+	assert.Equal(t, 5, got["bucket-baseline"], "no public access block, SSE, ownership, versioning, TLS policy")
 	assert.Equal(t, 2, got["protect-stateful"], "table and bucket unprotected")
 }
 
@@ -104,7 +116,8 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 	// Given a function granted every operation of every component, with customer managed keys
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		key := pulumi.String("arn:aws:kms:us-east-1:123456789012:key/k1")
-		tbl, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key})
+		tbl, err := table.New(ctx, "records", &table.Args{Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: key,
+			Stream: table.StreamNewImage})
 		if err != nil {
 			return err
 		}
@@ -118,7 +131,7 @@ func TestEveryGrantOperationPassesTheActionResourceRules(t *testing.T) {
 		}
 		_, err = function.New(ctx, "all", &function.Args{Package: "./components/function/testdata/hello", Grants: []grant.Grant{
 			tbl.Grant(table.ItemGet, table.ItemPut, table.ItemUpdate, table.ItemDelete, table.ItemConditionCheck,
-				table.ItemBatchGet, table.ItemBatchWrite, table.Query, table.Scan),
+				table.ItemBatchGet, table.ItemBatchWrite, table.Query, table.Scan, table.StreamRead),
 			b.Grant(bucket.ObjectGet, bucket.ObjectPut, bucket.ObjectDelete, bucket.ObjectList),
 			q.Grant(queue.Send, queue.Consume),
 		}})

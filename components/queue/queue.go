@@ -84,6 +84,10 @@ type Args struct {
 	// own, the consumer's) notify. Nil means the alarms exist without actions.
 	AlarmTopic pulumi.StringInput
 
+	// Senders are AWS services the queue's policy lets send messages on behalf of one
+	// resource each (a bucket's event notifications). Nil means none.
+	Senders []Sender
+
 	// Transform customizes the queue's children before they are registered. The zero value
 	// changes nothing.
 	Transform Transform
@@ -219,7 +223,7 @@ func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.Resource
 	if q.Queue, err = transform.Register(ctx, sqs.NewQueue, tf.Queue, q.name, main, parent); err != nil {
 		return err
 	}
-	if q.Policy, err = q.tlsOnly(ctx, q.Queue, tf.Policy, rolePolicy, parent); err != nil {
+	if q.Policy, err = q.tlsOnly(ctx, q.Queue, tf.Policy, rolePolicy, parent, senderStatements(s.Senders, q.Queue.Arn)...); err != nil {
 		return err
 	}
 
@@ -268,15 +272,16 @@ func (q *Queue) queueArgs(s settings, qa *sqs.QueueArgs) *sqs.QueueArgs {
 }
 
 // tlsOnly gives a queue its policy, which refuses every request made without TLS.
-func (q *Queue) tlsOnly(ctx *pulumi.Context, target *sqs.Queue, tf transform.Func[sqs.QueuePolicyArgs], role string, parent pulumi.ResourceOption) (*sqs.QueuePolicy, error) {
-	doc, err := iampolicy.Document(iampolicy.Statement{
+// The statements in allow (the Senders', on the main queue) follow the deny.
+func (q *Queue) tlsOnly(ctx *pulumi.Context, target *sqs.Queue, tf transform.Func[sqs.QueuePolicyArgs], role string, parent pulumi.ResourceOption, allow ...iampolicy.Statement) (*sqs.QueuePolicy, error) {
+	doc, err := iampolicy.Document(append([]iampolicy.Statement{{
 		Sid:       "DenyInsecureTransport",
 		Effect:    "Deny",
 		Principal: map[string]any{"AWS": "*"},
 		Actions:   []string{"sqs:*"},
 		Resources: []pulumi.StringInput{target.Arn},
 		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-	})
+	}}, allow...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,7 @@ func resolve(name string, a Args, consumer error) (settings, error) {
 		// naming's message starts with "name"; the report puts the field first.
 		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
 	}
+	checkSenders(r, a.Senders)
 	if a.ContentBasedDeduplication && !a.FIFO {
 		r.Addf("ContentBasedDeduplication", "needs FIFO")
 	}

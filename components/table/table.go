@@ -3,13 +3,14 @@ package table
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/grantops"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/groundwork-dev/groundwork/components/transform"
 )
 
 // AttributeType is a key attribute's DynamoDB type.
@@ -22,230 +23,299 @@ const (
 	Binary AttributeType = "B"
 )
 
-// Index is a global secondary index.
+// Projection is which attributes a secondary index copies from the table.
+type Projection string
+
+// The projections DynamoDB offers.
+const (
+	// ProjectAll copies every attribute, so a query on the index reads whole items.
+	ProjectAll Projection = "ALL"
+	// ProjectKeysOnly copies only the table's and the index's keys.
+	ProjectKeysOnly Projection = "KEYS_ONLY"
+	// ProjectInclude copies the keys and the attributes named in NonKeyAttributes.
+	ProjectInclude Projection = "INCLUDE"
+)
+
+// Index is a global secondary index: another partition key (and optionally sort key) over the
+// same items, which DynamoDB keeps up to date asynchronously.
 type Index struct {
-	// Name is the index name, 3-255 characters of letters, digits, '_', '-' and '.'.
+	// Name is the index's name, 3-255 letters, digits, '_', '-' and '.', unique among the
+	// table's indexes. Required.
 	Name string
-	// HashKey names the index's partition key; it must be declared in Args.Attributes.
+	// HashKey names the index's partition key, declared in Args.Attributes. Required.
 	HashKey string
 	// RangeKey names the index's sort key, declared in Args.Attributes. Empty means none.
 	RangeKey string
-	// ProjectionType is ALL, KEYS_ONLY or INCLUDE. Empty means ALL.
-	ProjectionType string
-	// NonKeyAttributes are the attributes projected with INCLUDE.
+	// Projection is which attributes the index copies. Empty means DefaultProjection (ALL).
+	Projection Projection
+	// NonKeyAttributes are the attributes ProjectInclude copies besides the keys; they need
+	// not be declared. Required with ProjectInclude, refused with the other projections.
+	NonKeyAttributes []string
+	// Provisioned is the index's own throughput; allowed only on a table with
+	// Args.Provisioned. Nil means the table's throughput.
+	Provisioned *Capacity
+}
+
+// LocalIndex is a local secondary index: the table's partition key with another sort key. It
+// shares the table's throughput and can only be created with the table: adding, changing or
+// removing one replaces the table, which deletion protection refuses.
+type LocalIndex struct {
+	// Name is the index's name, 3-255 letters, digits, '_', '-' and '.', unique among the
+	// table's indexes. Required.
+	Name string
+	// RangeKey names the index's sort key, declared in Args.Attributes. Required.
+	RangeKey string
+	// Projection is which attributes the index copies. Empty means DefaultProjection (ALL).
+	Projection Projection
+	// NonKeyAttributes are the attributes ProjectInclude copies besides the keys. Required
+	// with ProjectInclude, refused with the other projections.
 	NonKeyAttributes []string
 }
 
-// Capacity is provisioned throughput.
+// Capacity is provisioned throughput, in read and write capacity units, each at least 1.
 type Capacity struct {
 	Read, Write int
 }
 
-// Args configures a Table.
+// Class is a table class: what DynamoDB charges for storage against what it charges for
+// reads and writes.
+type Class string
+
+// The table classes.
+const (
+	// Standard is the default class, for tables whose cost is mostly reads and writes.
+	Standard Class = "STANDARD"
+	// StandardInfrequentAccess stores data for up to 60% less and charges more per read and
+	// write: for tables whose cost is mostly storage (logs, old orders).
+	StandardInfrequentAccess Class = "STANDARD_INFREQUENT_ACCESS"
+)
+
+// StreamView is what each record of a table's stream holds about a changed item.
+type StreamView string
+
+// The stream views.
+const (
+	// StreamKeysOnly records the changed item's key attributes.
+	StreamKeysOnly StreamView = "KEYS_ONLY"
+	// StreamNewImage records the item as it is after the change.
+	StreamNewImage StreamView = "NEW_IMAGE"
+	// StreamOldImage records the item as it was before the change.
+	StreamOldImage StreamView = "OLD_IMAGE"
+	// StreamNewAndOldImages records both.
+	StreamNewAndOldImages StreamView = "NEW_AND_OLD_IMAGES"
+)
+
+// DefaultProjection is an index's projection when it names none: ALL, so a query on the index
+// returns whole items without a GetItem per result. KEYS_ONLY and INCLUDE trade that for less
+// storage and cheaper writes, which a team chooses knowingly.
+const DefaultProjection = ProjectAll
+
+// Limits DynamoDB enforces on a table's indexes ("Service, account, and table quotas in
+// Amazon DynamoDB", Secondary indexes).
+const (
+	// MaxGlobalIndexes is the default quota of global secondary indexes per table.
+	MaxGlobalIndexes = 20
+	// MaxLocalIndexes is the number of local secondary indexes a table may have.
+	MaxLocalIndexes = 5
+	// MaxProjectedAttributes is how many NonKeyAttributes all of a table's indexes may name
+	// together; an attribute projected into two indexes counts twice.
+	MaxProjectedAttributes = 100
+)
+
+// Settings the table always has, with their reasons.
+const (
+	// pointInTimeRecovery is always on: AWS Security Hub control DynamoDB.2 ("DynamoDB tables
+	// should have point-in-time recovery enabled"); a bad deploy or a bug that rewrites items
+	// can be undone to any second of the last 35 days.
+	pointInTimeRecovery = true
+	// serverSideEncryption is always on: DynamoDB encrypts every table, and Enabled selects a
+	// KMS key (the AWS managed aws/dynamodb key unless Args.KMSKeyARN names one) instead of
+	// the AWS owned key, so every use of the key is visible in CloudTrail.
+	serverSideEncryption = true
+	// onDemand billing unless Args.Provisioned: capacity follows demand, which satisfies
+	// Security Hub control DynamoDB.1 ("DynamoDB tables should automatically scale capacity
+	// with demand") and costs nothing while the table is idle.
+	onDemand = "PAY_PER_REQUEST"
+)
+
+// Transform customizes the table's child before it is registered (see package transform).
+// The zero value customizes nothing.
+type Transform struct {
+	// Table customizes the DynamoDB table, "<name>".
+	Table transform.Func[dynamodb.TableArgs]
+}
+
+// Args configures a Table. HashKey and its declaration in Attributes are required, so nil
+// Args are refused.
 type Args struct {
-	// TableName is the table's physical name (3-255 of letters, digits, '_', '-', '.'). Empty
-	// means Pulumi names it after the component plus a random suffix.
+	// TableName is the table's physical name (3-255 letters, digits, '_', '-', '.'). Empty
+	// means Pulumi names it after the component plus a random suffix, which avoids
+	// delete-before-replace and clashes between stacks.
 	TableName string
 	// Attributes declares the type of every key attribute: the table's and its indexes'. Only
-	// key attributes are declared; DynamoDB rejects an unused declaration.
+	// key attributes are declared; DynamoDB refuses an unused declaration.
 	Attributes map[string]AttributeType
 	// HashKey names the partition key. Required.
 	HashKey string
-	// RangeKey names the sort key. Empty means none.
+	// RangeKey names the sort key. Empty means none; LocalSecondaryIndexes need one.
 	RangeKey string
-	// GlobalSecondaryIndexes are the table's GSIs. Nil means none.
+	// GlobalSecondaryIndexes are the table's global secondary indexes, at most 20. Nil means
+	// none.
 	GlobalSecondaryIndexes []Index
-	// Provisioned sets provisioned throughput for the table and its indexes. Nil means
-	// on-demand (PAY_PER_REQUEST) billing.
+	// LocalSecondaryIndexes are the table's local secondary indexes, at most 5; they need a
+	// RangeKey, and changing them replaces the table. Nil means none.
+	LocalSecondaryIndexes []LocalIndex
+	// Provisioned sets provisioned throughput for the table and, unless an index sets its
+	// own, its global secondary indexes. Nil means on-demand (PAY_PER_REQUEST) billing.
 	Provisioned *Capacity
+	// Class is the table class. Empty means Standard.
+	Class Class
 	// TTLAttribute names the attribute holding each item's expiry time (epoch seconds).
 	// Empty means no TTL.
 	TTLAttribute string
-	// StreamViewType enables a stream with this view: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or
-	// NEW_AND_OLD_IMAGES. Empty means no stream.
-	StreamViewType string
+	// Stream turns the table's stream on, with this view of each changed item; the stream's
+	// ARN is Table.StreamARN and Grant(StreamRead) reads it. Empty means no stream.
+	Stream StreamView
 	// KMSKeyARN encrypts the table with this customer managed key. Nil means the AWS managed
 	// key (aws/dynamodb). Encryption itself is always on.
 	KMSKeyARN pulumi.StringInput
 	// AllowDeletion turns deletion protection off, so the table can be deleted. False keeps
-	// deletion protection on.
+	// deletion protection on (Security Hub control DynamoDB.6).
 	AllowDeletion bool
+	// Transform customizes the child before it is registered. The zero value changes
+	// nothing.
+	Transform Transform
 }
 
-// Table is a DynamoDB table with point-in-time recovery and server-side encryption.
+// Table is a DynamoDB table with point-in-time recovery, server-side encryption and deletion
+// protection.
 type Table struct {
 	pulumi.ResourceState
 
+	// Table is the DynamoDB table, for escape hatches.
 	Table *dynamodb.Table
 
-	// Name, ARN and StreamARN (empty without a stream) of the table.
-	Name      pulumi.StringOutput
-	ARN       pulumi.StringOutput
+	// Name and ARN of the table.
+	Name pulumi.StringOutput
+	ARN  pulumi.StringOutput
+	// StreamARN is the ARN of the table's stream; an empty string without Args.Stream.
 	StreamARN pulumi.StringOutput
 
 	name   string
+	stream bool
 	kmsKey pulumi.StringInput
 }
 
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-
-var streamViews = []string{"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"}
-
-func (a *Args) check() error {
-	if a.TableName != "" && !namePattern.MatchString(a.TableName) {
-		return fmt.Errorf("TableName %q must be 3-255 letters, digits, '_', '-' or '.'", a.TableName)
-	}
-	if a.HashKey == "" {
-		return fmt.Errorf("HashKey is required")
-	}
-	used := map[string]bool{}
-	key := func(field, attr string) error {
-		if attr == "" {
-			return nil
-		}
-		t, ok := a.Attributes[attr]
-		if !ok {
-			return fmt.Errorf("%s %q is not declared in Attributes", field, attr)
-		}
-		if t != String && t != Number && t != Binary {
-			return fmt.Errorf("Attributes[%q]: type %q is not S, N or B", attr, t)
-		}
-		used[attr] = true
-		return nil
-	}
-	if err := key("HashKey", a.HashKey); err != nil {
-		return err
-	}
-	if err := key("RangeKey", a.RangeKey); err != nil {
-		return err
-	}
-	names := map[string]bool{}
-	for i, ix := range a.GlobalSecondaryIndexes {
-		field := fmt.Sprintf("GlobalSecondaryIndexes[%d]", i)
-		if !namePattern.MatchString(ix.Name) {
-			return fmt.Errorf("%s: Name %q must be 3-255 letters, digits, '_', '-' or '.'", field, ix.Name)
-		}
-		if names[ix.Name] {
-			return fmt.Errorf("%s: Name %q is used twice", field, ix.Name)
-		}
-		names[ix.Name] = true
-		if ix.HashKey == "" {
-			return fmt.Errorf("%s (%s): HashKey is required", field, ix.Name)
-		}
-		if err := key(field+" ("+ix.Name+") HashKey", ix.HashKey); err != nil {
-			return err
-		}
-		if err := key(field+" ("+ix.Name+") RangeKey", ix.RangeKey); err != nil {
-			return err
-		}
-		switch ix.ProjectionType {
-		case "", "ALL", "KEYS_ONLY":
-			if len(ix.NonKeyAttributes) > 0 {
-				return fmt.Errorf("%s (%s): NonKeyAttributes need ProjectionType INCLUDE", field, ix.Name)
-			}
-		case "INCLUDE":
-			if len(ix.NonKeyAttributes) == 0 {
-				return fmt.Errorf("%s (%s): ProjectionType INCLUDE needs NonKeyAttributes", field, ix.Name)
-			}
-		default:
-			return fmt.Errorf("%s (%s): ProjectionType %q is not ALL, KEYS_ONLY or INCLUDE", field, ix.Name, ix.ProjectionType)
-		}
-	}
-	for _, attr := range slices.Sorted(maps.Keys(a.Attributes)) {
-		if !used[attr] {
-			return fmt.Errorf("Attributes[%q] is declared but is no table or index key (DynamoDB rejects it)", attr)
-		}
-	}
-	if a.Provisioned != nil && (a.Provisioned.Read < 1 || a.Provisioned.Write < 1) {
-		return fmt.Errorf("Provisioned capacity must be at least 1 read and 1 write unit")
-	}
-	if a.StreamViewType != "" && !slices.Contains(streamViews, a.StreamViewType) {
-		return fmt.Errorf("StreamViewType %q is not one of %v", a.StreamViewType, streamViews)
-	}
-	return nil
-}
-
-// New validates args and registers the table.
+// New validates args and registers the table. Every invalid field is reported, naming it,
+// before anything is registered.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Table, error) {
 	if args == nil {
 		args = &Args{}
 	}
-	if err := args.check(); err != nil {
-		return nil, fmt.Errorf("table %q: %w", name, err)
+	s, err := resolve(name, *args)
+	if err != nil {
+		return nil, err
 	}
-	t := &Table{name: name, kmsKey: args.KMSKeyARN}
-	// The type was groundwork:storage:Table before the storage package split in two: the alias keeps the URNs
-	// of stacks deployed before then (and, through the parent, their children's), so the
-	// split replaces nothing.
+	t := &Table{name: name, kmsKey: s.KMSKeyARN, stream: s.Stream != ""}
+	// The type was groundwork:storage:Table before the storage package split in two: the alias
+	// keeps the URNs of stacks deployed before then (and, through the parent, their
+	// children's), so the split replaces nothing.
 	opts = append(opts[:len(opts):len(opts)], pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("groundwork:storage:Table")}}))
 	if err := ctx.RegisterComponentResource("groundwork:table:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
+	targs := s.tableArgs()
+	topts, err := transform.Apply(s.Transform.Table, name, targs, []pulumi.ResourceOption{pulumi.Parent(t)})
+	if err != nil {
+		return nil, fmt.Errorf("table %q: %w", name, err)
+	}
+	if t.Table, err = dynamodb.NewTable(ctx, name, targs, topts...); err != nil {
+		return nil, err
+	}
+	// Without a stream, DynamoDB reports no stream ARN and the output is "".
+	t.Name, t.ARN, t.StreamARN = t.Table.Name, t.Table.Arn, t.Table.StreamArn
+	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.ARN, "streamArn": t.StreamARN})
+}
 
+// tableArgs are the table's arguments for resolved settings.
+func (s settings) tableArgs() *dynamodb.TableArgs {
 	targs := &dynamodb.TableArgs{
-		HashKey:                   pulumi.String(args.HashKey),
-		BillingMode:               pulumi.String("PAY_PER_REQUEST"),
-		PointInTimeRecovery:       &dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
-		ServerSideEncryption:      &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true)},
-		DeletionProtectionEnabled: pulumi.Bool(!args.AllowDeletion),
+		HashKey:                   pulumi.String(s.HashKey),
+		BillingMode:               pulumi.String(onDemand),
+		PointInTimeRecovery:       &dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(pointInTimeRecovery)},
+		ServerSideEncryption:      &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(serverSideEncryption)},
+		DeletionProtectionEnabled: pulumi.Bool(!s.AllowDeletion),
 	}
-	if args.TableName != "" {
-		targs.Name = pulumi.String(args.TableName)
+	if s.KMSKeyARN != nil {
+		targs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(serverSideEncryption), KmsKeyArn: s.KMSKeyARN}
 	}
-	if args.KMSKeyARN != nil {
-		targs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: args.KMSKeyARN}
+	if s.TableName != "" {
+		targs.Name = pulumi.String(s.TableName)
 	}
-	if args.RangeKey != "" {
-		targs.RangeKey = pulumi.String(args.RangeKey)
+	if s.RangeKey != "" {
+		targs.RangeKey = pulumi.String(s.RangeKey)
 	}
 	var attrs dynamodb.TableAttributeArray
-	for _, attr := range slices.Sorted(maps.Keys(args.Attributes)) {
+	for _, attr := range slices.Sorted(maps.Keys(s.Attributes)) {
 		attrs = append(attrs, dynamodb.TableAttributeArgs{
-			Name: pulumi.String(attr), Type: pulumi.String(string(args.Attributes[attr])),
+			Name: pulumi.String(attr), Type: pulumi.String(string(s.Attributes[attr])),
 		})
 	}
 	targs.Attributes = attrs
-	if p := args.Provisioned; p != nil {
+	if p := s.Provisioned; p != nil {
 		targs.BillingMode = pulumi.String("PROVISIONED")
 		targs.ReadCapacity, targs.WriteCapacity = pulumi.Int(p.Read), pulumi.Int(p.Write)
 	}
-	var gsis dynamodb.TableGlobalSecondaryIndexArray
-	for _, ix := range args.GlobalSecondaryIndexes {
-		gsi := dynamodb.TableGlobalSecondaryIndexArgs{
-			Name:           pulumi.String(ix.Name),
-			HashKey:        pulumi.String(ix.HashKey),
-			ProjectionType: pulumi.String("ALL"),
+	if len(s.GlobalSecondaryIndexes) > 0 {
+		var gsis dynamodb.TableGlobalSecondaryIndexArray
+		for _, ix := range s.GlobalSecondaryIndexes {
+			gsi := dynamodb.TableGlobalSecondaryIndexArgs{
+				Name:             pulumi.String(ix.Name),
+				HashKey:          pulumi.String(ix.HashKey),
+				ProjectionType:   pulumi.String(string(ix.Projection)),
+				NonKeyAttributes: nonKey(ix.NonKeyAttributes),
+			}
+			if ix.RangeKey != "" {
+				gsi.RangeKey = pulumi.String(ix.RangeKey)
+			}
+			if p := ix.Provisioned; p != nil {
+				gsi.ReadCapacity, gsi.WriteCapacity = pulumi.Int(p.Read), pulumi.Int(p.Write)
+			}
+			gsis = append(gsis, gsi)
 		}
-		if ix.ProjectionType != "" {
-			gsi.ProjectionType = pulumi.String(ix.ProjectionType)
-		}
-		if ix.RangeKey != "" {
-			gsi.RangeKey = pulumi.String(ix.RangeKey)
-		}
-		if len(ix.NonKeyAttributes) > 0 {
-			gsi.NonKeyAttributes = pulumi.ToStringArray(ix.NonKeyAttributes)
-		}
-		if p := args.Provisioned; p != nil {
-			gsi.ReadCapacity, gsi.WriteCapacity = pulumi.Int(p.Read), pulumi.Int(p.Write)
-		}
-		gsis = append(gsis, gsi)
-	}
-	if len(gsis) > 0 {
 		targs.GlobalSecondaryIndexes = gsis
 	}
-	if args.TTLAttribute != "" {
-		targs.Ttl = &dynamodb.TableTtlArgs{AttributeName: pulumi.String(args.TTLAttribute), Enabled: pulumi.Bool(true)}
+	if len(s.LocalSecondaryIndexes) > 0 {
+		var lsis dynamodb.TableLocalSecondaryIndexArray
+		for _, ix := range s.LocalSecondaryIndexes {
+			lsis = append(lsis, dynamodb.TableLocalSecondaryIndexArgs{
+				Name:             pulumi.String(ix.Name),
+				RangeKey:         pulumi.String(ix.RangeKey),
+				ProjectionType:   pulumi.String(string(ix.Projection)),
+				NonKeyAttributes: nonKey(ix.NonKeyAttributes),
+			})
+		}
+		targs.LocalSecondaryIndexes = lsis
 	}
-	if args.StreamViewType != "" {
+	if s.Class != "" {
+		targs.TableClass = pulumi.String(string(s.Class))
+	}
+	if s.TTLAttribute != "" {
+		targs.Ttl = &dynamodb.TableTtlArgs{AttributeName: pulumi.String(s.TTLAttribute), Enabled: pulumi.Bool(true)}
+	}
+	if s.Stream != "" {
 		targs.StreamEnabled = pulumi.Bool(true)
-		targs.StreamViewType = pulumi.String(args.StreamViewType)
+		targs.StreamViewType = pulumi.String(string(s.Stream))
 	}
-	var err error
-	if t.Table, err = dynamodb.NewTable(ctx, name, targs, pulumi.Parent(t)); err != nil {
-		return nil, err
+	return targs
+}
+
+// nonKey is an index's NonKeyAttributes input: nil (left out) when there are none.
+func nonKey(attrs []string) pulumi.StringArrayInput {
+	if len(attrs) == 0 {
+		return nil
 	}
-	t.Name, t.ARN, t.StreamARN = t.Table.Name, t.Table.Arn, t.Table.StreamArn
-	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"name": t.Name, "arn": t.ARN})
+	return pulumi.ToStringArray(attrs)
 }
 
 // Operation is an operation on a table's items that Table.Grant allows. Each maps to
@@ -289,6 +359,14 @@ const (
 	// Scan reads every item of the table or of any of its indexes: dynamodb:Scan on the
 	// table and on "<table ARN>/index/*".
 	Scan Operation = "Scan"
+	// StreamRead reads the table's stream, as a Lambda event source mapping or a Kinesis
+	// client library worker does: dynamodb:DescribeStream, dynamodb:GetRecords,
+	// dynamodb:GetShardIterator and dynamodb:ListStreams on "<table ARN>/stream/*", the
+	// statement of "IAM policy to allow an AWS Lambda function to access DynamoDB stream
+	// records" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-example-lamda-process-dynamodb-streams.html),
+	// and with a customer managed key kms:Decrypt, as the records are encrypted with the
+	// table's key. Only for a table with Args.Stream.
+	StreamRead Operation = "StreamRead"
 )
 
 // KMS actions on a table's customer managed key (Args.KMSKeyARN). DynamoDB uses the
@@ -310,16 +388,25 @@ var specs = []grantops.Spec[Operation]{
 	{Op: ItemBatchWrite, Slug: "batchwrite", Actions: map[string][]string{"table": {"dynamodb:BatchWriteItem"}}, KMS: keyWrite},
 	{Op: Query, Slug: "query", Actions: map[string][]string{"table": {"dynamodb:Query"}, "index": {"dynamodb:Query"}}, KMS: keyRead},
 	{Op: Scan, Slug: "scan", Actions: map[string][]string{"table": {"dynamodb:Scan"}, "index": {"dynamodb:Scan"}}, KMS: keyRead},
+	{Op: StreamRead, Slug: "stream", Actions: map[string][]string{"stream": {
+		"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+	}}, KMS: keyRead},
 }
 
 // Grant lets a function perform ops on the table's items, and nothing else: the grant is
 // named "<table>-<ops>" (such as "orders-get-put") and allows each operation's actions on
-// the table's ARN, on its indexes' ARNs for Query and Scan, and on the table's customer
-// managed key, when it has one. No operation, an empty or unknown one, or one listed twice
-// makes a grant that function.New refuses, naming it.
+// the table's ARN, on its indexes' ARNs for Query and Scan, on its stream's for StreamRead,
+// and on the table's customer managed key, when it has one. No operation, an empty or
+// unknown one, one listed twice, or StreamRead on a table without a stream makes a grant
+// that function.New refuses, naming it.
 func (t *Table) Grant(ops ...Operation) grant.Grant {
-	return grantops.Build(fmt.Sprintf("table %q Grant", t.name), t.name, ops, specs, []grantops.Target{
+	what := fmt.Sprintf("table %q Grant", t.name)
+	if i := slices.Index(ops, StreamRead); i >= 0 && !t.stream {
+		return grant.Invalid(t.name+"-invalid", fmt.Errorf("%s: operations[%d] StreamRead needs a stream; set Args.Stream", what, i))
+	}
+	return grantops.Build(what, t.name, ops, specs, []grantops.Target{
 		{Key: "table", Sid: "Table", Resource: t.ARN},
 		{Key: "index", Sid: "TableIndexes", Resource: grant.Suffix(t.ARN, "/index/*")},
+		{Key: "stream", Sid: "TableStream", Resource: grant.Suffix(t.ARN, "/stream/*")},
 	}, t.kmsKey, "TableKey")
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCheckRefusesWildcards(t *testing.T) {
@@ -42,4 +43,29 @@ func TestCheckRefusesWildcards(t *testing.T) {
 func TestAssumeRole(t *testing.T) {
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`,
 		AssumeRole("lambda.amazonaws.com"))
+}
+
+func TestDocumentResolvesConditionInputs(t *testing.T) {
+	// Given a statement whose condition names another resource's ARN, an output
+	source := pulumi.String("arn:aws:s3:::uploads-1234567").ToStringOutput()
+	out, err := Document(Statement{
+		Sid:       "S3Sends",
+		Principal: map[string]any{"Service": "s3.amazonaws.com"},
+		Actions:   []string{"sqs:SendMessage"},
+		Resources: []pulumi.StringInput{pulumi.String("arn:aws:sqs:us-east-1:123456789012:q")},
+		Condition: map[string]map[string]any{
+			"ArnEquals":    {"aws:SourceArn": source},
+			"StringEquals": {"aws:SourceAccount": "123456789012"},
+		},
+	})
+	require.NoError(t, err)
+	docs := make(chan string, 1)
+	out.ApplyT(func(v string) string { docs <- v; return v })
+	doc := <-docs
+	// Then the document holds the output's value, beside the plain one
+	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"S3Sends","Effect":"Allow",
+		"Principal":{"Service":"s3.amazonaws.com"},"Action":["sqs:SendMessage"],
+		"Resource":["arn:aws:sqs:us-east-1:123456789012:q"],
+		"Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:s3:::uploads-1234567"},
+			"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`, doc)
 }

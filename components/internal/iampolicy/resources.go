@@ -12,6 +12,7 @@ import (
 const (
 	KindTable    = "dynamodb table"
 	KindIndex    = "dynamodb index"
+	KindStream   = "dynamodb stream"
 	KindBucket   = "s3 bucket"
 	KindObject   = "s3 object"
 	KindQueue    = "sqs queue"
@@ -41,6 +42,12 @@ var ActionKinds = map[string][]string{
 	"dynamodb:BatchWriteItem":     {KindTable},
 	"dynamodb:Query":              {KindTable, KindIndex},
 	"dynamodb:Scan":               {KindTable, KindIndex},
+	// A table's stream, for its consumers ("IAM policy to allow an AWS Lambda function to
+	// access DynamoDB stream records", Amazon DynamoDB Developer Guide).
+	"dynamodb:DescribeStream":   {KindStream},
+	"dynamodb:GetRecords":       {KindStream},
+	"dynamodb:GetShardIterator": {KindStream},
+	"dynamodb:ListStreams":      {KindStream},
 	// Objects and listing.
 	"s3:GetObject":    {KindObject},
 	"s3:PutObject":    {KindObject},
@@ -80,6 +87,7 @@ var arnKinds = []struct {
 }{
 	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`), KindTable},
 	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`), KindIndex},
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/stream/[^/]+$`), KindStream},
 	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`), KindBucket},
 	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`), KindObject},
 	{regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`), KindQueue},
