@@ -1,0 +1,112 @@
+package componenttest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Recorder is a pulumi.MockResourceMonitor that records every resource and answers invokes.
+// It is safe for concurrent use, as the engine registers resources from several goroutines.
+type Recorder struct {
+	// Project and Stack name the program's project and stack; they go into URNs.
+	Project, Stack string
+	// Region is the region of resources whose provider names none (the config's aws:region
+	// when Run has it). Empty means DefaultRegion.
+	Region string
+	// Preview makes the recorder answer as `pulumi preview` does: no ids, no computed outputs.
+	Preview bool
+
+	mu        sync.Mutex
+	resources []Resource
+	invokes   []Invoke
+	regions   map[string]string // provider reference -> its region input
+}
+
+var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
+
+// regionOf is the region a resource is created in: its provider's region input when the
+// provider has one, else Region, else DefaultRegion.
+func (r *Recorder) regionOf(providerRef string) string {
+	r.mu.Lock()
+	reg := r.regions[providerRef]
+	r.mu.Unlock()
+	if reg != "" {
+		return reg
+	}
+	if r.Region != "" {
+		return r.Region
+	}
+	return DefaultRegion
+}
+
+// NewResource records a registration and answers with realistic state for its type.
+func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	res := Resource{
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Inputs:   args.Inputs,
+		Provider: args.Provider,
+	}
+	parent := ""
+	if rpc := args.RegisterRPC; rpc != nil {
+		parent = rpc.GetParent()
+		res.Protect = rpc.GetProtect()
+		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		res.RetainOnDelete = rpc.GetRetainOnDelete()
+		res.DependsOn = rpc.GetDependencies()
+		res.IgnoreChanges = rpc.GetIgnoreChanges()
+		if deps := rpc.GetPropertyDependencies(); len(deps) > 0 {
+			res.PropertyDependencies = make(map[string][]string, len(deps))
+			for k, v := range deps {
+				res.PropertyDependencies[k] = v.GetUrns()
+			}
+		}
+	}
+	res.Parent = parent
+	res.URN = r.urn(parent, args.TypeToken, args.Name)
+	if parent == "" {
+		res.Parent = r.urn("", string(resource.RootStackType), r.Project+"-"+r.Stack)
+	}
+
+	id, outputs := r.answer(res)
+	res.ID, res.Outputs = id, outputs
+	r.mu.Lock()
+	r.resources = append(r.resources, res)
+	if reg := res.InputString("region"); strings.HasPrefix(res.Type, "pulumi:providers:") && reg != "" {
+		if r.regions == nil {
+			r.regions = map[string]string{}
+		}
+		r.regions[res.URN+"::"+id] = reg
+	}
+	r.mu.Unlock()
+	return id, outputs, nil
+}
+
+// urn computes a URN the way the mock monitor does.
+func (r *Recorder) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(r.Stack), tokens.PackageName(r.Project), parentType,
+		tokens.Type(typ), name))
+}
+
+// Call answers the invokes components make: caller identity, region, partition. Any other
+// invoke is an error naming its token, so a test notices a new dependency on the cloud.
+func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	r.mu.Lock()
+	r.invokes = append(r.invokes, Invoke{Token: args.Token, Provider: args.Provider})
+	r.mu.Unlock()
+	region := r.regionOf(args.Provider)
+	if out, ok := invokeAnswer(args.Token, region); ok {
+		return out, nil
+	}
+	return nil, fmt.Errorf("componenttest: no mock for invoke %q", args.Token)
+}
