@@ -25,9 +25,15 @@ type Recorder struct {
 	resources []Resource
 	invokes   []Invoke
 	regions   map[string]string // provider reference -> its region input
+	refused   []error           // customizations the mocks cannot run, in the order seen
+	stackXf   error             // set once the program registers a stack transform
+	invokeXf  error             // set once the program registers an invoke transform
 }
 
-var _ pulumi.MockResourceMonitor = (*Recorder)(nil)
+var (
+	_ pulumi.MockResourceMonitor               = (*Recorder)(nil)
+	_ pulumi.MockResourceMonitorWithTransforms = (*Recorder)(nil)
+)
 
 // regionOf is the region a resource is created in: its provider's region input when the
 // provider has one, else Region, else DefaultRegion.
@@ -44,8 +50,13 @@ func (r *Recorder) regionOf(providerRef string) string {
 	return DefaultRegion
 }
 
-// NewResource records a registration and answers with realistic state for its type.
+// NewResource records a registration and answers with realistic state for its type. A
+// registration the mocks cannot record faithfully is refused with an error (see Run): one
+// with pulumi.Transforms, or any after the program registered a stack transform.
 func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if err := r.refuseTransforms(args); err != nil {
+		return "", nil, err
+	}
 	res := Resource{
 		Type:     args.TypeToken,
 		Name:     args.Name,
@@ -100,13 +111,22 @@ func (r *Recorder) urn(parent, typ, name string) string {
 
 // Call answers the invokes components make: caller identity, region, partition. Any other
 // invoke is an error naming its token, so a test notices a new dependency on the cloud.
+//
+// After the program registered an invoke transform, every invoke is refused (see Run).
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	r.mu.Lock()
-	r.invokes = append(r.invokes, Invoke{Token: args.Token, Provider: args.Provider})
+	refused := r.invokeXf
+	if refused == nil {
+		r.invokes = append(r.invokes, Invoke{Token: args.Token, Provider: args.Provider})
+	}
 	r.mu.Unlock()
+	if refused != nil {
+		return nil, refused
+	}
 	region := r.regionOf(args.Provider)
 	if out, ok := invokeAnswer(args.Token, region); ok {
 		return out, nil
 	}
 	return nil, fmt.Errorf("componenttest: no mock for invoke %q", args.Token)
 }
+
