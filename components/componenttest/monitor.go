@@ -1,13 +1,16 @@
 package componenttest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // Recorder is a pulumi.MockResourceMonitor that records every resource and answers invokes.
@@ -65,7 +68,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		Provider: args.Provider,
 	}
 	parent := ""
-	if rpc := args.RegisterRPC; rpc != nil {
+	rpc := args.RegisterRPC
+	if rpc != nil {
 		parent = rpc.GetParent()
 		res.Protect = rpc.GetProtect()
 		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
@@ -84,6 +88,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	if parent == "" {
 		res.Parent = r.urn("", string(resource.RootStackType), r.Project+"-"+r.Stack)
 	}
+	res.Aliases = r.aliases(rpc, res)
 
 	id, outputs := r.answer(res)
 	res.ID, res.Outputs = id, outputs
@@ -130,3 +135,25 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	return nil, fmt.Errorf("componenttest: no mock for invoke %q", args.Token)
 }
 
+// aliases resolves a registration's Aliases option to URNs as the engine does for the
+// resource's own aliases (its step generator's collapseAliasToUrn): a field an alias leaves
+// empty is the resource's own (name, type, parent, project, stack), and an alias whose
+// parent is the stack has none.
+func (r *Recorder) aliases(rpc *pulumirpc.RegisterResourceRequest, res Resource) []string {
+	out := slices.Clone(rpc.GetAliasURNs())
+	for _, a := range rpc.GetAliases() {
+		spec := a.GetSpec()
+		if spec == nil {
+			out = append(out, a.GetUrn())
+			continue
+		}
+		name, typ := cmp.Or(spec.GetName(), res.Name), cmp.Or(spec.GetType(), res.Type)
+		project, stack := cmp.Or(spec.GetProject(), r.Project), cmp.Or(spec.GetStack(), r.Stack)
+		parent := resource.URN(cmp.Or(spec.GetParentUrn(), res.Parent))
+		if spec.GetNoParent() || parent != "" && parent.QualifiedType() == resource.RootStackType {
+			parent = ""
+		}
+		out = append(out, string(resource.CreateURN(name, typ, parent, project, stack)))
+	}
+	return out
+}

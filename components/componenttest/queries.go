@@ -38,6 +38,10 @@ type Resource struct {
 	Inputs resource.PropertyMap
 	// Outputs is the state the mocks answered.
 	Outputs resource.PropertyMap
+	// Aliases are the URNs the resource's Aliases option resolves to, as the engine resolves
+	// them: an alias's empty fields are the resource's own. The aliases the engine derives for
+	// a child from its parent's aliases are not listed (look at the parent's).
+	Aliases []string
 }
 
 // Input returns the plain Go value at a property path of the inputs, such as "tags.environment",
