@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
 )
 
 // Account and DefaultRegion are what the mocks answer for the caller identity and region, and
@@ -15,20 +18,28 @@ const (
 	DefaultRegion = "us-east-1"
 )
 
-// physicalName is the name AWS would get: the explicit one from the inputs, or the logical name
-// plus a suffix derived from the URN, as Pulumi's auto-naming adds 7 random hex characters.
-func physicalName(res Resource, keys ...string) string {
-	for _, k := range keys {
-		if v := res.Inputs[resource.PropertyKey(k)]; v.IsString() && v.StringValue() != "" {
-			return v.StringValue()
-		}
+// AutoSuffixLen is how many characters Pulumi's auto-naming adds to a logical name: "-" and
+// seven random ones.
+const AutoSuffixLen = naming.AutoSuffixLen
+
+// physicalName is the name AWS would give res (see Resource.PhysicalName); the random part of
+// an auto-name is derived from the URN, so it is the same on every run.
+func physicalName(res Resource, rpc *pulumirpc.RegisterResourceRequest) string {
+	t, known := naming.Types[res.Type]
+	if !res.Custom || !known || t.Property == "" {
+		return ""
 	}
-	sum := sha256.Sum256([]byte(res.URN))
-	name := res.Name + "-" + hex.EncodeToString(sum[:])[:7]
-	if v := res.Inputs["fifoQueue"]; v.IsBool() && v.BoolValue() {
-		name += ".fifo"
+	if v := res.Inputs[resource.PropertyKey(t.Property)]; v.IsString() && v.StringValue() != "" {
+		return v.StringValue()
 	}
-	return name
+	if _, set := rpc.GetObject().GetFields()[t.Property]; set {
+		return "" // set, but unknown: the engine leaves unknown inputs out of Inputs
+	}
+	if v := res.Inputs["namePrefix"]; v.IsString() && v.StringValue() != "" {
+		return v.StringValue() + shortID(res, naming.PrefixSuffixLen)
+	}
+	fifo := res.Inputs[resource.PropertyKey(t.FIFO)]
+	return t.AutoName(res.Name, shortID(res, AutoSuffixLen-1), fifo.IsBool() && fifo.BoolValue())
 }
 
 func shortID(res Resource, n int) string {
@@ -62,12 +73,12 @@ func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
 	case strings.HasPrefix(typ, "pulumi:providers:"):
 		return shortID(res, 12), state
 	case typ == "aws:s3/bucketV2:BucketV2" || typ == "aws:s3/bucket:Bucket":
-		name := physicalName(res, "bucket")
+		name := res.PhysicalName
 		set("bucket", name, "arn", "arn:aws:s3:::"+name, "bucketDomainName", name+".s3.amazonaws.com",
 			"bucketRegionalDomainName", name+".s3."+region+".amazonaws.com", "region", region)
 		return name, state
 	case typ == "aws:dynamodb/table:Table":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		set("name", name, "arn", arnPrefix("dynamodb")+"table/"+name)
 		if v := res.Inputs["streamEnabled"]; v.IsBool() && v.BoolValue() {
 			set("streamArn", arnPrefix("dynamodb")+"table/"+name+"/stream/2026-01-01T00:00:00.000",
@@ -75,41 +86,42 @@ func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
 		}
 		return name, state
 	case typ == "aws:lambda/function:Function":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		arn := arnPrefix("lambda") + "function:" + name
 		set("name", name, "arn", arn, "qualifiedArn", arn+":$LATEST", "version", "$LATEST",
 			"invokeArn", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+arn+"/invocations")
 		return name, state
 	case typ == "aws:iam/role:Role":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		set("name", name, "arn", "arn:aws:iam::"+Account+":role/"+name, "uniqueId", "AROA"+strings.ToUpper(shortID(res, 16)))
 		return name, state
 	case typ == "aws:iam/rolePolicy:RolePolicy":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		role := res.InputString("role")
 		set("name", name)
 		return role + ":" + name, state
 	case typ == "aws:cloudwatch/logGroup:LogGroup":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		set("name", name, "arn", arnPrefix("logs")+"log-group:"+name)
 		return name, state
 	case typ == "aws:sqs/queue:Queue":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		url := "https://sqs." + region + ".amazonaws.com/" + Account + "/" + name
 		set("name", name, "arn", arnPrefix("sqs")+name, "url", url)
 		return url, state
 	case typ == "aws:sns/topic:Topic":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		arn := arnPrefix("sns") + name
 		set("name", name, "arn", arn)
 		return arn, state
 	case typ == "aws:apigatewayv2/api:Api":
 		id := shortID(res, 10)
+		set("name", res.PhysicalName)
 		set("apiEndpoint", "https://"+id+".execute-api."+region+".amazonaws.com",
 			"executionArn", arnPrefix("execute-api")+id, "arn", "arn:aws:apigateway:"+region+"::/apis/"+id)
 		return id, state
 	case typ == "aws:apigatewayv2/stage:Stage":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		api := res.InputString("apiId")
 		path := "/" + name
 		if name == "$default" {
@@ -129,11 +141,14 @@ func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
 		set("arn", "arn:aws:apigateway:"+region+"::/domainnames/"+name, "apiMappingSelectionExpression", "$request.basepath")
 		return name, state
 	case typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
-		name := physicalName(res, "name")
+		name := res.PhysicalName
 		set("name", name, "arn", arnPrefix("cloudwatch")+"alarm:"+name)
 		return name, state
 	}
-	// Anything else: an id derived from its URN and a plausible ARN.
+	// Anything else: an id derived from its URN, a plausible ARN, and its name.
+	if t := naming.Types[typ]; res.PhysicalName != "" {
+		set(t.Property, res.PhysicalName)
+	}
 	id := res.Name + "-" + shortID(res, 8)
 	svc := typ
 	if i := strings.Index(typ, ":"); i >= 0 {

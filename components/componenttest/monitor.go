@@ -89,6 +89,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		res.Parent = r.urn("", string(resource.RootStackType), r.Project+"-"+r.Stack)
 	}
 	res.Aliases = r.aliases(rpc, res)
+	res.PhysicalName = physicalName(res, rpc)
 
 	id, outputs := r.answer(res)
 	res.ID, res.Outputs = id, outputs

@@ -38,6 +38,14 @@ type Resource struct {
 	Inputs resource.PropertyMap
 	// Outputs is the state the mocks answered.
 	Outputs resource.PropertyMap
+	// PhysicalName is the name AWS would give the resource: the name input the program set
+	// ("name", "bucket", ... as the type has it), else namePrefix and 26 characters, else
+	// Pulumi's auto-name, the logical name and AutoSuffixLen characters ("-" and 7 random
+	// ones; lower-cased for S3, with ".fifo" for a FIFO queue or topic). It is what the mocks
+	// answer as that output in update mode. Empty for components, for types without a name
+	// of their own (a queue policy, a route), for types componenttest does not know (see
+	// CheckNames), and for a name input unknown in preview.
+	PhysicalName string
 	// Aliases are the URNs the resource's Aliases option resolves to, as the engine resolves
 	// them: an alias's empty fields are the resource's own. The aliases the engine derives for
 	// a child from its parent's aliases are not listed (look at the parent's).
