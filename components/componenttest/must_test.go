@@ -333,7 +333,7 @@ func TestMustPolicy(t *testing.T) {
 }
 
 func TestThePackageDoesNotImportTesting(t *testing.T) {
-	// cmd/synth uses the Recorder outside `go test`: no file of the package proper imports testing
+	// A command may use the Recorder outside `go test`: no file of the package proper imports testing
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
 	checked := 0
