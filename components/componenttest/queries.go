@@ -140,54 +140,48 @@ func (r *Recorder) Invokes() []Invoke {
 
 // ByType returns the resources of one type token, in registration order.
 func (r *Recorder) ByType(typ string) []Resource {
-	var out []Resource
-	for _, res := range r.Resources() {
-		if res.Type == typ {
-			out = append(out, res)
-		}
-	}
-	return out
+	return r.filter(func(res Resource) bool { return res.Type == typ })
 }
 
 // Named returns the resource with a logical name (the first one, should two types share it).
 func (r *Recorder) Named(name string) (Resource, bool) {
-	for _, res := range r.Resources() {
-		if res.Name == name {
-			return res, true
-		}
-	}
-	return Resource{}, false
+	return r.first(func(res Resource) bool { return res.Name == name })
 }
 
 // Get returns the resource of a type with a logical name.
 func (r *Recorder) Get(typ, name string) (Resource, bool) {
-	for _, res := range r.Resources() {
-		if res.Type == typ && res.Name == name {
-			return res, true
-		}
-	}
-	return Resource{}, false
+	return r.first(func(res Resource) bool { return res.Type == typ && res.Name == name })
 }
 
 // ByURN returns the resource with a URN.
 func (r *Recorder) ByURN(urn string) (Resource, bool) {
-	for _, res := range r.Resources() {
-		if res.URN == urn {
-			return res, true
-		}
-	}
-	return Resource{}, false
+	return r.first(func(res Resource) bool { return res.URN == urn })
 }
 
 // Children returns the direct children of the resource with URN parent.
 func (r *Recorder) Children(parent string) []Resource {
+	return r.filter(func(res Resource) bool { return res.Parent == parent })
+}
+
+// filter returns the recorded resources keep accepts, in registration order.
+func (r *Recorder) filter(keep func(Resource) bool) []Resource {
 	var out []Resource
 	for _, res := range r.Resources() {
-		if res.Parent == parent {
+		if keep(res) {
 			out = append(out, res)
 		}
 	}
 	return out
+}
+
+// first returns the first recorded resource match accepts.
+func (r *Recorder) first(match func(Resource) bool) (Resource, bool) {
+	for _, res := range r.Resources() {
+		if match(res) {
+			return res, true
+		}
+	}
+	return Resource{}, false
 }
 
 // Descendants returns every resource below the resource with URN root, depth first in

@@ -1,6 +1,7 @@
 package componenttest
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -41,27 +42,28 @@ func (r *Recorder) refuseTransforms(args pulumi.MockResourceArgs) error {
 // (ctx.RegisterResourceTransform). The mocks cannot run it, so the Recorder refuses every
 // registration after it, and Run fails with an error that says so.
 func (r *Recorder) RegisterTransform(pulumi.ResourceTransform) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stackXf == nil {
-		r.stackXf = fmt.Errorf("componenttest: the program registers a stack transform (ctx.RegisterResourceTransform), " +
-			"which the mocks cannot run: the engine runs it on every later resource in a deployment, so no recorded " +
-			"resource would show its change; " + typedTransforms)
-		r.refused = append(r.refused, r.stackXf)
-	}
+	r.refuseFromNowOn(&r.stackXf, "componenttest: the program registers a stack transform (ctx.RegisterResourceTransform), "+
+		"which the mocks cannot run: the engine runs it on every later resource in a deployment, so no recorded "+
+		"resource would show its change; "+typedTransforms)
 }
 
 // RegisterInvokeTransform is called when the program registers an invoke transform
 // (ctx.RegisterInvokeTransform). The mocks cannot run it, so the Recorder refuses every invoke
 // after it, and Run fails with an error that says so.
 func (r *Recorder) RegisterInvokeTransform(pulumi.InvokeTransform) {
+	r.refuseFromNowOn(&r.invokeXf, "componenttest: the program registers an invoke transform (ctx.RegisterInvokeTransform), "+
+		"which the mocks cannot run: the engine runs it on every later invoke in a deployment, so the recorded "+
+		"invokes would not show its change; pass the invokes' arguments and options directly instead")
+}
+
+// refuseFromNowOn sets *refusal, the error for everything of its kind from now on, the first
+// time, and keeps it for Run.
+func (r *Recorder) refuseFromNowOn(refusal *error, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.invokeXf == nil {
-		r.invokeXf = fmt.Errorf("componenttest: the program registers an invoke transform (ctx.RegisterInvokeTransform), " +
-			"which the mocks cannot run: the engine runs it on every later invoke in a deployment, so the recorded " +
-			"invokes would not show its change; pass the invokes' arguments and options directly instead")
-		r.refused = append(r.refused, r.invokeXf)
+	if *refusal == nil {
+		*refusal = errors.New(msg)
+		r.refused = append(r.refused, *refusal)
 	}
 }
 
