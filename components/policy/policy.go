@@ -1,6 +1,6 @@
 // Package policy is the platform's security and reliability baseline, checked against the
 // resources any program registered (as componenttest records them): a service team's program
-// and the platform's own stacks answer to the same rules, in tests and in the offline plan.
+// and the platform's own stacks answer to the same rules, in their tests.
 //
 // Check reads update-mode recordings: in preview, values built from other resources' outputs
 // are unknown and the checks that need them cannot decide.
