@@ -11,7 +11,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/policy"
 	"github.com/groundwork-dev/groundwork/components/queue"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 )
 
 // An orders service in a program of its own: a table, a queue whose consumer processes
@@ -20,23 +20,23 @@ import (
 // Lambda mains (here a tiny one from this repository).
 func Example_service() {
 	service := func(ctx *pulumi.Context) error {
-		orders, err := storage.NewTable(ctx, "orders", &storage.TableArgs{
-			Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk",
+		orders, err := table.New(ctx, "orders", &table.Args{
+			Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk",
 		})
 		if err != nil {
 			return err
 		}
 		work, err := queue.New(ctx, "work", &queue.Args{Consumer: &function.Args{
 			Package: "./components/function/testdata/hello",
-			Grants:  []grant.Grant{orders.Grant(storage.ItemGet, storage.ItemUpdate)},
+			Grants:  []grant.Grant{orders.Grant(table.ItemGet, table.ItemUpdate)},
 		}})
 		if err != nil {
 			return err
 		}
 		handler, err := function.New(ctx, "orders-api", &function.Args{
 			Package:     "./components/function/testdata/hello",
-			Environment: pulumi.StringMap{"TABLE": orders.Name, "QUEUE_URL": work.Url},
-			Grants:      []grant.Grant{orders.Grant(storage.ItemGet, storage.ItemPut), work.Grant(queue.Send)},
+			Environment: pulumi.StringMap{"TABLE": orders.Name, "QUEUE_URL": work.URL},
+			Grants:      []grant.Grant{orders.Grant(table.ItemGet, table.ItemPut), work.Grant(queue.Send)},
 		})
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -13,6 +14,9 @@ import (
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/internal/platformconfig"
 )
+
+// day is the unit of log retention in the stack files.
+const day = 24 * time.Hour
 
 // ConfigKey is the one structured config key the program reads: an object decoded strictly
 // into PlatformConfig.
@@ -45,8 +49,9 @@ type Settings struct {
 	PlatformConfig
 	// Region is aws:region.
 	Region string
-	// LogRetentionDays is the effective retention of every log group.
-	LogRetentionDays int
+	// LogRetention is the effective retention of every log group: the tier's, or the stack
+	// file's logRetentionDays (PlatformConfig.LogRetentionDays, which stays as written).
+	LogRetention time.Duration
 	// Protect marks stateful resources (tables, buckets) protected: prod only.
 	Protect bool
 	// AllowTableDeletion turns table deletion protection off: dev only.
@@ -59,11 +64,11 @@ type Settings struct {
 func tierDefaults(t Tier) Settings {
 	switch t {
 	case Prod:
-		return Settings{LogRetentionDays: 365, Protect: true}
+		return Settings{LogRetention: 365 * day, Protect: true}
 	case Staging:
-		return Settings{LogRetentionDays: 30}
+		return Settings{LogRetention: 30 * day}
 	default:
-		return Settings{LogRetentionDays: 7, AllowTableDeletion: true, ForceDestroyBuckets: true}
+		return Settings{LogRetention: 7 * day, AllowTableDeletion: true, ForceDestroyBuckets: true}
 	}
 }
 
@@ -73,7 +78,10 @@ func StackFile(stack string) string { return StackConfigDir + "/Pulumi." + stack
 
 // Rules are the checks of config values whose rules the components own: CloudWatch's log
 // retention values, and the scope-token syntax of route authorization scopes.
-var Rules = platformconfig.Rules{LogRetention: function.CheckLogRetention, Scope: api.CheckScope}
+var Rules = platformconfig.Rules{
+	LogRetention: func(days int) error { return function.CheckLogRetention(time.Duration(days) * day) },
+	Scope:        api.CheckScope,
+}
 
 // LoadSettings reads and checks the stack's config. Every error names the stack file and the
 // key, and the key's line when the stack file under the project root holds the config the
@@ -121,7 +129,7 @@ func parse(stack string, values map[string]string, text []byte) (*Settings, erro
 	s := tierDefaults(st.Platform.Tier)
 	s.PlatformConfig = st.Platform
 	if st.Platform.LogRetentionDays != 0 {
-		s.LogRetentionDays = st.Platform.LogRetentionDays
+		s.LogRetention = time.Duration(st.Platform.LogRetentionDays) * day
 	}
 	s.Region = st.Region
 	return &s, nil

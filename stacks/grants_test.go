@@ -15,7 +15,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 	"github.com/groundwork-dev/groundwork/internal/awscalls"
 	"github.com/groundwork-dev/groundwork/stacks"
 )
@@ -192,10 +192,10 @@ func TestTheProofFailsOnAnExtraGrantOrAnExtraCall(t *testing.T) {
 func TestTheProofCountsTheKeysOfEncryptedResources(t *testing.T) {
 	// Given a function granted ItemGet on a table encrypted with a customer managed key
 	const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
-	program := func(ops ...storage.TableOperation) pulumi.RunFunc {
+	program := func(ops ...table.Operation) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
-			tbl, err := storage.NewTable(ctx, "records", &storage.TableArgs{
-				Attributes: map[string]storage.AttributeType{"pk": storage.String}, HashKey: "pk", KMSKeyArn: pulumi.String(key)})
+			tbl, err := table.New(ctx, "records", &table.Args{
+				Attributes: map[string]table.AttributeType{"pk": table.String}, HashKey: "pk", KMSKeyARN: pulumi.String(key)})
 			if err != nil {
 				return err
 			}
@@ -207,7 +207,7 @@ func TestTheProofCountsTheKeysOfEncryptedResources(t *testing.T) {
 	get := []awscalls.Call{{Service: "DynamoDB", Operation: "GetItem", Resource: "$TABLE_NAME"}}
 
 	// When its code gets items, then the grant, kms:Decrypt on the key included, is exact
-	rec := componenttest.MustRun(t, program(storage.ItemGet))
+	rec := componenttest.MustRun(t, program(table.ItemGet))
 	assert.NoError(t, proveGrants(rec.Resources(), rec.Must(t, tFunction, "fn"), get), "get: GetItem and kms:Decrypt")
 
 	// And when its code also updates items, the missing UpdateItem and kms:GenerateDataKey show

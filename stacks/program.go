@@ -10,10 +10,11 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/alarm"
 	"github.com/groundwork-dev/groundwork/components/api"
+	"github.com/groundwork-dev/groundwork/components/bucket"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/queue"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 )
 
@@ -31,8 +32,8 @@ type Platform struct {
 	Settings *Settings
 	Provider *aws.Provider
 	Alarms   *alarm.Topic
-	Table    *storage.Table
-	Archive  *storage.Bucket
+	Table    *table.Table
+	Archive  *bucket.Bucket
 	Events   *queue.Queue
 	APIFunc  *function.Function
 	API      *api.API
@@ -46,7 +47,7 @@ func (p *Platform) Outputs() map[string]pulumi.StringOutput {
 		"bucketName":    p.Archive.Name,
 		"queueName":     p.Events.Name,
 		"dlqName":       p.Events.DeadLetterName,
-		"alarmTopicArn": p.Alarms.Arn,
+		"alarmTopicArn": p.Alarms.ARN,
 	}
 }
 
@@ -92,19 +93,19 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	opts := []pulumi.ResourceOption{pulumi.Provider(p.Provider)}
 	stateful := append(opts[:len(opts):len(opts)], pulumi.Protect(s.Protect))
 
-	if p.Alarms, err = alarm.NewTopic(ctx, "alarms", &alarm.TopicArgs{Email: s.AlarmEmail}, opts...); err != nil {
+	if p.Alarms, err = alarm.New(ctx, "alarms", &alarm.Args{Email: s.AlarmEmail}, opts...); err != nil {
 		return nil, err
 	}
-	topic := p.Alarms.Arn
-	if p.Table, err = storage.NewTable(ctx, "inquiries", &storage.TableArgs{
-		Attributes:    map[string]storage.AttributeType{"pk": storage.String},
+	topic := p.Alarms.ARN
+	if p.Table, err = table.New(ctx, "inquiries", &table.Args{
+		Attributes:    map[string]table.AttributeType{"pk": table.String},
 		HashKey:       "pk",
 		TTLAttribute:  "ttl",
 		AllowDeletion: s.AllowTableDeletion,
 	}, stateful...); err != nil {
 		return nil, err
 	}
-	if p.Archive, err = storage.NewBucket(ctx, "archive", &storage.BucketArgs{
+	if p.Archive, err = bucket.New(ctx, "archive", &bucket.Args{
 		ForceDestroy: s.ForceDestroyBuckets,
 	}, stateful...); err != nil {
 		return nil, err
@@ -114,14 +115,14 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 	// which grants_test.go holds equal to the role policies below.
 	if p.Events, err = queue.New(ctx, "events", &queue.Args{
 		Consumer: &function.Args{
-			Package:          WorkerPackage,
-			Description:      "Inquiries worker: archives inquiries and marks them processed",
-			MemoryMB:         256,
-			Timeout:          30 * time.Second,
-			LogRetentionDays: s.LogRetentionDays,
-			Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
-			Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemUpdate), p.Archive.Grant(storage.ObjectPut)},
-			AlarmTopic:       topic,
+			Package:      WorkerPackage,
+			Description:  "Inquiries worker: archives inquiries and marks them processed",
+			MemoryMB:     256,
+			Timeout:      30 * time.Second,
+			LogRetention: s.LogRetention,
+			Environment:  pulumi.StringMap{"TABLE_NAME": p.Table.Name, "BUCKET_NAME": p.Archive.Name},
+			Grants:       []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemUpdate), p.Archive.Grant(bucket.ObjectPut)},
+			AlarmTopic:   topic,
 		},
 		BatchSize:      10,
 		MaxConcurrency: 10,
@@ -130,14 +131,14 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		return nil, err
 	}
 	if p.APIFunc, err = function.New(ctx, "api", &function.Args{
-		Package:          APIPackage,
-		Description:      "Inquiries HTTP API",
-		MemoryMB:         256,
-		Timeout:          10 * time.Second,
-		LogRetentionDays: s.LogRetentionDays,
-		Environment:      pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.Url},
-		Grants:           []grant.Grant{p.Table.Grant(storage.ItemGet, storage.ItemPut), p.Events.Grant(queue.Send)},
-		AlarmTopic:       topic,
+		Package:      APIPackage,
+		Description:  "Inquiries HTTP API",
+		MemoryMB:     256,
+		Timeout:      10 * time.Second,
+		LogRetention: s.LogRetention,
+		Environment:  pulumi.StringMap{"TABLE_NAME": p.Table.Name, "QUEUE_URL": p.Events.URL},
+		Grants:       []grant.Grant{p.Table.Grant(table.ItemGet, table.ItemPut), p.Events.Grant(queue.Send)},
+		AlarmTopic:   topic,
 	}, opts...); err != nil {
 		return nil, err
 	}
@@ -145,10 +146,10 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		routes[i].Function = p.APIFunc
 	}
 	if p.API, err = api.New(ctx, "http", &api.Args{
-		Routes:           routes,
-		Authorizers:      authorizers,
-		LogRetentionDays: s.LogRetentionDays,
-		AlarmTopic:       topic,
+		Routes:         routes,
+		JWTAuthorizers: authorizers,
+		LogRetention:   s.LogRetention,
+		AlarmTopic:     topic,
 	}, opts...); err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func TestProdStack(t *testing.T) {
 	assert.Equal(t, map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}}, doc.Statement[0].Condition)
 
 	// And stateful resources, with all their children, are protected; functions are not
-	for _, comp := range []string{"groundwork:storage:Bucket", "groundwork:storage:Table"} {
+	for _, comp := range []string{"groundwork:bucket:Bucket", "groundwork:table:Table"} {
 		c := rec.One(t, comp)
 		assert.True(t, c.Protect, "%s protected", comp)
 		for _, child := range rec.Descendants(c.URN) {
@@ -142,7 +142,7 @@ func TestStagingStack(t *testing.T) {
 	}
 	fd, _ := rec.Must(t, tBucket, "archive").Input("forceDestroy")
 	assert.Equal(t, false, fd, "staging buckets keep their objects")
-	assert.False(t, rec.One(t, "groundwork:storage:Table").Protect, "staging is not protected")
+	assert.False(t, rec.One(t, "groundwork:table:Table").Protect, "staging is not protected")
 }
 
 func TestEveryStackMeetsTheBaseline(t *testing.T) {

@@ -1,83 +1,37 @@
-// Package alarm is the platform's alerting: an encrypted SNS topic per stack that CloudWatch
-// alarms notify (with an optional email subscription), and one way to declare a metric alarm
-// that every component uses for its own alarms.
 package alarm
 
 import (
 	"fmt"
 	"net/mail"
+	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/groundwork-dev/groundwork/components/internal/check"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
+	"github.com/groundwork-dev/groundwork/components/transform"
 )
 
-// Spec describes one metric alarm.
-type Spec struct {
-	// Suffix names the alarm after its owner: "<owner>-<Suffix>", such as "api-errors".
-	Suffix string
-	// Description says what firing means and what to look at.
-	Description string
-	// Namespace and Metric name the CloudWatch metric, such as "AWS/Lambda" and "Errors".
-	Namespace, Metric string
-	// Dimensions select the owner's series, such as {"FunctionName": name}.
-	Dimensions pulumi.StringMap
-	// Statistic is Sum, Average, Maximum, Minimum or SampleCount; ExtendedStatistic a
-	// percentile such as "p99". Set exactly one.
-	Statistic, ExtendedStatistic string
-	// Comparison is a CloudWatch comparison operator. Empty means
-	// GreaterThanOrEqualToThreshold.
-	Comparison string
-	// Threshold is the value compared against.
-	Threshold float64
-	// PeriodSeconds is the length of one datapoint. Zero means 300.
-	PeriodSeconds int
-	// EvaluationPeriods is how many datapoints must breach. Zero means 1.
-	EvaluationPeriods int
-}
-
-// New registers a metric alarm that notifies topic (an SNS topic ARN) when it fires and when
-// it recovers; missing data counts as not breaching (no traffic is not an incident). A nil
-// topic makes an alarm without actions, visible in the console only.
-func New(ctx *pulumi.Context, owner string, s Spec, topic pulumi.StringInput, opts ...pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
-	if (s.Statistic == "") == (s.ExtendedStatistic == "") {
-		return nil, fmt.Errorf("alarm %s-%s: set exactly one of Statistic and ExtendedStatistic", owner, s.Suffix)
-	}
-	if s.Comparison == "" {
-		s.Comparison = "GreaterThanOrEqualToThreshold"
-	}
-	if s.PeriodSeconds == 0 {
-		s.PeriodSeconds = 300
-	}
-	if s.EvaluationPeriods == 0 {
-		s.EvaluationPeriods = 1
-	}
-	args := &cloudwatch.MetricAlarmArgs{
-		AlarmDescription:   pulumi.String(s.Description),
-		Namespace:          pulumi.String(s.Namespace),
-		MetricName:         pulumi.String(s.Metric),
-		Dimensions:         s.Dimensions,
-		ComparisonOperator: pulumi.String(s.Comparison),
-		Threshold:          pulumi.Float64(s.Threshold),
-		Period:             pulumi.Int(s.PeriodSeconds),
-		EvaluationPeriods:  pulumi.Int(s.EvaluationPeriods),
-		TreatMissingData:   pulumi.String("notBreaching"),
-	}
-	if s.Statistic != "" {
-		args.Statistic = pulumi.String(s.Statistic)
-	} else {
-		args.ExtendedStatistic = pulumi.String(s.ExtendedStatistic)
-	}
-	if topic != nil {
-		args.AlarmActions = pulumi.Array{topic}
-		args.OkActions = pulumi.Array{topic}
-	}
-	return cloudwatch.NewMetricAlarm(ctx, owner+"-"+s.Suffix, args, opts...)
-}
+// Defaults of the topic's KMS key, each with its reason. A transform of the Key changes
+// them.
+const (
+	// DefaultKeyDeletionWindow is how long KMS waits before it deletes the key once deletion
+	// is scheduled (for instance by `pulumi destroy`): 30 days, the longest KMS allows and its
+	// default. Until the window ends the deletion can be cancelled; after it, nothing
+	// encrypted with the key can be read again, and alarms cannot publish to a topic whose key
+	// is gone.
+	DefaultKeyDeletionWindow = 30 * check.Day
+	// DefaultKeyRotationPeriod is how often KMS rotates the key's material: every 365 days,
+	// KMS's default period, with rotation always on (AWS Security Hub control KMS.4, "AWS KMS
+	// key rotation should be enabled"; CIS AWS Foundations Benchmark 3.6). Rotation keeps the
+	// old material for decryption, so nothing breaks when it happens.
+	DefaultKeyRotationPeriod = 365 * check.Day
+)
 
 // keyAdminActions are what the account may do to the alarm key: manage it, not use it.
 var keyAdminActions = []string{
@@ -88,11 +42,36 @@ var keyAdminActions = []string{
 	"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
 }
 
-// TopicArgs configures a Topic.
-type TopicArgs struct {
+// The roles of the topic's children in their logical names (see the package doc).
+const (
+	roleKey          = "key"
+	rolePolicy       = "policy"
+	roleSubscription = "email"
+)
+
+// Args configures a Topic. A nil *Args means every default.
+type Args struct {
 	// Email subscribes this address to the alarms (AWS sends a confirmation mail first).
 	// Empty means no subscription.
 	Email string
+
+	// Transform customizes the topic's children before they are registered. The zero value
+	// changes nothing.
+	Transform Transform
+}
+
+// Transform holds one typed transform per child of a Topic (see package transform); each
+// runs on the child's arguments, as the topic built them, just before the child is
+// registered.
+type Transform struct {
+	// Key customizes the KMS key that encrypts the topic, "<name>-key".
+	Key transform.Func[kms.KeyArgs]
+	// Topic customizes the SNS topic, "<name>".
+	Topic transform.Func[sns.TopicArgs]
+	// Policy customizes the topic's policy, "<name>-policy".
+	Policy transform.Func[sns.TopicPolicyArgs]
+	// Subscription customizes the email subscription, "<name>-email".
+	Subscription transform.Func[sns.TopicSubscriptionArgs]
 }
 
 // Topic is the SNS topic alarms notify, encrypted with its own KMS key: CloudWatch cannot
@@ -101,33 +80,65 @@ type TopicArgs struct {
 type Topic struct {
 	pulumi.ResourceState
 
+	// The children, for escape hatches. Subscription is nil without Email.
 	Key          *kms.Key
 	Topic        *sns.Topic
 	Policy       *sns.TopicPolicy
-	Subscription *sns.TopicSubscription // nil without Email
+	Subscription *sns.TopicSubscription
 
-	// Arn is the topic's ARN: what alarms notify.
-	Arn pulumi.StringOutput
+	// ARN is the topic's ARN: what alarms notify.
+	ARN pulumi.StringOutput
 }
 
-// NewTopic registers the alarm topic.
-func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.ResourceOption) (*Topic, error) {
-	if args == nil {
-		args = &TopicArgs{}
+// physical lists the topic's children whose physical names derive from its name. The key
+// has none (KMS names a key by its id).
+var physical = []naming.Physical{{Kind: naming.SNSTopic}}
+
+// resolve checks a and reports every invalid field at once. It is pure: New's decisions are
+// tested here without the engine.
+func resolve(name string, a Args) (Args, error) {
+	r := check.New("alarm topic", name)
+	if err := naming.Check(name, physical); err != nil {
+		// naming's message starts with "name"; the report puts the field first.
+		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
 	}
-	if args.Email != "" {
-		if a, err := mail.ParseAddress(args.Email); err != nil || a.Address != args.Email {
-			return nil, fmt.Errorf("alarm topic %q: Email %q is not an email address", name, args.Email)
+	if a.Email != "" {
+		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
+			r.Addf("Email", "%q is not an email address", a.Email)
 		}
+	}
+	return a, r.Err()
+}
+
+func days(d time.Duration) pulumi.Int { return pulumi.Int(int(d / check.Day)) }
+
+// New validates args and registers the alarm topic: its KMS key, the topic, the topic's
+// policy and, with Email, the subscription. Every invalid field is reported in one error
+// before anything is registered.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Topic, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	a, err := resolve(name, *args)
+	if err != nil {
+		return nil, err
 	}
 	t := &Topic{}
 	if err := ctx.RegisterComponentResource("groundwork:alarm:Topic", name, t, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(t)
+	if err := t.children(ctx, name, a, pulumi.Parent(t)); err != nil {
+		return nil, fmt.Errorf("alarm topic %q: %w", name, err)
+	}
+	t.ARN = t.Topic.Arn
+	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"arn": t.ARN})
+}
+
+// children registers the topic's children, each after its transform.
+func (t *Topic) children(ctx *pulumi.Context, name string, a Args, parent pulumi.ResourceOrInvokeOption) error {
 	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	account := caller.AccountId
 	keyPolicy, err := iampolicy.Document(
@@ -150,19 +161,22 @@ func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.
 		},
 	)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t.Key, err = kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
-		Description:       pulumi.Sprintf("Encrypts the %s alarm topic", name),
-		EnableKeyRotation: pulumi.Bool(true),
-		Policy:            keyPolicy,
+	tf := a.Transform
+	t.Key, err = transform.Register(ctx, kms.NewKey, tf.Key, naming.Child(name, roleKey), &kms.KeyArgs{
+		Description:          pulumi.Sprintf("Encrypts the %s alarm topic", name),
+		EnableKeyRotation:    pulumi.Bool(true),
+		RotationPeriodInDays: days(DefaultKeyRotationPeriod),
+		DeletionWindowInDays: days(DefaultKeyDeletionWindow),
+		Policy:               keyPolicy,
 	}, parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t.Topic, err = sns.NewTopic(ctx, name, &sns.TopicArgs{KmsMasterKeyId: t.Key.Arn}, parent)
+	t.Topic, err = transform.Register(ctx, sns.NewTopic, tf.Topic, name, &sns.TopicArgs{KmsMasterKeyId: t.Key.Arn}, parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	topicPolicy, err := iampolicy.Document(iampolicy.Statement{
 		Sid:       "CloudWatchPublishesAlarms",
@@ -172,20 +186,15 @@ func NewTopic(ctx *pulumi.Context, name string, args *TopicArgs, opts ...pulumi.
 		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t.Policy, err = sns.NewTopicPolicy(ctx, name+"-policy", &sns.TopicPolicyArgs{Arn: t.Topic.Arn, Policy: topicPolicy}, parent)
-	if err != nil {
-		return nil, err
+	t.Policy, err = transform.Register(ctx, sns.NewTopicPolicy, tf.Policy, naming.Child(name, rolePolicy),
+		&sns.TopicPolicyArgs{Arn: t.Topic.Arn, Policy: topicPolicy}, parent)
+	if err != nil || a.Email == "" {
+		return err
 	}
-	if args.Email != "" {
-		t.Subscription, err = sns.NewTopicSubscription(ctx, name+"-email", &sns.TopicSubscriptionArgs{
-			Topic: t.Topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(args.Email),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-	}
-	t.Arn = t.Topic.Arn
-	return t, ctx.RegisterResourceOutputs(t, pulumi.Map{"arn": t.Arn})
+	t.Subscription, err = transform.Register(ctx, sns.NewTopicSubscription, tf.Subscription, naming.Child(name, roleSubscription), &sns.TopicSubscriptionArgs{
+		Topic: t.Topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(a.Email),
+	}, parent)
+	return err
 }

@@ -3,9 +3,8 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"regexp"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,48 +14,80 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/alarm"
 	"github.com/groundwork-dev/groundwork/components/function"
+	"github.com/groundwork-dev/groundwork/components/internal/check"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
+	"github.com/groundwork-dev/groundwork/components/transform"
 )
 
 // Defaults for the zero values of Args.
 const (
 	// DefaultBurstLimit and DefaultRateLimit throttle every route of the stage unless Args or
-	// the route says otherwise: a burst of 100 requests, 50 requests per second sustained.
+	// the route says otherwise. 50 requests per second sustained is about 130 million
+	// requests in a 30-day month, some $130 at HTTP APIs' $1.00 per million (us-east-1, first
+	// 300 million) before the functions' cost: a runaway client or a retry loop costs dollars,
+	// not thousands, and cannot take from other services the account's regional API Gateway
+	// quota (10,000 requests per second, burst 5,000, shared by every API) or Lambda's default
+	// 1,000 concurrent executions. The burst of 100 is two seconds' worth of that rate, so the
+	// parallel requests of one page load are not refused. Raise them (Args.Throttle,
+	// Route.Throttle) once a service's load is known.
 	DefaultBurstLimit = 100
 	DefaultRateLimit  = 50.0
-	// DefaultLogRetentionDays is how long access logs are kept.
-	DefaultLogRetentionDays = 30
+	// DefaultLogRetention is how long access logs are kept: a month covers an incident
+	// found weeks later (a customer's complaint, a monthly report), and CloudWatch Logs'
+	// storage ($0.03 per GB-month) costs little next to ingestion ($0.50 per GB), which
+	// retention does not change. A stack under an audit regime sets a year or more.
+	DefaultLogRetention = 30 * check.Day
 	// DefaultServerErrorThreshold is how many 5xx responses in five minutes fire the 5xx
 	// alarm: one, because every 5xx is a request the API failed to serve (a function error,
 	// timeout or bad response), and a quiet service should hear about the first.
 	DefaultServerErrorThreshold = 1
 	// DefaultLatencyThreshold is the p99 latency that fires the latency alarm when it holds
-	// for LatencyEvaluationPeriods consecutive five-minute periods.
+	// for LatencyEvaluationPeriods consecutive five-minute periods. A warm Go function
+	// answers in milliseconds and a cold start adds about 41 ms of init (provided.al2023
+	// arm64, maxday/lambda-perf), so a p99 of a second for 15 minutes means a slow
+	// dependency or a saturated function, not cold starts; and it fires long before HTTP
+	// APIs' 30-second integration timeout turns slowness into 503s.
 	DefaultLatencyThreshold = time.Second
 	// LatencyEvaluationPeriods is how many consecutive five-minute periods the p99 latency
 	// must breach: a single slow request (a cold start) in a quiet period is not an incident.
 	LatencyEvaluationPeriods = 3
+	// DefaultIdentitySource is what a Lambda authorizer reads when its IdentitySources is
+	// nil: the Authorization header, where clients send bearer tokens (RFC 6750) and where
+	// JWT authorizers read theirs. A request without it is refused with 401 before the
+	// authorizer function is invoked (and billed).
+	DefaultIdentitySource = "$request.header.Authorization"
 	// MaxCORSMaxAge is the longest preflight caching API Gateway accepts.
 	MaxCORSMaxAge = 24 * time.Hour
+	// MaxResultTTL is the longest API Gateway caches a Lambda authorizer's answer.
+	MaxResultTTL = time.Hour
+	// MaxDescriptionLen is the longest description API Gateway accepts for an API.
+	MaxDescriptionLen = 1024
 
 	// StageName is the stage every API gets: the one served at the API's root URL.
 	StageName = "$default"
-	// maxNameLen and maxAuthorizerNameLen keep an authorizer's auto-name (name + "-" + its
-	// key + Pulumi's 8-character suffix) within API Gateway's 128 characters; every other
-	// name derived from the component's has more room.
-	maxNameLen           = 55
-	maxAuthorizerNameLen = 64
 )
 
 // Args configures an API.
 type Args struct {
+	// Name is the HTTP API's name in API Gateway: at most 128 characters. Empty means a name
+	// Pulumi derives from the component's ("<name>-" and seven random characters), which
+	// lets a replacement API be created before the old one is deleted.
+	Name string
+	// Description is the HTTP API's description, at most 1024 characters. Empty means
+	// "The <name> HTTP API".
+	Description string
 	// Routes are the API's routes; each sends "Method Path" to a function. At least one is
 	// required; no two may share a method and path.
 	Routes []Route
-	// Authorizers are the JWT authorizers routes may name, by name (letters, digits, '-', '_').
-	// Nil means none, so every route must be Public.
-	Authorizers map[string]JWTAuthorizer
+	// JWTAuthorizers are the JWT authorizers routes may name, by name (letters, digits, '-',
+	// '_'). Nil means none.
+	JWTAuthorizers map[string]JWTAuthorizer
+	// LambdaAuthorizers are the Lambda (REQUEST) authorizers routes may name, by name
+	// (letters, digits, '-', '_'; not a name of JWTAuthorizers). Nil means none. Each gets a
+	// Lambda permission that lets this API invoke its function as that authorizer only.
+	LambdaAuthorizers map[string]LambdaAuthorizer
 	// Throttle is the stage-wide throttling of every route without its own. Zero fields mean
 	// DefaultBurstLimit (100) and DefaultRateLimit (50 requests per second).
 	Throttle Throttle
@@ -65,9 +96,14 @@ type Args struct {
 	CORS *CORS
 	// Domain serves the API on a custom domain name. Nil means the execute-api URL only.
 	Domain *Domain
-	// LogRetentionDays is how long the access log group keeps events; it must be one of the
-	// values CloudWatch Logs accepts (see function.LogRetentionValues). Zero means 30.
-	LogRetentionDays int
+	// DisableExecuteAPIEndpoint turns off the default
+	// https://<id>.execute-api.<region>.amazonaws.com endpoint, so that clients reach the API
+	// only through Domain (which it requires), where its TLS policy and any WAF or
+	// CloudFront in front apply. False keeps both endpoints.
+	DisableExecuteAPIEndpoint bool
+	// LogRetention is how long the access log group keeps events: a whole number of days
+	// that CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...). Zero means 30 days.
+	LogRetention time.Duration
 	// DetailedMetrics turns on per-route CloudWatch metrics (billed as custom metrics).
 	// False means per-API metrics only, which the alarms use.
 	DetailedMetrics bool
@@ -80,6 +116,39 @@ type Args struct {
 	// LatencyThreshold is the p99 latency (whole milliseconds) that fires the latency alarm
 	// when it holds for 15 minutes. Zero means 1s.
 	LatencyThreshold time.Duration
+	// Transform customizes the children before they are registered. The zero value changes
+	// nothing.
+	Transform Transform
+}
+
+// Transform holds one typed transform per kind of child (see package transform). A kind
+// with several children (routes, integrations, permissions, authorizers, alarms) has one
+// transform that runs for each, with the child's logical name (listed in the package doc)
+// to tell them apart. Nil fields leave their children as New builds them.
+type Transform struct {
+	// HTTPAPI is the API Gateway HTTP API, "<name>".
+	HTTPAPI transform.Func[apigatewayv2.ApiArgs]
+	// Stage is the $default stage, "<name>" (its access logs, throttling, route settings).
+	Stage transform.Func[apigatewayv2.StageArgs]
+	// Integration is each function's integration, "<name>-<function>".
+	Integration transform.Func[apigatewayv2.IntegrationArgs]
+	// Permission is each Lambda permission: "<name>-<function>-invoke" for a route
+	// function, "<name>-<authorizer>-authorizer-invoke" for a Lambda authorizer's function.
+	Permission transform.Func[lambda.PermissionArgs]
+	// Route is each route, "<name>-<route key>" ("http-GET /v1/items/{id}", "http-$default").
+	Route transform.Func[apigatewayv2.RouteArgs]
+	// Authorizer is each JWT or Lambda authorizer, "<name>-<authorizer>".
+	Authorizer transform.Func[apigatewayv2.AuthorizerArgs]
+	// LogGroup is the access log group, "<name>-access-logs".
+	LogGroup transform.Func[cloudwatch.LogGroupArgs]
+	// DomainName is the custom domain, "<name>-domain".
+	DomainName transform.Func[apigatewayv2.DomainNameArgs]
+	// APIMapping maps the custom domain to the stage, "<name>-mapping".
+	APIMapping transform.Func[apigatewayv2.ApiMappingArgs]
+	// DNSRecord is the domain's Route 53 alias record, "<name>-dns".
+	DNSRecord transform.Func[route53.RecordArgs]
+	// Alarm is each metric alarm: "<name>-5xx" and "<name>-latency-p99".
+	Alarm transform.Func[cloudwatch.MetricAlarmArgs]
 }
 
 // Route sends requests that match Method and Path to Function. Every route either names an
@@ -93,18 +162,18 @@ type Route struct {
 	// Function handles the route (through a payload format 2.0 AWS_PROXY integration).
 	// Required.
 	Function *function.Function
-	// Authorizer names the entry of Args.Authorizers that must accept the request's bearer
-	// token. Empty means none, which only a Public route may have.
+	// Authorizer names the entry of Args.JWTAuthorizers or Args.LambdaAuthorizers that must
+	// accept the request. Empty means none, which only a Public route may have.
 	Authorizer string
 	// Public marks a route that needs no authorization. False means the route must name an
 	// Authorizer.
 	Public bool
 	// AuthorizationScopes are the OAuth scopes the route requires (the HTTP API route's
 	// authorizationScopes): the token must carry at least one of them in its scope or scp
-	// claim, or API Gateway answers 403. Only a route with an Authorizer can require scopes;
-	// each is an OAuth scope-token (see CheckScope), named once. Nil means none: any token the
-	// authorizer accepts, including an OpenID Connect ID token, which AWS recommends against
-	// for API authorization.
+	// claim, or API Gateway answers 403. Only a route with a JWT authorizer can require
+	// scopes (a Lambda authorizer decides by itself); each is an OAuth scope-token (see
+	// CheckScope), named once. Nil means none: any token the authorizer accepts, including
+	// an OpenID Connect ID token, which AWS recommends against for API authorization.
 	AuthorizationScopes []string
 	// Throttle overrides the stage's throttling for this route. Nil means the stage's; zero
 	// fields mean the stage's value for that field.
@@ -144,6 +213,32 @@ type JWTAuthorizer struct {
 	Audiences []string
 }
 
+// LambdaAuthorizer accepts the requests its function allows. API Gateway invokes the
+// function with payload format 2.0 (events.APIGatewayV2CustomAuthorizerV2Request in
+// aws-lambda-go), and the function answers with a simple response
+// ({"isAuthorized": true|false, "context": {...}},
+// events.APIGatewayV2CustomAuthorizerSimpleResponse) unless IAMPolicyResponses is set.
+type LambdaAuthorizer struct {
+	// Function decides. Required. The component adds a Lambda permission that lets this API
+	// invoke it as this authorizer only (the API's execution ARN + "/authorizers/<id>").
+	Function *function.Function
+	// IdentitySources are the request values the decision depends on, each
+	// "$request.header.<name>", "$request.querystring.<name>", "$context.<name>" or
+	// "$stageVariables.<name>", named once. API Gateway refuses a request missing any of them
+	// with 401 without invoking the function, and keys its cache by them. Nil means
+	// DefaultIdentitySource (the Authorization header).
+	IdentitySources []string
+	// ResultTTL is how long API Gateway caches the function's answer for the same identity
+	// sources: whole seconds up to 1 hour. Zero means no caching: every request invokes the
+	// function, so a revoked credential is refused at once; caching saves invocations and
+	// latency at the price of that delay.
+	ResultTTL time.Duration
+	// IAMPolicyResponses means the function answers with an IAM policy
+	// (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse) instead of a simple response.
+	// False means simple responses.
+	IAMPolicyResponses bool
+}
+
 // CORS is the API's cross-origin resource sharing configuration; API Gateway answers
 // preflight requests itself.
 type CORS struct {
@@ -174,8 +269,8 @@ type CORS struct {
 type Domain struct {
 	// Name is the domain name, such as "api.example.com". Required.
 	Name string
-	// CertificateArn is the ARN of an ACM certificate for Name in the API's region. Required.
-	CertificateArn pulumi.StringInput
+	// CertificateARN is the ARN of an ACM certificate for Name in the API's region. Required.
+	CertificateARN pulumi.StringInput
 	// ZoneID is the Route 53 hosted zone in which to create an alias record for Name. Nil
 	// means no DNS record: point Name at the domain's target yourself.
 	ZoneID pulumi.StringInput
@@ -187,22 +282,24 @@ type API struct {
 	pulumi.ResourceState
 
 	// The children, for escape hatches.
-	Api   *apigatewayv2.Api
-	Stage *apigatewayv2.Stage
-	// Integrations and Permissions hold one integration and one invoke permission per
+	HTTPAPI *apigatewayv2.Api
+	Stage   *apigatewayv2.Stage
+	// Integrations and Permissions hold one integration and one invoke permission per route
 	// function, by the function component's name.
 	Integrations map[string]*apigatewayv2.Integration
 	Permissions  map[string]*lambda.Permission
 	// Routes holds the routes by route key ("GET /v1/inquiries/{id}").
 	Routes map[string]*apigatewayv2.Route
-	// Authorizers holds the JWT authorizers by their name in Args.Authorizers.
+	// Authorizers holds the JWT and Lambda authorizers by their name in Args.
 	Authorizers map[string]*apigatewayv2.Authorizer
+	// AuthorizerPermissions holds each Lambda authorizer's invoke permission, by its name.
+	AuthorizerPermissions map[string]*lambda.Permission
 	// LogGroup receives the stage's access logs.
 	LogGroup *cloudwatch.LogGroup
-	// DomainName and ApiMapping are nil without Args.Domain; DNSRecord is nil without
+	// DomainName and APIMapping are nil without Args.Domain; DNSRecord is nil without
 	// Domain.ZoneID.
 	DomainName *apigatewayv2.DomainName
-	ApiMapping *apigatewayv2.ApiMapping
+	APIMapping *apigatewayv2.ApiMapping
 	DNSRecord  *route53.Record
 	// Alarms are the 5xx and p99 latency alarms.
 	Alarms []*cloudwatch.MetricAlarm
@@ -210,261 +307,9 @@ type API struct {
 	// URL is where the API is served, without a trailing slash: "https://<domain>" with a
 	// custom domain, else the $default stage's invoke URL.
 	URL pulumi.StringOutput
-	// ID is the API's id; ExecutionArn its execute-api ARN (what permissions are scoped to).
+	// ID is the API's id; ExecutionARN its execute-api ARN (what permissions are scoped to).
 	ID           pulumi.StringOutput
-	ExecutionArn pulumi.StringOutput
-}
-
-var (
-	namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	hostLabel   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	originHost  = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
-	headerName  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-)
-
-// defaultCORSHeaders are what AllowHeaders means when nil: what a JSON API with bearer
-// tokens needs.
-var defaultCORSHeaders = []string{"authorization", "content-type"}
-
-// resolved is Args after validation, with defaults applied.
-type resolved struct {
-	Args
-	// functions in order of first appearance in Routes.
-	functions []*function.Function
-	// cors is nil without Args.CORS; else it has every default applied.
-	cors *CORS
-}
-
-// resolve validates a and applies defaults; the error names the offending field.
-func (a Args) resolve() (*resolved, error) {
-	r := &resolved{Args: a}
-	if r.LogRetentionDays == 0 {
-		r.LogRetentionDays = DefaultLogRetentionDays
-	}
-	if err := function.CheckLogRetention(r.LogRetentionDays); err != nil {
-		return nil, fmt.Errorf("LogRetentionDays: %w", err)
-	}
-	if err := checkThrottle("Throttle", r.Throttle); err != nil {
-		return nil, err
-	}
-	if r.Throttle.BurstLimit == 0 {
-		r.Throttle.BurstLimit = DefaultBurstLimit
-	}
-	if r.Throttle.RateLimit == 0 {
-		r.Throttle.RateLimit = DefaultRateLimit
-	}
-	if r.ServerErrorThreshold < 0 {
-		return nil, fmt.Errorf("ServerErrorThreshold %d is negative", r.ServerErrorThreshold)
-	}
-	if r.ServerErrorThreshold == 0 {
-		r.ServerErrorThreshold = DefaultServerErrorThreshold
-	}
-	if r.LatencyThreshold < 0 || r.LatencyThreshold%time.Millisecond != 0 {
-		return nil, fmt.Errorf("LatencyThreshold %v must be positive whole milliseconds", r.LatencyThreshold)
-	}
-	if r.LatencyThreshold == 0 {
-		r.LatencyThreshold = DefaultLatencyThreshold
-	}
-
-	for _, k := range sortedKeys(a.Authorizers) {
-		if err := checkAuthorizer(k, a.Authorizers[k]); err != nil {
-			return nil, err
-		}
-	}
-
-	if len(a.Routes) == 0 {
-		return nil, fmt.Errorf("Routes is empty: an API needs at least one route")
-	}
-	seen := map[string]string{}                // method + shape -> route key
-	fnNames := map[string]*function.Function{} // component name -> function
-	for i, rt := range a.Routes {
-		field := fmt.Sprintf("Routes[%d]", i)
-		k := DefaultRoute
-		if !rt.isDefault() {
-			if err := CheckMethod(rt.Method); err != nil {
-				return nil, fmt.Errorf("%s.Method: %w", field, err)
-			}
-			if err := CheckPath(rt.Path); err != nil {
-				return nil, fmt.Errorf("%s.Path: %w", field, err)
-			}
-			k = rt.Method + " " + shape(rt.Path)
-		}
-		field = fmt.Sprintf("Routes[%d] (%s)", i, rt.Key())
-		if prev, dup := seen[k]; dup {
-			return nil, fmt.Errorf("%s: same method and path as %q (path parameters match by position)", field, prev)
-		}
-		seen[k] = rt.Key()
-		if rt.Function == nil {
-			return nil, fmt.Errorf("%s.Function is nil", field)
-		}
-		fname := rt.Function.PulumiResourceName()
-		if other, ok := fnNames[fname]; !ok {
-			fnNames[fname] = rt.Function
-			r.functions = append(r.functions, rt.Function)
-		} else if other != rt.Function {
-			return nil, fmt.Errorf("%s.Function: two different functions are named %q", field, fname)
-		}
-		switch {
-		case rt.Public && rt.Authorizer != "":
-			return nil, fmt.Errorf("%s: Public is set and Authorizer %q is named; choose one", field, rt.Authorizer)
-		case !rt.Public && rt.Authorizer == "":
-			return nil, fmt.Errorf("%s: names no Authorizer and is not marked Public; every route needs an authorization decision", field)
-		case rt.Authorizer != "":
-			if _, ok := a.Authorizers[rt.Authorizer]; !ok {
-				return nil, fmt.Errorf("%s.Authorizer: %q is not in Authorizers %v", field, rt.Authorizer, sortedKeys(a.Authorizers))
-			}
-		}
-		if err := checkScopes(field+".AuthorizationScopes", rt); err != nil {
-			return nil, err
-		}
-		if rt.Throttle != nil {
-			if err := checkThrottle(field+".Throttle", *rt.Throttle); err != nil {
-				return nil, err
-			}
-		}
-	}
-
-	if a.CORS != nil {
-		c, err := resolveCORS(*a.CORS, a.Routes)
-		if err != nil {
-			return nil, err
-		}
-		r.cors = c
-	}
-	if a.Domain != nil {
-		if err := checkDomain(*a.Domain); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-func checkThrottle(field string, t Throttle) error {
-	if t.BurstLimit < 0 {
-		return fmt.Errorf("%s.BurstLimit %d is negative", field, t.BurstLimit)
-	}
-	if t.RateLimit < 0 {
-		return fmt.Errorf("%s.RateLimit %g is negative", field, t.RateLimit)
-	}
-	return nil
-}
-
-func checkAuthorizer(name string, j JWTAuthorizer) error {
-	field := fmt.Sprintf("Authorizers[%s]", name)
-	if !namePattern.MatchString(name) || len(name) > maxAuthorizerNameLen {
-		return fmt.Errorf("%s: the name must be 1-%d letters, digits, '-' or '_'", field, maxAuthorizerNameLen)
-	}
-	u, err := url.Parse(j.Issuer)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%s.Issuer %q must be an https:// URL", field, j.Issuer)
-	}
-	if len(j.Audiences) == 0 {
-		return fmt.Errorf("%s.Audiences is empty: name at least one accepted audience", field)
-	}
-	for _, aud := range j.Audiences {
-		if strings.TrimSpace(aud) == "" {
-			return fmt.Errorf("%s.Audiences holds an empty audience", field)
-		}
-	}
-	return nil
-}
-
-// resolveCORS validates c and fills its defaults from the routes.
-func resolveCORS(c CORS, routes []Route) (*CORS, error) {
-	if len(c.AllowOrigins) == 0 {
-		return nil, fmt.Errorf("CORS.AllowOrigins is empty: name the origins allowed to call the API")
-	}
-	for _, o := range c.AllowOrigins {
-		if o == "*" {
-			if !c.AllowAnyOrigin {
-				return nil, fmt.Errorf("CORS.AllowOrigins: \"*\" lets any web page call the API; set CORS.AllowAnyOrigin to mean it")
-			}
-			continue
-		}
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !originHost.MatchString(u.Host) ||
-			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(o, "/") {
-			return nil, fmt.Errorf("CORS.AllowOrigins: %q is not an origin (scheme://host[:port], no path)", o)
-		}
-	}
-	if c.AllowCredentials && c.AllowAnyOrigin {
-		return nil, fmt.Errorf("CORS.AllowCredentials cannot be combined with CORS.AllowAnyOrigin")
-	}
-	if c.MaxAge < 0 || c.MaxAge > MaxCORSMaxAge || c.MaxAge%time.Second != 0 {
-		return nil, fmt.Errorf("CORS.MaxAge %v must be whole seconds from 0 to %v", c.MaxAge, MaxCORSMaxAge)
-	}
-	for _, m := range c.AllowMethods {
-		if m != "*" && (m == "ANY" || CheckMethod(m) != nil) {
-			return nil, fmt.Errorf("CORS.AllowMethods: %q is not an HTTP method or \"*\"", m)
-		}
-	}
-	for _, field := range []struct {
-		name string
-		vals []string
-	}{{"AllowHeaders", c.AllowHeaders}, {"ExposeHeaders", c.ExposeHeaders}} {
-		for _, h := range field.vals {
-			if h != "*" && !headerName.MatchString(h) {
-				return nil, fmt.Errorf("CORS.%s: %q is not a header name", field.name, h)
-			}
-		}
-	}
-	if c.AllowMethods == nil {
-		c.AllowMethods = routeMethods(routes)
-	}
-	if c.AllowHeaders == nil {
-		c.AllowHeaders = defaultCORSHeaders
-	}
-	return &c, nil
-}
-
-// routeMethods are the distinct methods of routes in Methods order; "*" when one is ANY.
-func routeMethods(routes []Route) []string {
-	var out []string
-	for _, m := range Methods {
-		for _, r := range routes {
-			if r.Method == m {
-				if m == "ANY" {
-					return []string{"*"}
-				}
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
-}
-
-func checkDomain(d Domain) error {
-	name := strings.TrimPrefix(d.Name, "*.")
-	labels := strings.Split(name, ".")
-	if len(d.Name) > 253 || len(labels) < 2 {
-		return fmt.Errorf("Domain.Name %q is not a fully qualified domain name", d.Name)
-	}
-	for _, l := range labels {
-		if !hostLabel.MatchString(l) {
-			return fmt.Errorf("Domain.Name %q: label %q must be 1-63 lowercase letters, digits or '-', not starting or ending with '-'", d.Name, l)
-		}
-	}
-	if d.CertificateArn == nil {
-		return fmt.Errorf("Domain.CertificateArn is nil: a custom domain needs an ACM certificate")
-	}
-	return nil
-}
-
-func checkName(name string) error {
-	if !namePattern.MatchString(name) || len(name) > maxNameLen {
-		return fmt.Errorf("name must be 1-%d letters, digits, '-' or '_' so the names derived from it fit AWS limits", maxNameLen)
-	}
-	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	ExecutionARN pulumi.StringOutput
 }
 
 // accessLogFields are the JSON access log's fields, in order, with the $context variables
@@ -487,8 +332,13 @@ var accessLogFields = [][2]string{
 	{"userAgent", "$context.identity.userAgent"},
 }
 
-// AccessLogFormat is the stage's access log format: one JSON object per request. Every value
-// is a quoted string, so a "-" API Gateway writes for a missing value keeps the line JSON.
+// AccessLogFormat is the stage's access log format: one JSON object per request, which
+// CloudWatch Logs Insights parses into fields without a parse clause. Its fields answer what
+// an incident asks: which request (requestId, to find the function's log lines), from whom
+// (ip, userAgent), what it asked (method, route key, path), what it got and how fast
+// (status, length, latency, with the integration's own status and latency beside API
+// Gateway's), and why it failed (integrationError, authorizerError). Every value is a
+// quoted string, so a "-" API Gateway writes for a missing value keeps the line JSON.
 func AccessLogFormat() string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -506,144 +356,136 @@ func AccessLogFormat() string {
 	return b.String()
 }
 
+// registrar registers one component's children, each after its transform, under the
+// component; the first error stops New and names the component.
+type registrar struct {
+	ctx    *pulumi.Context
+	parent pulumi.ResourceOption
+}
+
+// register runs tf on args and registers the child name with newFn.
+func register[A any, R any](g registrar, newFn func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (R, error),
+	tf transform.Func[A], name string, args *A, opts ...pulumi.ResourceOption) (R, error) {
+	opts, err := transform.Apply(tf, name, args, append([]pulumi.ResourceOption{g.parent}, opts...))
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return newFn(g.ctx, name, args, opts...)
+}
+
 // New validates args and registers the API and its children. Every invalid field is reported
-// before anything, even the component, is registered.
+// at once, before anything, even the component, is registered.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*API, error) {
 	if args == nil {
 		args = &Args{}
 	}
-	err := checkName(name)
-	var a *resolved
-	if err == nil {
-		a, err = args.resolve()
-	}
+	s, err := resolve(name, *args)
 	if err != nil {
-		return nil, fmt.Errorf("api %q: %w", name, err)
+		return nil, err
 	}
-
 	c := &API{
-		Integrations: map[string]*apigatewayv2.Integration{},
-		Permissions:  map[string]*lambda.Permission{},
-		Routes:       map[string]*apigatewayv2.Route{},
-		Authorizers:  map[string]*apigatewayv2.Authorizer{},
+		Integrations:          map[string]*apigatewayv2.Integration{},
+		Permissions:           map[string]*lambda.Permission{},
+		Routes:                map[string]*apigatewayv2.Route{},
+		Authorizers:           map[string]*apigatewayv2.Authorizer{},
+		AuthorizerPermissions: map[string]*lambda.Permission{},
 	}
 	if err := ctx.RegisterComponentResource("groundwork:api:API", name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
+	if err := c.build(registrar{ctx: ctx, parent: pulumi.Parent(c)}, name, s); err != nil {
+		return nil, fmt.Errorf("api %q: %w", name, err)
+	}
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"url":          c.URL,
+		"id":           c.ID,
+		"executionArn": c.ExecutionARN,
+	})
+}
 
+// build registers the children of the API named name with the resolved settings s.
+func (c *API) build(g registrar, name string, s settings) error {
+	tf := s.Transform
 	apiArgs := &apigatewayv2.ApiArgs{
 		ProtocolType: pulumi.String("HTTP"),
-		Description:  pulumi.Sprintf("The %s HTTP API", name),
+		Description:  pulumi.String(s.Description),
 	}
-	if cors := a.cors; cors != nil {
-		cfg := &apigatewayv2.ApiCorsConfigurationArgs{
-			AllowOrigins:     pulumi.ToStringArray(cors.AllowOrigins),
-			AllowMethods:     pulumi.ToStringArray(cors.AllowMethods),
-			AllowHeaders:     pulumi.ToStringArray(cors.AllowHeaders),
-			AllowCredentials: pulumi.Bool(cors.AllowCredentials),
-		}
-		if len(cors.ExposeHeaders) > 0 {
-			cfg.ExposeHeaders = pulumi.ToStringArray(cors.ExposeHeaders)
-		}
-		if cors.MaxAge > 0 {
-			cfg.MaxAge = pulumi.Int(int(cors.MaxAge / time.Second))
-		}
-		apiArgs.CorsConfiguration = cfg
+	if s.Name != "" {
+		apiArgs.Name = pulumi.String(s.Name)
 	}
-	if c.Api, err = apigatewayv2.NewApi(ctx, name, apiArgs, parent); err != nil {
-		return nil, err
+	if s.DisableExecuteAPIEndpoint {
+		apiArgs.DisableExecuteApiEndpoint = pulumi.Bool(true)
 	}
-	apiID := c.Api.ID().ToStringOutput()
+	if s.cors != nil {
+		apiArgs.CorsConfiguration = corsArgs(*s.cors)
+	}
+	var err error
+	if c.HTTPAPI, err = register(g, apigatewayv2.NewApi, tf.HTTPAPI, name, apiArgs); err != nil {
+		return err
+	}
+	apiID := c.HTTPAPI.ID().ToStringOutput()
+	c.ID, c.ExecutionARN = apiID, c.HTTPAPI.ExecutionArn
 
-	for _, k := range sortedKeys(a.Authorizers) {
-		j := a.Authorizers[k]
-		c.Authorizers[k], err = apigatewayv2.NewAuthorizer(ctx, name+"-"+k, &apigatewayv2.AuthorizerArgs{
-			ApiId:           apiID,
-			AuthorizerType:  pulumi.String("JWT"),
-			IdentitySources: pulumi.StringArray{pulumi.String("$request.header.Authorization")},
-			JwtConfiguration: &apigatewayv2.AuthorizerJwtConfigurationArgs{
-				Issuer:    pulumi.String(j.Issuer),
-				Audiences: pulumi.ToStringArray(j.Audiences),
-			},
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
+	if err := c.authorizers(g, name, s, apiID); err != nil {
+		return err
 	}
 
 	// One integration and one permission per function, however many routes it serves. The
 	// permission admits this API only (any stage, method and path of it), never every API
 	// in the account.
-	sourceArn := pulumi.Sprintf("%s/*/*", c.Api.ExecutionArn)
-	for _, fn := range a.functions {
+	sourceARN := pulumi.Sprintf("%s/*/*", c.HTTPAPI.ExecutionArn)
+	for _, fn := range s.functions {
 		fname := fn.PulumiResourceName()
-		integ, err := apigatewayv2.NewIntegration(ctx, name+"-"+fname, &apigatewayv2.IntegrationArgs{
+		c.Integrations[fname], err = register(g, apigatewayv2.NewIntegration, tf.Integration, naming.Child(name, fname), &apigatewayv2.IntegrationArgs{
 			ApiId:                apiID,
 			IntegrationType:      pulumi.String("AWS_PROXY"),
 			IntegrationMethod:    pulumi.String("POST"),
-			IntegrationUri:       fn.InvokeArn,
+			IntegrationUri:       fn.InvokeARN,
 			PayloadFormatVersion: pulumi.String("2.0"),
-		}, parent)
+		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c.Integrations[fname] = integ
-		perm, err := lambda.NewPermission(ctx, name+"-"+fname+"-invoke", &lambda.PermissionArgs{
-			Action:    pulumi.String("lambda:InvokeFunction"),
-			Function:  fn.Name,
-			Principal: pulumi.String("apigateway.amazonaws.com"),
-			SourceArn: sourceArn,
-		}, parent)
-		if err != nil {
-			return nil, err
+		if c.Permissions[fname], err = register(g, lambda.NewPermission, tf.Permission, naming.Child(name, fname+roleInvoke), invokePermission(fn, sourceARN)); err != nil {
+			return err
 		}
-		c.Permissions[fname] = perm
 	}
 
-	routes := make([]pulumi.Resource, 0, len(a.Routes))
+	routes := make([]pulumi.Resource, 0, len(s.Routes))
 	var routeSettings apigatewayv2.StageRouteSettingArray
-	for _, rt := range a.Routes {
+	for _, rt := range s.Routes {
 		rargs := &apigatewayv2.RouteArgs{
 			ApiId:             apiID,
 			RouteKey:          pulumi.String(rt.Key()),
 			Target:            pulumi.Sprintf("integrations/%s", c.Integrations[rt.Function.PulumiResourceName()].ID()),
-			AuthorizationType: pulumi.String("NONE"),
+			AuthorizationType: pulumi.String(s.authorizationType(rt.Authorizer)),
 		}
 		if rt.Authorizer != "" {
-			rargs.AuthorizationType = pulumi.String("JWT")
 			rargs.AuthorizerId = c.Authorizers[rt.Authorizer].ID()
 			if len(rt.AuthorizationScopes) > 0 {
 				rargs.AuthorizationScopes = pulumi.ToStringArray(rt.AuthorizationScopes)
 			}
 		}
-		r, err := apigatewayv2.NewRoute(ctx, name+"-"+rt.Key(), rargs, parent)
+		r, err := register(g, apigatewayv2.NewRoute, tf.Route, naming.Child(name, rt.Key()), rargs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.Routes[rt.Key()] = r
 		routes = append(routes, r)
 		if t := rt.Throttle; t != nil {
-			eff := *t
-			if eff.BurstLimit == 0 {
-				eff.BurstLimit = a.Throttle.BurstLimit
-			}
-			if eff.RateLimit == 0 {
-				eff.RateLimit = a.Throttle.RateLimit
-			}
 			routeSettings = append(routeSettings, apigatewayv2.StageRouteSettingArgs{
 				RouteKey:             pulumi.String(rt.Key()),
-				ThrottlingBurstLimit: pulumi.Int(eff.BurstLimit),
-				ThrottlingRateLimit:  pulumi.Float64(eff.RateLimit),
+				ThrottlingBurstLimit: pulumi.Int(t.BurstLimit),
+				ThrottlingRateLimit:  pulumi.Float64(t.RateLimit),
 			})
 		}
 	}
 
-	c.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-access-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, parent)
-	if err != nil {
-		return nil, err
+	if c.LogGroup, err = register(g, cloudwatch.NewLogGroup, tf.LogGroup, naming.Child(name, roleAccessLogs), &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(int(s.LogRetention / check.Day)),
+	}); err != nil {
+		return err
 	}
 	// DefaultRouteSettings leaves LoggingLevel unset: on HTTP APIs it shows a diff on every
 	// run (pulumi-aws #2364) and only applies to WebSocket APIs anyway.
@@ -656,9 +498,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Format:         pulumi.String(AccessLogFormat()),
 		},
 		DefaultRouteSettings: &apigatewayv2.StageDefaultRouteSettingsArgs{
-			ThrottlingBurstLimit:   pulumi.Int(a.Throttle.BurstLimit),
-			ThrottlingRateLimit:    pulumi.Float64(a.Throttle.RateLimit),
-			DetailedMetricsEnabled: pulumi.Bool(a.DetailedMetrics),
+			ThrottlingBurstLimit:   pulumi.Int(s.Throttle.BurstLimit),
+			ThrottlingRateLimit:    pulumi.Float64(s.Throttle.RateLimit),
+			DetailedMetricsEnabled: pulumi.Bool(s.DetailedMetrics),
 		},
 	}
 	if len(routeSettings) > 0 {
@@ -666,72 +508,148 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	// Route settings name route keys, which API Gateway refuses before the routes exist; and
 	// a removed route's settings must leave the stage before the route is deleted.
-	if c.Stage, err = apigatewayv2.NewStage(ctx, name, stageArgs, parent, pulumi.DependsOn(routes)); err != nil {
-		return nil, err
+	if c.Stage, err = register(g, apigatewayv2.NewStage, tf.Stage, name, stageArgs, pulumi.DependsOn(routes)); err != nil {
+		return err
 	}
 	c.URL = c.Stage.InvokeUrl.ApplyT(func(u string) string { return strings.TrimSuffix(u, "/") }).(pulumi.StringOutput)
 
-	if d := a.Domain; d != nil {
-		c.DomainName, err = apigatewayv2.NewDomainName(ctx, name+"-domain", &apigatewayv2.DomainNameArgs{
-			DomainName: pulumi.String(d.Name),
-			DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
-				CertificateArn: d.CertificateArn,
-				EndpointType:   pulumi.String("REGIONAL"),
-				SecurityPolicy: pulumi.String("TLS_1_2"),
-			},
-		}, parent)
-		if err != nil {
-			return nil, err
+	if s.Domain != nil {
+		if err := c.domain(g, name, *s.Domain, tf); err != nil {
+			return err
 		}
-		c.ApiMapping, err = apigatewayv2.NewApiMapping(ctx, name+"-mapping", &apigatewayv2.ApiMappingArgs{
-			ApiId:      apiID,
-			DomainName: c.DomainName.DomainName,
-			Stage:      c.Stage.Name,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		if d.ZoneID != nil {
-			target := c.DomainName.DomainNameConfiguration
-			c.DNSRecord, err = route53.NewRecord(ctx, name+"-dns", &route53.RecordArgs{
-				Name:   pulumi.String(d.Name),
-				Type:   pulumi.String("A"),
-				ZoneId: d.ZoneID,
-				Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-					Name:                 target.TargetDomainName().Elem(),
-					ZoneId:               target.HostedZoneId().Elem(),
-					EvaluateTargetHealth: pulumi.Bool(false),
-				}},
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-		}
-		// The URL comes from the mapping, so whoever uses it waits until the domain serves
-		// this API.
-		c.URL = pulumi.Sprintf("https://%s", c.ApiMapping.DomainName)
 	}
+	return c.alarms(g, name, s)
+}
 
-	dims := pulumi.StringMap{"ApiId": apiID}
-	for _, spec := range []alarm.Spec{
-		{Suffix: "5xx", Description: "The " + name + " API answered 5xx: requests failed in the function or its integration.",
-			Namespace: "AWS/ApiGateway", Metric: "5xx", Dimensions: dims, Statistic: "Sum",
-			Threshold: float64(a.ServerErrorThreshold), PeriodSeconds: 300},
-		{Suffix: "latency-p99", Description: fmt.Sprintf("The %s API's p99 latency stayed at or above %v for 15 minutes.", name, a.LatencyThreshold),
-			Namespace: "AWS/ApiGateway", Metric: "Latency", Dimensions: dims, ExtendedStatistic: "p99",
-			Threshold: float64(a.LatencyThreshold / time.Millisecond), PeriodSeconds: 300, EvaluationPeriods: LatencyEvaluationPeriods},
-	} {
-		al, err := alarm.New(ctx, name, spec, a.AlarmTopic, parent)
+// authorizers registers the JWT and Lambda authorizers, and each Lambda authorizer's
+// permission, scoped to that authorizer of this API.
+func (c *API) authorizers(g registrar, name string, s settings, apiID pulumi.StringOutput) error {
+	var err error
+	for _, k := range slices.Sorted(maps.Keys(s.JWTAuthorizers)) {
+		j := s.JWTAuthorizers[k]
+		c.Authorizers[k], err = register(g, apigatewayv2.NewAuthorizer, s.Transform.Authorizer, naming.Child(name, k), &apigatewayv2.AuthorizerArgs{
+			ApiId:           apiID,
+			AuthorizerType:  pulumi.String("JWT"),
+			IdentitySources: pulumi.StringArray{pulumi.String(DefaultIdentitySource)},
+			JwtConfiguration: &apigatewayv2.AuthorizerJwtConfigurationArgs{
+				Issuer:    pulumi.String(j.Issuer),
+				Audiences: pulumi.ToStringArray(j.Audiences),
+			},
+		})
 		if err != nil {
-			return nil, err
+			return err
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.LambdaAuthorizers)) {
+		l := s.LambdaAuthorizers[k]
+		a, err := register(g, apigatewayv2.NewAuthorizer, s.Transform.Authorizer, naming.Child(name, k), &apigatewayv2.AuthorizerArgs{
+			ApiId:                          apiID,
+			AuthorizerType:                 pulumi.String("REQUEST"),
+			AuthorizerUri:                  l.Function.InvokeARN,
+			AuthorizerPayloadFormatVersion: pulumi.String("2.0"),
+			EnableSimpleResponses:          pulumi.Bool(!l.IAMPolicyResponses),
+			IdentitySources:                pulumi.ToStringArray(l.IdentitySources),
+			AuthorizerResultTtlInSeconds:   pulumi.Int(int(l.ResultTTL / time.Second)),
+		})
+		if err != nil {
+			return err
+		}
+		c.Authorizers[k] = a
+		sourceARN := pulumi.Sprintf("%s/authorizers/%s", c.HTTPAPI.ExecutionArn, a.ID())
+		if c.AuthorizerPermissions[k], err = register(g, lambda.NewPermission, s.Transform.Permission, naming.Child(name, k+roleAuthorizerInvoke), invokePermission(l.Function, sourceARN)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// invokePermission lets API Gateway invoke fn on behalf of sourceARN only.
+func invokePermission(fn *function.Function, sourceARN pulumi.StringInput) *lambda.PermissionArgs {
+	return &lambda.PermissionArgs{
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Function:  fn.Name,
+		Principal: pulumi.String("apigateway.amazonaws.com"),
+		SourceArn: sourceARN,
+	}
+}
+
+func corsArgs(cors CORS) *apigatewayv2.ApiCorsConfigurationArgs {
+	cfg := &apigatewayv2.ApiCorsConfigurationArgs{
+		AllowOrigins:     pulumi.ToStringArray(cors.AllowOrigins),
+		AllowMethods:     pulumi.ToStringArray(cors.AllowMethods),
+		AllowHeaders:     pulumi.ToStringArray(cors.AllowHeaders),
+		AllowCredentials: pulumi.Bool(cors.AllowCredentials),
+	}
+	if len(cors.ExposeHeaders) > 0 {
+		cfg.ExposeHeaders = pulumi.ToStringArray(cors.ExposeHeaders)
+	}
+	if cors.MaxAge > 0 {
+		cfg.MaxAge = pulumi.Int(int(cors.MaxAge / time.Second))
+	}
+	return cfg
+}
+
+// domain registers the custom domain, its mapping to the stage and (with a zone) its alias
+// record; the API's URL becomes the domain's.
+func (c *API) domain(g registrar, name string, d Domain, tf Transform) error {
+	var err error
+	c.DomainName, err = register(g, apigatewayv2.NewDomainName, tf.DomainName, naming.Child(name, roleDomain), &apigatewayv2.DomainNameArgs{
+		DomainName: pulumi.String(d.Name),
+		DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
+			CertificateArn: d.CertificateARN,
+			EndpointType:   pulumi.String("REGIONAL"),
+			SecurityPolicy: pulumi.String("TLS_1_2"),
+		},
+	})
+	if err != nil {
+		return err
+	}
+	c.APIMapping, err = register(g, apigatewayv2.NewApiMapping, tf.APIMapping, naming.Child(name, roleMapping), &apigatewayv2.ApiMappingArgs{
+		ApiId:      c.ID,
+		DomainName: c.DomainName.DomainName,
+		Stage:      c.Stage.Name,
+	})
+	if err != nil {
+		return err
+	}
+	if d.ZoneID != nil {
+		target := c.DomainName.DomainNameConfiguration
+		c.DNSRecord, err = register(g, route53.NewRecord, tf.DNSRecord, naming.Child(name, roleDNS), &route53.RecordArgs{
+			Name:   pulumi.String(d.Name),
+			Type:   pulumi.String("A"),
+			ZoneId: d.ZoneID,
+			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+				Name:                 target.TargetDomainName().Elem(),
+				ZoneId:               target.HostedZoneId().Elem(),
+				EvaluateTargetHealth: pulumi.Bool(false),
+			}},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// The URL comes from the mapping, so whoever uses it waits until the domain serves this
+	// API.
+	c.URL = pulumi.Sprintf("https://%s", c.APIMapping.DomainName)
+	return nil
+}
+
+// alarms registers the 5xx and p99 latency alarms on the API's metrics.
+func (c *API) alarms(g registrar, name string, s settings) error {
+	dims := pulumi.StringMap{"ApiId": c.ID}
+	for _, spec := range []metricalarm.Spec{
+		{Suffix: role5xx, Description: "The " + name + " API answered 5xx: requests failed in the function or its integration.",
+			Namespace: "AWS/ApiGateway", Metric: "5xx", Dimensions: dims, Statistic: "Sum",
+			Threshold: float64(s.ServerErrorThreshold), Period: 5 * time.Minute},
+		{Suffix: roleLatency, Description: fmt.Sprintf("The %s API's p99 latency stayed at or above %v for 15 minutes.", name, s.LatencyThreshold),
+			Namespace: "AWS/ApiGateway", Metric: "Latency", Dimensions: dims, ExtendedStatistic: "p99",
+			Threshold: float64(s.LatencyThreshold / time.Millisecond), Period: 5 * time.Minute, EvaluationPeriods: LatencyEvaluationPeriods},
+	} {
+		al, err := metricalarm.New(g.ctx, name, spec, s.AlarmTopic, s.Transform.Alarm, g.parent)
+		if err != nil {
+			return err
 		}
 		c.Alarms = append(c.Alarms, al)
 	}
-
-	c.ID, c.ExecutionArn = apiID, c.Api.ExecutionArn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"url":          c.URL,
-		"id":           c.ID,
-		"executionArn": c.ExecutionArn,
-	})
+	return nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +57,7 @@ func (o *outputs) capture(c *api.API) {
 	}
 	c.URL.ApplyT(set(&o.url))
 	c.ID.ApplyT(set(&o.id))
-	c.ExecutionArn.ApplyT(set(&o.executionArn))
+	c.ExecutionARN.ApplyT(set(&o.executionArn))
 }
 
 // run registers the two functions and an API "http" with the args build returns.
@@ -234,7 +235,7 @@ func TestAPIAuthorizers(t *testing.T) {
 	// Given two JWT authorizers, a route for each, and a public route
 	rec, _ := mustRun(t, func(f fns) *api.Args {
 		return &api.Args{
-			Authorizers: map[string]api.JWTAuthorizer{
+			JWTAuthorizers: map[string]api.JWTAuthorizer{
 				"users":  {Issuer: issuer, Audiences: []string{"web", "mobile"}},
 				"admins": {Issuer: "https://admins.example.com", Audiences: []string{"console"}},
 			},
@@ -346,7 +347,7 @@ func TestAPIDomain(t *testing.T) {
 		// Given a custom domain with a certificate and a hosted zone
 		rec, out := mustRun(t, func(f fns) *api.Args {
 			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{
-				Name: "api.example.com", CertificateArn: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
+				Name: "api.example.com", CertificateARN: pulumi.String(cert), ZoneID: pulumi.String("Z123"),
 			}}
 		})
 		comp := rec.Must(t, tAPI, "http")
@@ -389,7 +390,7 @@ func TestAPIDomain(t *testing.T) {
 	t.Run("without a zone", func(t *testing.T) {
 		// Given a custom domain without a hosted zone
 		rec, out := mustRun(t, func(f fns) *api.Args {
-			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String(cert)}}
+			return &api.Args{Routes: publicRoutes(f), Domain: &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String(cert)}}
 		})
 		// Then the domain and mapping exist but no DNS record
 		rec.Must(t, tDomain, "http-domain")
@@ -426,7 +427,7 @@ func TestAPIThrottling(t *testing.T) {
 func TestAPIOptions(t *testing.T) {
 	// Given a longer log retention and detailed metrics
 	rec, _ := mustRun(t, func(f fns) *api.Args {
-		return &api.Args{Routes: publicRoutes(f), LogRetentionDays: 90, DetailedMetrics: true}
+		return &api.Args{Routes: publicRoutes(f), LogRetention: 90 * 24 * time.Hour, DetailedMetrics: true}
 	})
 	logs := rec.Must(t, tLogGroup, "http-access-logs")
 	assert.Equal(t, float64(90), logs.MustNumber(t, "retentionInDays"), "log retention")
@@ -443,8 +444,8 @@ func TestAPIPreview(t *testing.T) {
 				{Method: "GET", Path: "/healthz", Function: f.reader, Public: true},
 				{Method: "GET", Path: "/v1/inquiries/{id}", Function: f.reader, Authorizer: "users"},
 			},
-			Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}},
-			Domain:      &api.Domain{Name: "api.example.com", CertificateArn: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
+			JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web"}}},
+			Domain:         &api.Domain{Name: "api.example.com", CertificateARN: pulumi.String("arn:cert"), ZoneID: pulumi.String("Z1")},
 		}
 	}, componenttest.Preview())
 	// Then the whole graph is registered with what is known
@@ -510,48 +511,48 @@ func TestAPIValidation(t *testing.T) {
 				{Method: "GET", Path: "/v1/{id}", Function: f.reader, Public: true},
 				{Method: "GET", Path: "/v1/{key}", Function: f.writer, Public: true},
 			}}
-		}, []string{"Routes[1] (GET /v1/{key})", `"GET /v1/{id}"`}},
+		}, []string{"Routes[1] (GET /v1/{key}) has the same method and path as Routes[0] (GET /v1/{id})"}},
 		{"route without function", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Public: true}}}
 		}, []string{"Routes[0] (GET /x).Function is nil"}},
 		{"neither authorizer nor public", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader}}}
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader}}}
 		}, []string{"Routes[0] (GET /x)", "names no Authorizer and is not marked Public"}},
 		{"both authorizer and public", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", Public: true}}}
-		}, []string{"Routes[0] (GET /x)", "Public is set and Authorizer"}},
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", Public: true}}}
+		}, []string{"Routes[0] (GET /x)", `is Public and names Authorizer "users"`}},
 		{"scopes on a public route", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Public: true, AuthorizationScopes: []string{"x:read"}}}}
-		}, []string{"Routes[0] (GET /x).AuthorizationScopes", `["x:read"]`, "only a route with a JWT Authorizer"}},
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes", `["x:read"]`, "only a route with a JWT authorizer", "names no authorizer"}},
 		{"scopes on the default route", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{{Path: api.DefaultRoute, Function: f.reader, Public: true, AuthorizationScopes: []string{"x:read"}}}}
-		}, []string{"Routes[0] ($default).AuthorizationScopes", "only a route with a JWT Authorizer"}},
+		}, []string{"Routes[0] ($default).AuthorizationScopes", "only a route with a JWT authorizer", "names no authorizer"}},
 		{"empty scope", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"a", ""}}}}
-		}, []string{"Routes[0] (GET /x).AuthorizationScopes[1]", "scope is empty"}},
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"a", ""}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes[1] is empty"}},
 		{"scope with a space", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x read"}}}}
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x read"}}}}
 		}, []string{"Routes[0] (GET /x).AuthorizationScopes[0]", `"x read"`, "without spaces"}},
 		{"scope twice", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x:read", "x:read"}}}}
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "users", AuthorizationScopes: []string{"x:read", "x:read"}}}}
 		}, []string{"Routes[0] (GET /x).AuthorizationScopes[1]", `"x:read"`, "twice"}},
 		{"unknown authorizer", func(f fns) *api.Args {
-			return &api.Args{Authorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "admins"}}}
+			return &api.Args{JWTAuthorizers: jwt, Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "admins"}}}
 		}, []string{"Routes[0] (GET /x).Authorizer", `"admins"`, "[users]"}},
 		{"issuer not https", func(f fns) *api.Args {
-			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "http://issuer.example.com", Audiences: []string{"web"}}},
+			return &api.Args{JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "http://issuer.example.com", Audiences: []string{"web"}}},
 				Routes: []api.Route{ok(f)}}
-		}, []string{"Authorizers[users].Issuer", `"http://issuer.example.com"`, "https://"}},
+		}, []string{"JWTAuthorizers[users].Issuer", `"http://issuer.example.com"`, "https://"}},
 		{"issuer not a URL", func(f fns) *api.Args {
-			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "issuer.example.com", Audiences: []string{"web"}}},
+			return &api.Args{JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: "issuer.example.com", Audiences: []string{"web"}}},
 				Routes: []api.Route{ok(f)}}
-		}, []string{"Authorizers[users].Issuer", "https://"}},
+		}, []string{"JWTAuthorizers[users].Issuer", "https://"}},
 		{"no audiences", func(f fns) *api.Args {
-			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer}}, Routes: []api.Route{ok(f)}}
-		}, []string{"Authorizers[users].Audiences is empty"}},
+			return &api.Args{JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer}}, Routes: []api.Route{ok(f)}}
+		}, []string{"JWTAuthorizers[users].Audiences is empty"}},
 		{"authorizer name", func(f fns) *api.Args {
-			return &api.Args{Authorizers: map[string]api.JWTAuthorizer{"a b": {Issuer: issuer, Audiences: []string{"web"}}}, Routes: []api.Route{ok(f)}}
-		}, []string{"Authorizers[a b]", "name"}},
+			return &api.Args{JWTAuthorizers: map[string]api.JWTAuthorizer{"a b": {Issuer: issuer, Audiences: []string{"web"}}}, Routes: []api.Route{ok(f)}}
+		}, []string{`JWTAuthorizers[a b] name "a b" must be letters, digits`}},
 		{"negative stage burst", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, Throttle: api.Throttle{BurstLimit: -1}}
 		}, []string{"Throttle.BurstLimit -1 is negative"}},
@@ -561,8 +562,8 @@ func TestAPIValidation(t *testing.T) {
 			return &api.Args{Routes: []api.Route{r}}
 		}, []string{"Routes[0] (GET /x).Throttle.RateLimit -0.5 is negative"}},
 		{"log retention CloudWatch rejects", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, LogRetentionDays: 2}
-		}, []string{"LogRetentionDays", "2 days"}},
+			return &api.Args{Routes: []api.Route{ok(f)}, LogRetention: 2 * 24 * time.Hour}
+		}, []string{"LogRetention", "2 days"}},
 		{"negative 5xx threshold", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, ServerErrorThreshold: -1}
 		}, []string{"ServerErrorThreshold -1"}},
@@ -583,19 +584,72 @@ func TestAPIValidation(t *testing.T) {
 		}, []string{"CORS.AllowCredentials"}},
 		{"CORS max age over a day", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com"}, MaxAge: 25 * time.Hour}}
-		}, []string{"CORS.MaxAge 25h0m0s"}},
+		}, []string{"CORS.MaxAge 90000s must be whole seconds from 0s to 86400s"}},
 		{"CORS unknown method", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, CORS: &api.CORS{AllowOrigins: []string{"https://a.example.com"}, AllowMethods: []string{"FETCH"}}}
 		}, []string{"CORS.AllowMethods", `"FETCH"`}},
 		{"domain not a domain name", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "localhost", CertificateArn: pulumi.String("arn:cert")}}
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "localhost", CertificateARN: pulumi.String("arn:cert")}}
 		}, []string{"Domain.Name", `"localhost"`}},
 		{"domain with an invalid label", func(f fns) *api.Args {
-			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "API_.example.com", CertificateArn: pulumi.String("arn:cert")}}
+			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "API_.example.com", CertificateARN: pulumi.String("arn:cert")}}
 		}, []string{"Domain.Name", `"API_"`}},
 		{"domain without certificate", func(f fns) *api.Args {
 			return &api.Args{Routes: []api.Route{ok(f)}, Domain: &api.Domain{Name: "api.example.com"}}
-		}, []string{"Domain.CertificateArn is nil"}},
+		}, []string{"Domain.CertificateARN is nil"}},
+		{"audience empty", func(f fns) *api.Args {
+			return &api.Args{JWTAuthorizers: map[string]api.JWTAuthorizer{"users": {Issuer: issuer, Audiences: []string{"web", " "}}}, Routes: []api.Route{ok(f)}}
+		}, []string{"JWTAuthorizers[users].Audiences[1] is empty"}},
+		{"name too long", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Name: strings.Repeat("n", 129)}
+		}, []string{"Name", "is 129 characters, over the 128 API Gateway allows"}},
+		{"description too long", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, Description: strings.Repeat("d", 1025)}
+		}, []string{"Description is 1025 characters, over the 1024 API Gateway allows"}},
+		{"execute-api endpoint off without a domain", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, DisableExecuteAPIEndpoint: true}
+		}, []string{"DisableExecuteAPIEndpoint is set without a Domain"}},
+		{"Lambda authorizer without function", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {}}}
+		}, []string{"LambdaAuthorizers[partners].Function is nil"}},
+		{"Lambda authorizer identity source", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {
+				Function: f.writer, IdentitySources: []string{"$request.header.X-Key", "header.Authorization"}}}}
+		}, []string{`LambdaAuthorizers[partners].IdentitySources[1] "header.Authorization" is not $request.header.<name>`}},
+		{"Lambda authorizer identity source twice", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {
+				Function: f.writer, IdentitySources: []string{"$context.sourceIp", "$context.sourceIp"}}}}
+		}, []string{`LambdaAuthorizers[partners].IdentitySources[1] "$context.sourceIp" appears twice`}},
+		{"Lambda authorizer without identity sources", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {
+				Function: f.writer, IdentitySources: []string{}}}}
+		}, []string{"LambdaAuthorizers[partners].IdentitySources is empty"}},
+		{"Lambda authorizer cache over an hour", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {
+				Function: f.writer, ResultTTL: 2 * time.Hour}}}
+		}, []string{"LambdaAuthorizers[partners].ResultTTL 7200s must be whole seconds from 0s to 3600s"}},
+		{"Lambda authorizer cache in fractions", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {
+				Function: f.writer, ResultTTL: 1500 * time.Millisecond}}}
+		}, []string{"LambdaAuthorizers[partners].ResultTTL 1.5s must be whole seconds"}},
+		{"Lambda authorizer named as a JWT one", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, JWTAuthorizers: jwt,
+				LambdaAuthorizers: map[string]api.LambdaAuthorizer{"users": {Function: f.writer}}}
+		}, []string{"LambdaAuthorizers[users] has the name of JWTAuthorizers[users]"}},
+		{"Lambda authorizer name", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"part.ners": {Function: f.writer}}}
+		}, []string{`LambdaAuthorizers[part.ners] name "part.ners" must be letters, digits`}},
+		{"Lambda authorizer name too long for any API name", func(f fns) *api.Args {
+			return &api.Args{Routes: []api.Route{ok(f)}, LambdaAuthorizers: map[string]api.LambdaAuthorizer{strings.Repeat("p", 90): {Function: f.writer}}}
+		}, []string{"LambdaAuthorizers[ppp", "name is 90 characters", "whatever the API's name"}},
+		{"scopes on a Lambda-authorized route", func(f fns) *api.Args {
+			return &api.Args{LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {Function: f.writer}},
+				Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "partners", AuthorizationScopes: []string{"x:read"}}}}
+		}, []string{"Routes[0] (GET /x).AuthorizationScopes", `"partners" is a Lambda authorizer`}},
+		{"unknown authorizer lists both kinds", func(f fns) *api.Args {
+			return &api.Args{JWTAuthorizers: jwt, LambdaAuthorizers: map[string]api.LambdaAuthorizer{"partners": {Function: f.writer}},
+				Routes: []api.Route{{Method: "GET", Path: "/x", Function: f.reader, Authorizer: "admins"}}}
+		}, []string{`Routes[0] (GET /x).Authorizer "admins" is not in JWTAuthorizers or LambdaAuthorizers [partners users]`}},
 	}
 	for _, tc := range tests {
 		for _, mode := range componenttest.Modes {
@@ -612,6 +666,31 @@ func TestAPIValidation(t *testing.T) {
 	}
 }
 
+func TestAPIReportsEveryInvalidField(t *testing.T) {
+	for _, mode := range componenttest.Modes {
+		t.Run(mode.Name, func(t *testing.T) {
+			// Given Args with four invalid fields
+			rec, _, err := run(func(f fns) *api.Args {
+				return &api.Args{
+					Routes: []api.Route{
+						{Method: "GET", Path: "/x", Function: f.reader},
+						{Method: "TRACE", Path: "/y", Function: f.reader, Public: true},
+					},
+					Throttle:             api.Throttle{BurstLimit: -1},
+					ServerErrorThreshold: -1,
+				}
+			}, mode.Options...)
+			// Then one error names the component and lists all four, and nothing is registered
+			require.Error(t, err)
+			for _, w := range []string{`api "http": 4 invalid fields:`, "\n  - Throttle.BurstLimit -1 is negative",
+				"\n  - ServerErrorThreshold -1 is negative", "\n  - Routes[0] (GET /x) names no Authorizer", "\n  - Routes[1].Method \"TRACE\""} {
+				assert.Contains(t, err.Error(), w)
+			}
+			assertOnlyFunctions(t, rec)
+		})
+	}
+}
+
 // assertOnlyFunctions checks that nothing but the two functions' resources was registered:
 // the API registered nothing, not even its component, before the error.
 func assertOnlyFunctions(t *testing.T, rec *componenttest.Recorder) {
@@ -625,11 +704,61 @@ func assertOnlyFunctions(t *testing.T, rec *componenttest.Recorder) {
 }
 
 func TestAPIName(t *testing.T) {
-	// Given a name too long for the names derived from it
-	rec, err := componenttest.Run(componenttest.Component(api.New, strings.Repeat("n", 56), &api.Args{}))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "name must be 1-55", "the error names the limit")
-	assert.Empty(t, rec.Resources(), "nothing registered")
+	// The longest name with the two functions' permissions: "<name>-reader-invoke" and
+	// Pulumi's 8 characters within a Lambda permission statement id's 100.
+	longest := 100 - len("-reader-invoke") - 8
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{strings.Repeat("n", longest+1), []string{`-reader-invoke" (a Lambda permission statement) would be named up to 101 characters, over the 100 AWS allows`,
+			fmt.Sprintf("at most %d characters fit", longest)}},
+		{"my api", []string{`name "my api" has ' ' at byte 2`}},
+		{"", []string{"name is empty"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a name whose children's names would break AWS's limits
+			rec, err := componenttest.Run(func(ctx *pulumi.Context) error {
+				reader, err := function.New(ctx, "reader", &function.Args{Package: hello})
+				if err != nil {
+					return err
+				}
+				_, err = api.New(ctx, tc.name, &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Function: reader, Public: true}}})
+				return err
+			})
+			// Then New refuses it, naming the child and the limit, and registers nothing
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			_, registered := rec.Get(tAPI, tc.name)
+			assert.False(t, registered, "the API is not registered")
+		})
+	}
+	t.Run("longest", func(t *testing.T) {
+		// Given the longest name that fits
+		name := strings.Repeat("n", longest)
+		rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+			reader, err := function.New(ctx, "reader", &function.Args{Package: hello})
+			if err != nil {
+				return err
+			}
+			_, err = api.New(ctx, name, &api.Args{Routes: []api.Route{{Method: "GET", Path: "/x", Function: reader, Public: true}}})
+			return err
+		})
+		// Then every child named after it fits its kind's limit with Pulumi's suffix
+		for _, tc := range []struct {
+			typ, name string
+			max       int
+		}{
+			{tApi, name, 128}, {tPermission, name + "-reader-invoke", 100}, {tLogGroup, name + "-access-logs", 512},
+			{tAlarm, name + "-5xx", 255}, {tAlarm, name + "-latency-p99", 255},
+		} {
+			rec.Must(t, tc.typ, tc.name)
+			assert.LessOrEqual(t, len(tc.name)+8, tc.max, "%s %s", tc.typ, tc.name)
+		}
+	})
 }
 
 func TestAPITwoFunctionsWithOneName(t *testing.T) {
@@ -655,7 +784,7 @@ func TestAPITwoFunctionsWithOneName(t *testing.T) {
 	})
 	// Then the integrations' names would collide: an error names the function
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Routes[1] (GET /b).Function: two different functions are named "handler"`)
+	assert.Contains(t, err.Error(), `Routes[1] (GET /b).Function is another function named "handler" than Routes[0] (GET /a)'s`)
 	_, registered := rec.Get(tAPI, "http")
 	assert.False(t, registered, "the API is not registered")
 }

@@ -32,43 +32,44 @@ func CheckMethod(method string) error {
 // slash; a segment is either literal (letters, digits, '.', '_', ':', '-'; not "." or "..") or
 // a whole-segment path parameter "{name}"; a greedy parameter "{name+}" may only be the last
 // segment; a parameter name appears once. It is the same form as internal/httpapi's route
-// table, such as "/v1/inquiries/{id}".
+// table, such as "/v1/inquiries/{id}". The error reads after the field it checks:
+// `Path "/v1//x" has an empty segment`.
 func CheckPath(path string) error {
 	switch {
 	case path == "":
-		return fmt.Errorf("path is empty")
+		return fmt.Errorf("is empty")
 	case !strings.HasPrefix(path, "/"):
-		return fmt.Errorf("path %q must start with \"/\"", path)
+		return fmt.Errorf("%q must start with \"/\"", path)
 	case path == "/":
 		return nil
 	case strings.HasSuffix(path, "/"):
-		return fmt.Errorf("path %q must not end with \"/\"", path)
+		return fmt.Errorf("%q must not end with \"/\"", path)
 	}
 	segments := strings.Split(path[1:], "/")
 	params := map[string]bool{}
 	for i, seg := range segments {
 		if seg == "" {
-			return fmt.Errorf("path %q has an empty segment", path)
+			return fmt.Errorf("%q has an empty segment", path)
 		}
 		if m := paramSegment.FindStringSubmatch(seg); m != nil {
 			name, greedy := m[1], m[2] == "+"
 			if greedy && i != len(segments)-1 {
-				return fmt.Errorf("path %q: greedy parameter %q must be the last segment", path, seg)
+				return fmt.Errorf("%q: greedy parameter %q must be the last segment", path, seg)
 			}
 			if params[name] {
-				return fmt.Errorf("path %q: parameter %q appears twice", path, name)
+				return fmt.Errorf("%q: parameter %q appears twice", path, name)
 			}
 			params[name] = true
 			continue
 		}
 		if strings.ContainsAny(seg, "{}") {
-			return fmt.Errorf("path %q: segment %q must be a whole {name} or {name+} parameter, or hold no braces", path, seg)
+			return fmt.Errorf("%q: segment %q must be a whole {name} or {name+} parameter, or hold no braces", path, seg)
 		}
 		if seg == "." || seg == ".." {
-			return fmt.Errorf("path %q: segment %q is a dot segment clients remove", path, seg)
+			return fmt.Errorf("%q: segment %q is a dot segment clients remove", path, seg)
 		}
 		if !literalSegment.MatchString(seg) {
-			return fmt.Errorf("path %q: segment %q may hold only letters, digits, '.', '_', ':' and '-'", path, seg)
+			return fmt.Errorf("%q: segment %q may hold only letters, digits, '.', '_', ':' and '-'", path, seg)
 		}
 	}
 	return nil
@@ -89,37 +90,16 @@ func shape(path string) string {
 // CheckScope returns an error unless scope is an OAuth 2.0 scope-token (RFC 6749 section
 // 3.3): one or more printable ASCII characters other than space, '"' and '\\', such as
 // "inquiries:read" or Cognito's "groundwork-api/inquiries.read". Tokens carry their scopes
-// space-separated, so a scope with a space could never match.
+// space-separated, so a scope with a space could never match. The error reads after the
+// field it checks: `ReadScope "read all" holds ' '; ...`.
 func CheckScope(scope string) error {
 	if scope == "" {
-		return fmt.Errorf("scope is empty")
+		return fmt.Errorf("is empty")
 	}
 	for i := 0; i < len(scope); i++ {
 		if c := scope[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return fmt.Errorf("scope %q holds %q; a scope is printable ASCII without spaces, '\"' or '\\'", scope, c)
+			return fmt.Errorf("%q holds %q; a scope is printable ASCII without spaces, '\"' or '\\'", scope, c)
 		}
-	}
-	return nil
-}
-
-// checkScopes checks a route's AuthorizationScopes (field names them in errors): only with
-// an Authorizer, each a scope token, none twice.
-func checkScopes(field string, rt Route) error {
-	if len(rt.AuthorizationScopes) == 0 {
-		return nil
-	}
-	if rt.Authorizer == "" {
-		return fmt.Errorf("%s: %q: only a route with a JWT Authorizer can require scopes", field, rt.AuthorizationScopes)
-	}
-	seen := map[string]bool{}
-	for i, sc := range rt.AuthorizationScopes {
-		if err := CheckScope(sc); err != nil {
-			return fmt.Errorf("%s[%d]: %w", field, i, err)
-		}
-		if seen[sc] {
-			return fmt.Errorf("%s[%d]: scope %q appears twice", field, i, sc)
-		}
-		seen[sc] = true
 	}
 	return nil
 }

@@ -2,9 +2,18 @@
 // resource graph can be asserted without a cloud account, a Pulumi CLI or a provider plugin.
 //
 // A [Recorder] is a [pulumi.MockResourceMonitor] that keeps every registered resource — type
-// token, logical name, URN, inputs, outputs, parent, provider, protect, dependsOn — and answers
-// with realistic outputs per resource type (ids, ARNs, names, URLs), so downstream Applies and
-// policy documents built from ARNs run as they would in a deployment. [Run] executes a program
+// token, logical name, URN, inputs, outputs, parent, provider, protect, dependsOn, aliases,
+// physical name — and answers with realistic outputs per resource type (ids, ARNs, names,
+// URLs), so downstream Applies and policy documents built from ARNs run as they would in a
+// deployment. A physical name ([Resource.PhysicalName]) is the one AWS would get: the name the
+// program set, or Pulumi's auto-name (the logical name and [AutoSuffixLen] characters);
+// [CheckNames] checks every one against what AWS allows for its type.
+//
+// The recording is what would deploy, or the run fails: a resource or component registered
+// with pulumi.Transforms, and a stack or invoke transform, are run by the engine in a
+// deployment but not by the mocks, so [Run] refuses them with an error that points to the
+// components' typed transforms (package components/transform). pulumi.Transformations
+// (deprecated) run in the program itself and are recorded. [Run] executes a program
 // under a fresh Recorder in update mode, or in preview mode with [Preview], where outputs the
 // provider would compute are unknown, as in `pulumi preview`. [StackConfig] loads a real
 // Pulumi.<stack>.yaml with the Pulumi SDK's workspace package and feeds it as the program's
@@ -19,6 +28,6 @@
 // form that returns an error or a bool instead ([Run], [Recorder.Get], [Recorder.ByType],
 // [Resource.InputJSON], [Resource.InputPolicy], [ParsePolicy]).
 //
-// The core has no dependency on package testing: the offline plan (cmd/synth) uses the same
-// Recorder outside `go test`.
+// The core has no dependency on package testing, so a command can use the same Recorder
+// outside `go test`.
 package componenttest

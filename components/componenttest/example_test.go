@@ -5,15 +5,16 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/groundwork-dev/groundwork/components/bucket"
 	"github.com/groundwork-dev/groundwork/components/componenttest"
-	"github.com/groundwork-dev/groundwork/components/storage"
+	"github.com/groundwork-dev/groundwork/components/table"
 )
 
 // A service team's program is run under the recording mocks, first as `pulumi up` would run
 // it, then as `pulumi preview` would; the recorded resources are queried by type and name.
 func Example() {
-	program := componenttest.Component(storage.NewTable, "orders", &storage.TableArgs{
-		Attributes: map[string]storage.AttributeType{"pk": storage.String},
+	program := componenttest.Component(table.New, "orders", &table.Args{
+		Attributes: map[string]table.AttributeType{"pk": table.String},
 		HashKey:    "pk",
 	}, pulumi.Protect(true))
 
@@ -26,7 +27,7 @@ func Example() {
 	fmt.Println("point-in-time recovery:", pitr)
 	fmt.Println("protected:", table.Protect)
 	fmt.Println("arn:", table.Outputs["arn"].StringValue())
-	comp, _ := rec.Get("groundwork:storage:Table", "orders")
+	comp, _ := rec.Get("groundwork:table:Table", "orders")
 	fmt.Println("children:", len(rec.Children(comp.URN)))
 
 	preview, err := componenttest.Run(program, componenttest.Stack("prod"), componenttest.Preview())
@@ -38,7 +39,7 @@ func Example() {
 	// Output:
 	// point-in-time recovery: true
 	// protected: true
-	// arn: arn:aws:dynamodb:us-east-1:123456789012:table/orders-2448d01
+	// arn: arn:aws:dynamodb:us-east-1:123456789012:table/orders-a06f12c
 	// children: 1
 	// id in preview: ""
 }
@@ -55,7 +56,7 @@ func (printTB) Fatalf(format string, args ...any) { fmt.Printf("test fails: "+fo
 func ExampleRecorder_Must() {
 	var t componenttest.TB = printTB{} // in a test: t *testing.T
 
-	rec := componenttest.MustRun(t, componenttest.Component(storage.NewBucket, "archive", nil))
+	rec := componenttest.MustRun(t, componenttest.Component(bucket.New, "archive", nil))
 	bucket := rec.Must(t, "aws:s3/bucketV2:BucketV2", "archive")
 	policy := rec.One(t, "aws:s3/bucketPolicy:BucketPolicy").MustPolicy(t, "policy")
 	st := policy.Statement[0]

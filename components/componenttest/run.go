@@ -1,6 +1,7 @@
 package componenttest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -143,6 +144,13 @@ func FindProjectDir(dir string) (string, error) {
 
 // Run runs program under a new Recorder and returns the Recorder with everything the program
 // registered, whether or not the program failed, and the program's error.
+//
+// A program the mocks cannot record faithfully fails: one that registers a resource or a
+// component with pulumi.Transforms, or registers a stack or invoke transform. The engine runs
+// those in a deployment, the mock monitor does not, so the recording (and policy.Check on it)
+// would show resources as they would not deploy. The error (see Recorder.Refused) names each
+// and points to the components' typed transforms (package components/transform).
+// pulumi.Transformations (deprecated) run in the program itself, so they are recorded.
 func Run(program pulumi.RunFunc, opts ...Option) (*Recorder, error) {
 	s := settings{project: "groundwork", stack: "test"}
 	for _, o := range opts {
@@ -166,6 +174,11 @@ func Run(program pulumi.RunFunc, opts ...Option) (*Recorder, error) {
 		ri.ConfigSecretKeys = s.secrets
 		ri.RootDirectory = s.root
 	})
+	if refused := rec.Refused(); len(refused) > 0 {
+		// What the run did after a refusal (a child whose parent was refused, ...) follows
+		// from it: the refusals are the error to fix.
+		return rec, errors.Join(refused...)
+	}
 	return rec, err
 }
 

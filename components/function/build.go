@@ -16,6 +16,20 @@ import (
 	"time"
 )
 
+// Architecture is the one word for the processor every function runs on: GOARCH for the build
+// and the Lambda architecture name (Lambda spells arm64 as Go does). arm64 (Graviton) costs
+// 20% less per GB-second than x86_64 at the same memory (AWS Lambda pricing), the
+// provided.al2023 runtime supports it, and a Go binary without cgo cross-compiles to it from
+// any machine.
+const Architecture = "arm64"
+
+// machines maps an Architecture to the ELF machine a bootstrap built for it carries. Only the
+// architecture whose GOARCH and Lambda names agree is here: amd64 is Lambda's x86_64.
+var machines = map[string]elf.Machine{"arm64": elf.EM_AARCH64}
+
+// target is the build's GOOS/GOARCH, for messages.
+const target = "linux/" + Architecture
+
 // BuildFlags are the go build flags of every bootstrap: a static binary without the RPC path
 // only the retired go1.x runtime used, no symbol tables, and nothing that depends on the
 // directory, the VCS state or the build id, so the same sources give the same bytes anywhere.
@@ -29,7 +43,7 @@ var BuildFlags = []string{
 var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Build compiles the Go main package pkg (a path such as "./cmd/api", relative to root) as
-// bootstrap for linux/arm64, zips it reproducibly, and writes the zip under
+// bootstrap for linux/Architecture, zips it reproducibly, and writes the zip under
 // root/.groundwork/build. It returns the zip's path. The error of a package that does not
 // exist or does not compile names the package and carries the compiler's output; a package
 // that is not a main package (go build makes an archive of it, without complaint, that
@@ -66,12 +80,30 @@ var (
 	builds   = map[string]*buildEntry{}
 )
 
+// packageError says why a package cannot be a function's bootstrap; the function component
+// reports it as its Package field's problem.
+type packageError struct {
+	pkg    string
+	reason string // follows the quoted package: "does not build for linux/arm64: ..."
+}
+
+func (e *packageError) Error() string { return fmt.Sprintf("package %q %s", e.pkg, e.reason) }
+
+func refuse(pkg, format string, args ...any) error {
+	return &packageError{pkg: pkg, reason: fmt.Sprintf(format, args...)}
+}
+
+// buildEnv is the environment of every go command that builds or inspects a bootstrap.
+func buildEnv() []string {
+	return append(os.Environ(), "GOOS=linux", "GOARCH="+Architecture, "CGO_ENABLED=0", "GOFLAGS=")
+}
+
 func build(ctx context.Context, root, pkg string) (string, error) {
 	if !strings.HasPrefix(pkg, "./") && !strings.HasPrefix(pkg, "../") {
-		return "", fmt.Errorf("package %q: give a path relative to the project root, such as ./cmd/api", pkg)
+		return "", refuse(pkg, "is not a path relative to the project root; give one such as ./cmd/api")
 	}
 	if st, err := os.Stat(filepath.Join(root, pkg)); err != nil || !st.IsDir() {
-		return "", fmt.Errorf("package %q: no such directory under the project root %s", pkg, root)
+		return "", refuse(pkg, "is no directory under the project root %s (no such directory)", root)
 	}
 	outDir := filepath.Join(root, ".groundwork", "build")
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -87,11 +119,11 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 	args := append([]string{"build", "-o", bin}, BuildFlags...)
 	cmd := exec.CommandContext(ctx, goCommand(), append(args, pkg)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = buildEnv()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("package %q does not build for linux/arm64: %v\n%s", pkg, err, strings.TrimSpace(out.String()))
+		return "", refuse(pkg, "does not build for %s: %v\n%s", target, err, strings.TrimSpace(out.String()))
 	}
 	data, err := os.ReadFile(bin)
 	if err != nil {
@@ -100,10 +132,10 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 	if err := checkBootstrap(data); err != nil {
 		if bytes.HasPrefix(data, goArchive) {
 			// go build -o of a library package writes its compiled archive, with no error.
-			return "", fmt.Errorf("package %q is %s, not a main package: a Lambda's bootstrap must be a command (package main with a func main)",
-				pkg, packageName(ctx, root, pkg))
+			return "", refuse(pkg, "is %s, not a main package: a Lambda's bootstrap must be a command (package main with a func main)",
+				packageName(ctx, root, pkg))
 		}
-		return "", fmt.Errorf("package %q: %w", pkg, err)
+		return "", refuse(pkg, "builds no bootstrap: %v", err)
 	}
 	zipped, err := Zip(data)
 	if err != nil {
@@ -124,8 +156,8 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 // goArchive starts a compiled Go package archive (the ar format's magic).
 var goArchive = []byte("!<arch>\n")
 
-// checkBootstrap returns an error unless bin is a linux/arm64 executable, the only kind of
-// binary the provided.al2023 runtime on arm64 can start as bootstrap.
+// checkBootstrap returns an error unless bin is a linux executable for Architecture, the only
+// kind of binary the provided.al2023 runtime on that architecture can start as bootstrap.
 func checkBootstrap(bin []byte) error {
 	f, err := elf.NewFile(bytes.NewReader(bin))
 	if err != nil {
@@ -135,8 +167,8 @@ func checkBootstrap(bin []byte) error {
 	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
 		return fmt.Errorf("the build output is an ELF %v, not an executable", f.Type)
 	}
-	if f.Machine != elf.EM_AARCH64 {
-		return fmt.Errorf("the build output is for %v, not arm64", f.Machine)
+	if f.Machine != machines[Architecture] {
+		return fmt.Errorf("the build output is for %v, not %s", f.Machine, Architecture)
 	}
 	return nil
 }
@@ -148,7 +180,7 @@ func packageName(ctx context.Context, root, pkg string) string {
 	args := append([]string{"list", "-f", "{{.Name}}"}, BuildFlags...)
 	cmd := exec.CommandContext(ctx, goCommand(), append(args, pkg)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = buildEnv()
 	out, err := cmd.Output()
 	if name := strings.TrimSpace(string(out)); err == nil && name != "" && !strings.ContainsAny(name, " \n") {
 		return "package " + name

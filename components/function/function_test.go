@@ -3,7 +3,6 @@ package function_test
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/check"
 )
 
 const hello = "./components/function/testdata/hello"
@@ -148,7 +148,7 @@ func TestFunctionGrants(t *testing.T) {
 func TestFunctionOptions(t *testing.T) {
 	// Given explicit memory, timeout, retention, environment and reserved concurrency
 	rec := run(t, &function.Args{
-		Package: hello, MemoryMB: 1024, Timeout: 30 * time.Second, LogRetentionDays: 365,
+		Package: hello, MemoryMB: 1024, Timeout: 30 * time.Second, LogRetention: 365 * 24 * time.Hour,
 		Environment: pulumi.StringMap{"TABLE_NAME": pulumi.String("t1")}, ReservedConcurrency: 5,
 		Description: "the api",
 	})
@@ -205,30 +205,24 @@ func TestFunctionPreview(t *testing.T) {
 }
 
 func TestFunctionValidation(t *testing.T) {
+	// Every case runs through New in update and preview modes: the error names the function
+	// and the field, and nothing is registered. resolve_test.go covers each field's rule.
 	tests := []struct {
 		name string
 		fn   string
 		args function.Args
 		want []string
 	}{
-		{"neither package nor archive", "api", function.Args{}, []string{`function "api"`, "Package", "Archive"}},
-		{"both package and archive", "api", function.Args{Package: hello, Archive: "x.zip"}, []string{"Package", "Archive"}},
-		{"memory too small", "api", function.Args{Package: hello, MemoryMB: 64}, []string{"MemoryMB 64"}},
-		{"timeout over 900s", "api", function.Args{Package: hello, Timeout: 901 * time.Second}, []string{"Timeout 15m1s"}},
-		{"timeout not whole seconds", "api", function.Args{Package: hello, Timeout: 1500 * time.Millisecond}, []string{"Timeout 1.5s"}},
-		{"retention CloudWatch rejects", "api", function.Args{Package: hello, LogRetentionDays: 2}, []string{"LogRetentionDays", "2 days"}},
-		{"reserved env var", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"AWS_REGION": pulumi.String("x")}}, []string{"Environment", "AWS_REGION", "reserved"}},
-		{"invalid env var name", "api", function.Args{Package: hello, Environment: pulumi.StringMap{"1X": pulumi.String("x")}}, []string{"Environment", `"1X"`}},
-		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{"name must be"}},
-		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`package "./cmd/nope"`, "no such directory"}},
-		{"library package, not a main package", "api", function.Args{Package: "./components/function/testdata/lib"}, []string{`function "api"`, `package "./components/function/testdata/lib" is package lib, not a main package`}},
-		{"package that does not compile", "api", function.Args{Package: "./components/function/testdata/broken"}, []string{`package "./components/function/testdata/broken"`, "undefined: undefinedCall"}},
-		{"missing archive", "api", function.Args{Archive: "/nonexistent/x.zip"}, []string{"Archive /nonexistent/x.zip does not exist"}},
-		{"wildcard grant", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "all", Statements: []grant.Statement{{Actions: []string{"s3:*"}, Resources: []pulumi.StringInput{pulumi.String("arn:aws:s3:::b")}}}}}}, []string{"Grants[all]", `"s3:*" is a wildcard`}},
-		{"grant without resources", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "none", Statements: []grant.Statement{{Actions: []string{"s3:GetObject"}}}}}}, []string{"Grants[none]", "no resources"}},
-		{"duplicate grant name", "api", function.Args{Package: hello, Grants: []grant.Grant{{Name: "logging"}}}, []string{"Grants", `"logging"`}},
-		{"grant declared with a wrong operation", "api", function.Args{Package: hello, Grants: []grant.Grant{
-			grant.Invalid("t-invalid", errors.New(`table "t" Grant: operations[0] is empty`))}}, []string{`function "api"`, "Grants[0]", `table "t" Grant: operations[0] is empty`}},
+		{"neither package nor archive", "api", function.Args{}, []string{`function "api": Package and Archive are both empty`}},
+		{"every invalid field at once", "api", function.Args{Package: hello, MemoryMB: 64, EphemeralStorageMB: 100, Layers: make([]pulumi.StringInput, 6)},
+			[]string{`function "api": 9 invalid fields:`, "- MemoryMB 64 is outside 128-10240", "- EphemeralStorageMB 100 is outside 512-10240",
+				"- Layers has 6 layers; Lambda allows at most 5", "- Layers[5] is nil"}},
+		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{`-role" (a IAM role) would be named up to 65 characters`, "at most 51 characters fit"}},
+		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`function "api": Package "./cmd/nope" is no directory under the project root`}},
+		{"package not relative to the project", "api", function.Args{Package: "cmd/api"}, []string{`function "api": Package "cmd/api" is not a path relative to the project root`}},
+		{"library package, not a main package", "api", function.Args{Package: "./components/function/testdata/lib"}, []string{`function "api": Package "./components/function/testdata/lib" is package lib, not a main package`}},
+		{"package that does not compile", "api", function.Args{Package: "./components/function/testdata/broken"}, []string{`function "api": Package "./components/function/testdata/broken" does not build for linux/arm64`, "undefined: undefinedCall"}},
+		{"missing archive", "api", function.Args{Archive: "/nonexistent/x.zip"}, []string{`function "api": Archive /nonexistent/x.zip does not exist`}},
 	}
 	for _, tc := range tests {
 		for _, mode := range componenttest.Modes {
@@ -242,6 +236,23 @@ func TestFunctionValidation(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestCheckReportsNestedFields(t *testing.T) {
+	// Given a component (a queue) that creates a function from its Consumer field
+	var err error
+	componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+		outer := check.New("queue", "events")
+		// When it adds the function's Check to its own report under that field
+		outer.Add("Consumer", function.Check(ctx, "events-consumer", &function.Args{Package: hello, MemoryMB: 64, Timeout: 901 * time.Second}))
+		err = outer.Err()
+		return nil
+	})
+	// Then each of the function's invalid fields is reported under the queue's field
+	require.Error(t, err)
+	assert.Equal(t, `queue "events": 2 invalid fields:
+  - Consumer.MemoryMB 64 is outside 128-10240
+  - Consumer.Timeout 901s must be whole seconds from 1s to 900s`, err.Error())
 }
 
 func TestZipIsReproducible(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package policy is the platform's security and reliability baseline, checked against the
 // resources any program registered (as componenttest records them): a service team's program
-// and the platform's own stacks answer to the same rules, in tests and in the offline plan.
+// and the platform's own stacks answer to the same rules, in their tests.
 //
 // Check reads update-mode recordings: in preview, values built from other resources' outputs
 // are unknown and the checks that need them cannot decide.
@@ -48,6 +48,9 @@ const (
 	typeRoute       = "aws:apigatewayv2/route:Route"
 	typeIntegration = "aws:apigatewayv2/integration:Integration"
 	typeQueue       = "aws:sqs/queue:Queue"
+	typeQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
+	typeTopic       = "aws:sns/topic:Topic"
+	typeKey         = "aws:kms/key:Key"
 	typeAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	typeTable       = "aws:dynamodb/table:Table"
 	typeBucket      = "aws:s3/bucketV2:BucketV2"
@@ -61,6 +64,9 @@ func Check(resources []componenttest.Resource, opts Options) []Violation {
 	c.apis()
 	c.alarms()
 	c.storage()
+	c.queues()
+	c.topicsAndKeys()
+	c.queuePolicies()
 	if opts.RequireProtect {
 		c.protect()
 	}
@@ -202,13 +208,24 @@ func (c *checker) apis() {
 			execArns = append(execArns, arn)
 		}
 	}
+	buckets := map[string]bool{}
+	for _, b := range c.byType(typeBucket) {
+		buckets[c.output(b, "arn")] = true
+	}
 	for _, r := range c.byType(typePermission) {
-		if r.InputString("principal") != "apigateway.amazonaws.com" {
-			continue
-		}
 		src := r.InputString("sourceArn")
-		if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
-			c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+		switch r.InputString("principal") {
+		case "apigateway.amazonaws.com":
+			if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
+				c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
+			}
+		case "s3.amazonaws.com":
+			// A bucket's ARN names no account: without the account, another account's
+			// bucket of the same name could invoke the function.
+			if !buckets[src] || r.InputString("sourceAccount") == "" {
+				c.add("lambda-permission-scoped", r, "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account",
+					src, r.InputString("sourceAccount"))
+			}
 		}
 	}
 }
@@ -273,6 +290,9 @@ func (c *checker) storage() {
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": func(r componenttest.Resource) bool {
 			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
 		},
+		"aws:s3/bucketVersioningV2:BucketVersioningV2": func(r componenttest.Resource) bool {
+			return r.InputString("versioningConfiguration.status") == "Enabled"
+		},
 		"aws:s3/bucketPolicy:BucketPolicy": func(r componenttest.Resource) bool {
 			return strings.Contains(r.InputString("policy"), `"aws:SecureTransport":"false"`)
 		},
@@ -297,6 +317,91 @@ func (c *checker) storage() {
 	for _, g := range c.byType(typeLogGroup) {
 		if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
 			c.add("log-retention", g, "log group keeps events forever")
+		}
+	}
+}
+
+// queues: every queue is encrypted at rest (SSE-SQS or a KMS key) and has a queue policy that
+// refuses every request made without TLS.
+func (c *checker) queues() {
+	policies := c.byType(typeQueuePolicy)
+	for _, q := range c.byType(typeQueue) {
+		if v, _ := q.Input("sqsManagedSseEnabled"); v != true && q.InputString("kmsMasterKeyId") == "" {
+			c.add("queue-baseline", q, "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId")
+		}
+		if !slices.ContainsFunc(policies, func(p componenttest.Resource) bool {
+			return p.InputString("queueUrl") == q.ID && deniesInsecureTransport(p.InputString("policy"))
+		}) {
+			c.add("queue-baseline", q, "no queue policy denies requests without TLS (aws:SecureTransport false)")
+		}
+	}
+}
+
+// deniesInsecureTransport reports whether a resource policy has a Deny statement for
+// requests whose aws:SecureTransport is false.
+func deniesInsecureTransport(policy string) bool {
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Condition map[string]map[string]any
+		}
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	for _, st := range doc.Statement {
+		if st.Effect == "Deny" && fmt.Sprint(st.Condition["Bool"]["aws:SecureTransport"]) == "false" {
+			return true
+		}
+	}
+	return false
+}
+
+// topicsAndKeys: every SNS topic is encrypted with a KMS key; every symmetric KMS key rotates
+// (AWS Security Hub KMS.4).
+func (c *checker) topicsAndKeys() {
+	for _, t := range c.byType(typeTopic) {
+		if t.InputString("kmsMasterKeyId") == "" {
+			c.add("topic-baseline", t, "not encrypted at rest: no kmsMasterKeyId")
+		}
+	}
+	for _, k := range c.byType(typeKey) {
+		spec := k.InputString("customerMasterKeySpec")
+		if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
+			c.add("kms-key-rotation", k, "enableKeyRotation is not true")
+		}
+	}
+}
+
+// queuePolicies: a queue policy lets an AWS service send only on behalf of one resource of
+// one account (aws:SourceArn and aws:SourceAccount), so no one else can make the service
+// deliver into the queue (the confused deputy).
+func (c *checker) queuePolicies() {
+	for _, r := range c.byType(typeQueuePolicy) {
+		var doc struct {
+			Statement []struct {
+				Effect    string
+				Principal any
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
+			c.add("queue-policy-scoped", r, "policy is not JSON: %v", err)
+			continue
+		}
+		for i, st := range doc.Statement {
+			p, _ := st.Principal.(map[string]any)
+			if st.Effect != "Allow" || p["Service"] == nil {
+				continue
+			}
+			var arn, account bool
+			for op, kv := range st.Condition {
+				arn = arn || strings.HasPrefix(op, "Arn") && kv["aws:SourceArn"] != nil
+				account = account || strings.HasPrefix(op, "String") && kv["aws:SourceAccount"] != nil
+			}
+			if !arn || !account {
+				c.add("queue-policy-scoped", r, "statement %d lets %v send without both an aws:SourceArn and an aws:SourceAccount condition", i, p["Service"])
+			}
 		}
 	}
 }

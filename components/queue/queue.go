@@ -3,7 +3,6 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 
@@ -12,41 +11,14 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/groundwork-dev/groundwork/components/alarm"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/internal/check"
 	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
-)
-
-// Defaults for the zero values of Args, and the limits SQS and Lambda enforce.
-const (
-	DefaultMaxReceiveCount = 5
-	DefaultRetention       = 4 * 24 * time.Hour
-	// DeadLetterRetention is the dead-letter queue's retention, the longest SQS allows, so a
-	// failed message stays for inspection and redrive as long as possible.
-	DeadLetterRetention = 14 * 24 * time.Hour
-	MinRetention        = time.Minute
-	MaxRetention        = 14 * 24 * time.Hour
-	// VisibilityTimeoutFactor is how many consumer timeouts the visibility timeout spans at
-	// least, as AWS recommends for Lambda consumers: a message is not handed out again while
-	// an invocation (and its retries within the batch) may still be working on it.
-	VisibilityTimeoutFactor = 6
-	// DefaultVisibilityTimeout is the visibility timeout of a queue without a consumer.
-	DefaultVisibilityTimeout = 30 * time.Second
-	MaxVisibilityTimeout     = 12 * time.Hour
-	DefaultMaxMessageAge     = 15 * time.Minute
-	DefaultBatchSize         = 10
-	MaxBatchSize             = 10000
-	MaxFIFOBatchSize         = 10
-	MaxBatchingWindow        = 300 * time.Second
-
-	// maxNameLen keeps the dead-letter queue's auto-name ("<name>-dlq" + Pulumi's 8-character
-	// suffix + ".fifo") within SQS's 80 characters.
-	maxNameLen = 80 - len("-dlq") - 8 - len(".fifo")
-	// maxConsumerNameLen keeps "<name>-consumer" within what function.New accepts (51).
-	maxConsumerNameLen = 51 - len(consumerSuffix)
-	consumerSuffix     = "-consumer"
+	"github.com/groundwork-dev/groundwork/components/internal/metricalarm"
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
+	"github.com/groundwork-dev/groundwork/components/transform"
 )
 
 // Args configures a Queue.
@@ -60,14 +32,25 @@ type Args struct {
 	// Retention is how long the queue keeps a message, whole seconds from 1 minute to 14 days.
 	// Zero means 4 days. The dead-letter queue always keeps messages 14 days.
 	Retention time.Duration
+	// Delay is how long SQS hides every new message before a consumer can receive it (the
+	// queue's DelaySeconds), whole seconds up to 15 minutes. Zero means no delay: a message
+	// can be received as soon as it is sent.
+	Delay time.Duration
+	// ReceiveWait is how long a ReceiveMessage call that asks for no wait of its own waits
+	// for a message before it answers empty (long polling; the queue's
+	// ReceiveMessageWaitTimeSeconds), whole seconds from 1 s to 20 s. Zero means 20 s, as AWS
+	// advises (see DefaultReceiveWait). The Consumer's event source mapping long-polls with
+	// its own wait whatever this is; a receiver that wants short polling asks for a wait of 0
+	// on its call.
+	ReceiveWait time.Duration
 	// VisibilityTimeout is how long a received message stays hidden from other consumers,
 	// whole seconds up to 12 hours. With a Consumer it must be at least 6x the consumer's
 	// timeout. Zero means 6x the consumer's timeout (60 s for the default 10 s timeout), or
 	// 30 s without a consumer.
 	VisibilityTimeout time.Duration
-	// KMSKeyArn encrypts both queues with this customer managed KMS key (an ARN: grants name
+	// KMSKeyARN encrypts both queues with this customer managed KMS key (an ARN: grants name
 	// it). Nil means SSE-SQS, the key SQS owns. Encryption itself is always on.
-	KMSKeyArn pulumi.StringInput
+	KMSKeyARN pulumi.StringInput
 
 	// NoDeadLetterQueue leaves the queue without a dead-letter queue: a message that keeps
 	// failing is retried until its retention ends and is then lost. False means a dead-letter
@@ -78,8 +61,9 @@ type Args struct {
 	MaxReceiveCount int
 
 	// Consumer is the function that processes the queue's messages, created as
-	// "<name>-consumer" with a grant to consume this queue (and to decrypt with KMSKeyArn)
-	// added to its Grants. Its AlarmTopic, when nil, is the queue's. Nil means no consumer.
+	// "<name>-consumer" with a grant to consume this queue (and to decrypt with KMSKeyARN)
+	// added to its Grants. Its AlarmTopic, when nil, is the queue's; its own Transform
+	// customizes its children. Nil means no consumer.
 	Consumer *function.Args
 	// BatchSize is the most messages one invocation receives, 1 to 10,000 (10 on FIFO);
 	// above 10 it needs a MaxBatchingWindow. Needs a Consumer. Zero means 10.
@@ -99,6 +83,37 @@ type Args struct {
 	// AlarmTopic is the ARN of the SNS topic the queue's alarms (and, unless it names its
 	// own, the consumer's) notify. Nil means the alarms exist without actions.
 	AlarmTopic pulumi.StringInput
+
+	// Senders are AWS services the queue's policy lets send messages on behalf of one
+	// resource each (a bucket's event notifications). Nil means none.
+	Senders []Sender
+
+	// Transform customizes the queue's children before they are registered. The zero value
+	// changes nothing.
+	Transform Transform
+}
+
+// Transform holds one typed transform per child of a Queue (see package transform); each
+// runs on the child's arguments, as the queue built them, just before the child is
+// registered. The consumer function's children are customized by Consumer.Transform.
+type Transform struct {
+	// Queue customizes the main queue, "<name>".
+	Queue transform.Func[sqs.QueueArgs]
+	// DeadLetterQueue customizes the dead-letter queue, "<name>-dlq".
+	DeadLetterQueue transform.Func[sqs.QueueArgs]
+	// Policy customizes the main queue's policy, "<name>-policy".
+	Policy transform.Func[sqs.QueuePolicyArgs]
+	// DeadLetterPolicy customizes the dead-letter queue's policy, "<name>-dlq-policy".
+	DeadLetterPolicy transform.Func[sqs.QueuePolicyArgs]
+	// RedriveAllowPolicy customizes the dead-letter queue's redrive-allow policy,
+	// "<name>-dlq-redrive-allow".
+	RedriveAllowPolicy transform.Func[sqs.RedriveAllowPolicyArgs]
+	// EventSourceMapping customizes the mapping that feeds the consumer,
+	// "<name>-consumer-mapping".
+	EventSourceMapping transform.Func[lambda.EventSourceMappingArgs]
+	// Alarm customizes each of the queue's alarms, "<name>-message-age" and
+	// "<name>-dlq-messages"; the name it is given tells them apart.
+	Alarm transform.Func[cloudwatch.MetricAlarmArgs]
 }
 
 // Queue is an SQS queue with its dead-letter queue, TLS-only queue policies, alarms and an
@@ -106,167 +121,33 @@ type Args struct {
 type Queue struct {
 	pulumi.ResourceState
 
-	// The children, for escape hatches. DeadLetterQueue and RedriveAllowPolicy are nil with
-	// NoDeadLetterQueue; Consumer and EventSourceMapping are nil without a Consumer.
+	// The children, for escape hatches. DeadLetterQueue, DeadLetterPolicy and
+	// RedriveAllowPolicy are nil with NoDeadLetterQueue; Consumer and EventSourceMapping are
+	// nil without a Consumer.
 	Queue              *sqs.Queue
+	Policy             *sqs.QueuePolicy
 	DeadLetterQueue    *sqs.Queue
+	DeadLetterPolicy   *sqs.QueuePolicy
 	RedriveAllowPolicy *sqs.RedriveAllowPolicy
-	// Policies are the queue policies: the main queue's first, then the dead-letter queue's.
-	Policies           []*sqs.QueuePolicy
 	Consumer           *function.Function
 	EventSourceMapping *lambda.EventSourceMapping
 	// Alarms are the message-age alarm and, with a dead-letter queue, the dead-letter alarm.
 	Alarms []*cloudwatch.MetricAlarm
 
-	// Url, Arn and Name are the main queue's.
-	Url  pulumi.StringOutput
-	Arn  pulumi.StringOutput
+	// URL, ARN and Name are the main queue's.
+	URL  pulumi.StringOutput
+	ARN  pulumi.StringOutput
 	Name pulumi.StringOutput
-	// DeadLetterUrl, DeadLetterArn and DeadLetterName are the dead-letter queue's; empty
+	// DeadLetterURL, DeadLetterARN and DeadLetterName are the dead-letter queue's; empty
 	// strings with NoDeadLetterQueue.
-	DeadLetterUrl  pulumi.StringOutput
-	DeadLetterArn  pulumi.StringOutput
+	DeadLetterURL  pulumi.StringOutput
+	DeadLetterARN  pulumi.StringOutput
 	DeadLetterName pulumi.StringOutput
 	// VisibilityTimeout is the effective visibility timeout, known while the graph is built.
 	VisibilityTimeout time.Duration
 
 	name   string
 	kmsKey pulumi.StringInput
-}
-
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
-// settings are Args with every default applied, checked.
-type settings struct {
-	Args
-	consumerTimeout time.Duration
-}
-
-func wholeSeconds(d time.Duration) bool { return d%time.Second == 0 }
-
-// dur prints a duration as SQS and Lambda count it, in seconds ("60s", not "1m0s"), unless it
-// has a fraction of a second.
-type dur time.Duration
-
-func (d dur) String() string {
-	if time.Duration(d)%time.Second != 0 {
-		return time.Duration(d).String()
-	}
-	return fmt.Sprintf("%ds", time.Duration(d)/time.Second)
-}
-
-// resolve applies the defaults to a copy of args and returns the first invalid field's error.
-// It is pure: the decisions New makes are tested here without the engine.
-func resolve(name string, a Args) (settings, error) {
-	s := settings{Args: a}
-	if !namePattern.MatchString(name) || len(name) > maxNameLen {
-		return s, fmt.Errorf("name must be 1-%d letters, digits, '-' or '_' so the queue names derived from it fit SQS's 80 characters", maxNameLen)
-	}
-	if a.ContentBasedDeduplication && !a.FIFO {
-		return s, fmt.Errorf("ContentBasedDeduplication needs FIFO")
-	}
-
-	if s.Retention == 0 {
-		s.Retention = DefaultRetention
-	}
-	if s.Retention < MinRetention || s.Retention > MaxRetention || !wholeSeconds(s.Retention) {
-		return s, fmt.Errorf("Retention %v must be whole seconds from %v to %v (14 days)", dur(s.Retention), dur(MinRetention), dur(MaxRetention))
-	}
-
-	if a.NoDeadLetterQueue && a.MaxReceiveCount != 0 {
-		return s, fmt.Errorf("MaxReceiveCount %d is set but NoDeadLetterQueue leaves nothing to redrive to", a.MaxReceiveCount)
-	}
-	if !a.NoDeadLetterQueue {
-		if s.MaxReceiveCount == 0 {
-			s.MaxReceiveCount = DefaultMaxReceiveCount
-		}
-		if s.MaxReceiveCount < 1 || s.MaxReceiveCount > 1000 {
-			return s, fmt.Errorf("MaxReceiveCount %d is outside 1-1000", s.MaxReceiveCount)
-		}
-	}
-
-	if c := a.Consumer; c != nil {
-		if len(name) > maxConsumerNameLen {
-			return s, fmt.Errorf("name must be at most %d characters with a Consumer, so the function name %q fits Lambda's limits", maxConsumerNameLen, name+consumerSuffix)
-		}
-		s.consumerTimeout = c.Timeout
-		if s.consumerTimeout == 0 {
-			s.consumerTimeout = function.DefaultTimeout
-		}
-		if s.consumerTimeout > function.MaxTimeout {
-			return s, fmt.Errorf("Consumer.Timeout %v is over Lambda's limit of %v", dur(s.consumerTimeout), dur(function.MaxTimeout))
-		}
-		if s.consumerTimeout < time.Second || !wholeSeconds(s.consumerTimeout) {
-			return s, fmt.Errorf("Consumer.Timeout %v must be whole seconds from 1s to %v", dur(s.consumerTimeout), dur(function.MaxTimeout))
-		}
-		own := grantName(name, "consume")
-		for _, g := range c.Grants {
-			if g.Name == own {
-				return s, fmt.Errorf("Consumer.Grants: %q is the name of the grant the queue adds itself", own)
-			}
-		}
-
-		if s.BatchSize == 0 {
-			s.BatchSize = DefaultBatchSize
-		}
-		maxBatch := MaxBatchSize
-		if a.FIFO {
-			maxBatch = MaxFIFOBatchSize
-		}
-		if s.BatchSize < 1 || s.BatchSize > maxBatch {
-			kind := "a standard queue"
-			if a.FIFO {
-				kind = "a FIFO queue"
-			}
-			return s, fmt.Errorf("BatchSize %d is outside 1-%d, the range on %s", s.BatchSize, maxBatch, kind)
-		}
-		if a.FIFO && a.MaxBatchingWindow != 0 {
-			return s, fmt.Errorf("MaxBatchingWindow %v is not allowed on a FIFO queue", dur(a.MaxBatchingWindow))
-		}
-		if a.MaxBatchingWindow < 0 || a.MaxBatchingWindow > MaxBatchingWindow || !wholeSeconds(a.MaxBatchingWindow) {
-			return s, fmt.Errorf("MaxBatchingWindow %v must be whole seconds from 0s to %v", dur(a.MaxBatchingWindow), dur(MaxBatchingWindow))
-		}
-		if s.BatchSize > 10 && a.MaxBatchingWindow == 0 {
-			return s, fmt.Errorf("BatchSize %d is over 10, which needs a MaxBatchingWindow of at least 1s", s.BatchSize)
-		}
-		if a.MaxConcurrency != 0 && (a.MaxConcurrency < 2 || a.MaxConcurrency > 1000) {
-			return s, fmt.Errorf("MaxConcurrency %d is outside 2-1000", a.MaxConcurrency)
-		}
-	} else {
-		switch {
-		case a.BatchSize != 0:
-			return s, fmt.Errorf("BatchSize is set but there is no Consumer")
-		case a.MaxBatchingWindow != 0:
-			return s, fmt.Errorf("MaxBatchingWindow is set but there is no Consumer")
-		case a.MaxConcurrency != 0:
-			return s, fmt.Errorf("MaxConcurrency is set but there is no Consumer")
-		}
-	}
-
-	minVisibility := time.Duration(0)
-	if a.Consumer != nil {
-		minVisibility = VisibilityTimeoutFactor * s.consumerTimeout
-	}
-	if s.VisibilityTimeout == 0 {
-		s.VisibilityTimeout = DefaultVisibilityTimeout
-		if a.Consumer != nil {
-			s.VisibilityTimeout = minVisibility
-		}
-	}
-	if s.VisibilityTimeout < 0 || s.VisibilityTimeout > MaxVisibilityTimeout || !wholeSeconds(s.VisibilityTimeout) {
-		return s, fmt.Errorf("VisibilityTimeout %v must be whole seconds up to %v (12 hours)", dur(s.VisibilityTimeout), dur(MaxVisibilityTimeout))
-	}
-	if s.VisibilityTimeout < minVisibility {
-		return s, fmt.Errorf("VisibilityTimeout %v is below %dx the consumer timeout (%v)", dur(s.VisibilityTimeout), VisibilityTimeoutFactor, dur(minVisibility))
-	}
-
-	if s.MaxMessageAge == 0 {
-		s.MaxMessageAge = min(DefaultMaxMessageAge, s.Retention)
-	}
-	if s.MaxMessageAge < time.Minute || s.MaxMessageAge > s.Retention || !wholeSeconds(s.MaxMessageAge) {
-		return s, fmt.Errorf("MaxMessageAge %v must be whole seconds from 60s to the Retention (%v): an older message is already gone", dur(s.MaxMessageAge), dur(s.Retention))
-	}
-	return s, nil
 }
 
 // grantName names a grant of this queue; a function's grants must have distinct names, and
@@ -276,77 +157,61 @@ func grantName(queue, access string) string { return queue + "-" + access }
 func seconds(d time.Duration) pulumi.Int { return pulumi.Int(int(d / time.Second)) }
 
 // New validates args and registers the queue, its dead-letter queue, their policies, the
-// consumer with its event source mapping, and the alarms. An invalid field is an error
-// before anything is registered.
+// consumer with its event source mapping, and the alarms. Every invalid field, the
+// consumer's included, is reported in one error before anything is registered.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Queue, error) {
 	if args == nil {
 		args = &Args{}
 	}
-	s, err := resolve(name, *args)
-	if err != nil {
-		return nil, fmt.Errorf("queue %q: %w", name, err)
+	// The consumer's own fields (and its build) are checked before the queue exists, too;
+	// not when the queue's name is already refused, which names the consumer's children.
+	var consumer error
+	if args.Consumer != nil && naming.Check(name, physical(*args)) == nil {
+		consumer = function.Check(ctx, naming.Child(name, roleConsumer), args.Consumer)
 	}
-	// The consumer's own fields (and its build) are checked before the queue exists, too.
-	if s.Consumer != nil {
-		if err := function.Check(ctx, name+consumerSuffix, s.Consumer); err != nil {
-			return nil, fmt.Errorf("queue %q: Consumer: %w", name, err)
-		}
+	s, err := resolve(name, *args, consumer)
+	if err != nil {
+		return nil, err
 	}
 
-	q := &Queue{name: name, kmsKey: s.KMSKeyArn, VisibilityTimeout: s.VisibilityTimeout}
+	q := &Queue{name: name, kmsKey: s.KMSKeyARN, VisibilityTimeout: s.VisibilityTimeout}
 	if err := ctx.RegisterComponentResource("groundwork:queue:Queue", name, q, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(q)
-
-	// common sets what both queues share: FIFO or not, and SSE (SSE-SQS or the KMS key).
-	common := func(qa *sqs.QueueArgs) *sqs.QueueArgs {
-		if s.FIFO {
-			qa.FifoQueue = pulumi.Bool(true)
-		}
-		if s.KMSKeyArn != nil {
-			qa.SqsManagedSseEnabled = pulumi.Bool(false)
-			qa.KmsMasterKeyId = s.KMSKeyArn
-		} else {
-			qa.SqsManagedSseEnabled = pulumi.Bool(true)
-		}
-		return qa
+	if err := q.children(ctx, s, pulumi.Parent(q)); err != nil {
+		return nil, fmt.Errorf("queue %q: %w", name, err)
 	}
-	// tlsOnly gives a queue its policy, which refuses every request made without TLS.
-	tlsOnly := func(suffix string, target *sqs.Queue) error {
-		doc, err := iampolicy.Document(iampolicy.Statement{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: map[string]any{"AWS": "*"},
-			Actions:   []string{"sqs:*"},
-			Resources: []pulumi.StringInput{target.Arn},
-			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-		})
-		if err != nil {
-			return err
-		}
-		p, err := sqs.NewQueuePolicy(ctx, name+suffix, &sqs.QueuePolicyArgs{QueueUrl: target.Url, Policy: doc}, parent)
-		if err != nil {
-			return err
-		}
-		q.Policies = append(q.Policies, p)
-		return nil
-	}
+	return q, ctx.RegisterResourceOutputs(q, pulumi.Map{
+		"url":            q.URL,
+		"arn":            q.ARN,
+		"name":           q.Name,
+		"deadLetterUrl":  q.DeadLetterURL,
+		"deadLetterArn":  q.DeadLetterARN,
+		"deadLetterName": q.DeadLetterName,
+	})
+}
 
+// children registers the queue's children, each after its transform.
+func (q *Queue) children(ctx *pulumi.Context, s settings, parent pulumi.ResourceOption) error {
+	tf := s.Transform
 	// The dead-letter queue comes first: the main queue's redrive policy names its ARN.
-	main := common(&sqs.QueueArgs{
+	main := q.queueArgs(s, &sqs.QueueArgs{
 		MessageRetentionSeconds:  seconds(s.Retention),
 		VisibilityTimeoutSeconds: seconds(s.VisibilityTimeout),
+		DelaySeconds:             seconds(s.Delay),
+		ReceiveWaitTimeSeconds:   seconds(s.ReceiveWait),
 	})
 	if s.ContentBasedDeduplication {
 		main.ContentBasedDeduplication = pulumi.Bool(true)
 	}
 	if !s.NoDeadLetterQueue {
-		q.DeadLetterQueue, err = sqs.NewQueue(ctx, name+"-dlq", common(&sqs.QueueArgs{
+		dlq := q.queueArgs(s, &sqs.QueueArgs{
 			MessageRetentionSeconds: seconds(DeadLetterRetention),
-		}), parent)
-		if err != nil {
-			return nil, err
+			ReceiveWaitTimeSeconds:  seconds(s.ReceiveWait),
+		})
+		var err error
+		if q.DeadLetterQueue, err = transform.Register(ctx, sqs.NewQueue, tf.DeadLetterQueue, naming.Child(q.name, roleDeadLetter), dlq, parent); err != nil {
+			return err
 		}
 		maxReceiveCount := s.MaxReceiveCount
 		main.RedrivePolicy = q.DeadLetterQueue.Arn.ApplyT(func(arn string) (string, error) {
@@ -354,20 +219,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return string(b), err
 		}).(pulumi.StringOutput)
 	}
-	q.Queue, err = sqs.NewQueue(ctx, name, main, parent)
-	if err != nil {
-		return nil, err
+	var err error
+	if q.Queue, err = transform.Register(ctx, sqs.NewQueue, tf.Queue, q.name, main, parent); err != nil {
+		return err
 	}
-	if err := tlsOnly("-policy", q.Queue); err != nil {
-		return nil, err
+	if q.Policy, err = q.tlsOnly(ctx, q.Queue, tf.Policy, rolePolicy, parent, senderStatements(s.Senders, q.Queue.Arn)...); err != nil {
+		return err
 	}
 
-	q.Url, q.Arn, q.Name = q.Queue.Url, q.Queue.Arn, q.Queue.Name
+	q.URL, q.ARN, q.Name = q.Queue.Url, q.Queue.Arn, q.Queue.Name
 	empty := pulumi.String("").ToStringOutput()
-	q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName = empty, empty, empty
+	q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName = empty, empty, empty
 	if dlq := q.DeadLetterQueue; dlq != nil {
-		if err := tlsOnly("-dlq-policy", dlq); err != nil {
-			return nil, err
+		if q.DeadLetterPolicy, err = q.tlsOnly(ctx, dlq, tf.DeadLetterPolicy, roleDeadLetterPolicy, parent); err != nil {
+			return err
 		}
 		// The allow policy is its own resource, registered after the main queue: on the DLQ
 		// it would need the main queue's ARN, which needs the DLQ's first.
@@ -375,73 +240,71 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			b, err := json.Marshal(map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []string{arn}})
 			return string(b), err
 		}).(pulumi.StringOutput)
-		q.RedriveAllowPolicy, err = sqs.NewRedriveAllowPolicy(ctx, name+"-dlq-redrive-allow", &sqs.RedriveAllowPolicyArgs{
-			QueueUrl:           dlq.Url,
-			RedriveAllowPolicy: allow,
-		}, parent)
+		q.RedriveAllowPolicy, err = transform.Register(ctx, sqs.NewRedriveAllowPolicy, tf.RedriveAllowPolicy, naming.Child(q.name, roleRedriveAllow),
+			&sqs.RedriveAllowPolicyArgs{QueueUrl: dlq.Url, RedriveAllowPolicy: allow}, parent)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName = dlq.Url, dlq.Arn, dlq.Name
+		q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName = dlq.Url, dlq.Arn, dlq.Name
 	}
 
 	if s.Consumer != nil {
 		if err := q.consume(ctx, s, parent); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return q.alarms(ctx, s, parent)
+}
 
-	specs := []alarm.Spec{{
-		Suffix:      "message-age",
-		Description: fmt.Sprintf("The oldest message in the %s queue is older than %v: its consumer is failing or falling behind.", name, dur(s.MaxMessageAge)),
-		Namespace:   "AWS/SQS", Metric: "ApproximateAgeOfOldestMessage",
-		Dimensions: pulumi.StringMap{"QueueName": q.Queue.Name},
-		Statistic:  "Maximum", Threshold: float64(s.MaxMessageAge / time.Second),
-	}}
-	if q.DeadLetterQueue != nil {
-		specs = append(specs, alarm.Spec{
-			Suffix:      "dlq-messages",
-			Description: fmt.Sprintf("The %s dead-letter queue holds messages that failed %d times: inspect them, fix the cause, redrive them.", name, s.MaxReceiveCount),
-			Namespace:   "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible",
-			Dimensions: pulumi.StringMap{"QueueName": q.DeadLetterQueue.Name},
-			Statistic:  "Maximum", Threshold: 1,
-		})
+// queueArgs sets what both queues share: FIFO or not, and encryption at rest (SSE-SQS or the
+// KMS key).
+func (q *Queue) queueArgs(s settings, qa *sqs.QueueArgs) *sqs.QueueArgs {
+	if s.FIFO {
+		qa.FifoQueue = pulumi.Bool(true)
 	}
-	for _, spec := range specs {
-		al, err := alarm.New(ctx, name, spec, s.AlarmTopic, parent)
-		if err != nil {
-			return nil, err
-		}
-		q.Alarms = append(q.Alarms, al)
+	if s.KMSKeyARN != nil {
+		qa.SqsManagedSseEnabled = pulumi.Bool(false)
+		qa.KmsMasterKeyId = s.KMSKeyARN
+	} else {
+		qa.SqsManagedSseEnabled = pulumi.Bool(true)
 	}
+	return qa
+}
 
-	return q, ctx.RegisterResourceOutputs(q, pulumi.Map{
-		"url":            q.Url,
-		"arn":            q.Arn,
-		"name":           q.Name,
-		"deadLetterUrl":  q.DeadLetterUrl,
-		"deadLetterArn":  q.DeadLetterArn,
-		"deadLetterName": q.DeadLetterName,
-	})
+// tlsOnly gives a queue its policy, which refuses every request made without TLS.
+// The statements in allow (the Senders', on the main queue) follow the deny.
+func (q *Queue) tlsOnly(ctx *pulumi.Context, target *sqs.Queue, tf transform.Func[sqs.QueuePolicyArgs], role string, parent pulumi.ResourceOption, allow ...iampolicy.Statement) (*sqs.QueuePolicy, error) {
+	doc, err := iampolicy.Document(append([]iampolicy.Statement{{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: map[string]any{"AWS": "*"},
+		Actions:   []string{"sqs:*"},
+		Resources: []pulumi.StringInput{target.Arn},
+		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+	}}, allow...)...)
+	if err != nil {
+		return nil, err
+	}
+	return transform.Register(ctx, sqs.NewQueuePolicy, tf, naming.Child(q.name, role), &sqs.QueuePolicyArgs{QueueUrl: target.Url, Policy: doc}, parent)
 }
 
 // consume creates the consumer function with the grant to consume this queue, and the event
 // source mapping that feeds it.
 func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceOption) error {
 	own := q.Grant(Consume)
-	fargs := *s.Consumer
+	fargs := *s.Consumer // its Transform travels with it
 	fargs.Grants = append(slices.Clone(fargs.Grants), own)
 	if fargs.AlarmTopic == nil {
 		fargs.AlarmTopic = s.AlarmTopic
 	}
 	var err error
-	q.Consumer, err = function.New(ctx, q.name+consumerSuffix, &fargs, parent)
+	q.Consumer, err = function.New(ctx, naming.Child(q.name, roleConsumer), &fargs, parent)
 	if err != nil {
-		return fmt.Errorf("queue %q: Consumer: %w", q.name, err)
+		return fmt.Errorf("Consumer: %w", err)
 	}
 	esm := &lambda.EventSourceMappingArgs{
 		EventSourceArn:        q.Queue.Arn,
-		FunctionName:          q.Consumer.Arn,
+		FunctionName:          q.Consumer.ARN,
 		BatchSize:             pulumi.Int(s.BatchSize),
 		FunctionResponseTypes: pulumi.StringArray{pulumi.String("ReportBatchItemFailures")},
 	}
@@ -455,9 +318,37 @@ func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceO
 	}
 	// Lambda checks the role can receive from the queue when the mapping is created: wait for
 	// the consume policy, which nothing in the data flow orders before the mapping.
-	q.EventSourceMapping, err = lambda.NewEventSourceMapping(ctx, q.name+"-consumer-mapping", esm,
+	q.EventSourceMapping, err = transform.Register(ctx, lambda.NewEventSourceMapping, s.Transform.EventSourceMapping, naming.Child(q.name, roleMapping), esm,
 		parent, pulumi.DependsOn([]pulumi.Resource{q.Consumer.GrantPolicies[own.Name]}))
 	return err
+}
+
+// alarms registers the message-age alarm and, with a dead-letter queue, the dead-letter alarm.
+func (q *Queue) alarms(ctx *pulumi.Context, s settings, parent pulumi.ResourceOption) error {
+	specs := []metricalarm.Spec{{
+		Suffix:      roleMessageAgeAlarm,
+		Description: fmt.Sprintf("The oldest message in the %s queue is older than %v: its consumer is failing or falling behind.", q.name, check.Dur(s.MaxMessageAge)),
+		Namespace:   "AWS/SQS", Metric: "ApproximateAgeOfOldestMessage",
+		Dimensions: pulumi.StringMap{"QueueName": q.Queue.Name},
+		Statistic:  "Maximum", Threshold: float64(s.MaxMessageAge / time.Second),
+	}}
+	if q.DeadLetterQueue != nil {
+		specs = append(specs, metricalarm.Spec{
+			Suffix:      roleDeadLetterAlarm,
+			Description: fmt.Sprintf("The %s dead-letter queue holds messages that failed %d times: inspect them, fix the cause, redrive them.", q.name, s.MaxReceiveCount),
+			Namespace:   "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible",
+			Dimensions: pulumi.StringMap{"QueueName": q.DeadLetterQueue.Name},
+			Statistic:  "Maximum", Threshold: 1,
+		})
+	}
+	for _, spec := range specs {
+		al, err := metricalarm.New(ctx, q.name, spec, s.AlarmTopic, s.Transform.Alarm, parent)
+		if err != nil {
+			return err
+		}
+		q.Alarms = append(q.Alarms, al)
+	}
+	return nil
 }
 
 // Operation is what a function does with the queue's messages, for Queue.Grant. The zero
@@ -494,6 +385,6 @@ var queueSpecs = []grantops.Spec[Operation]{
 // twice makes a grant that function.New refuses, naming it.
 func (q *Queue) Grant(ops ...Operation) grant.Grant {
 	return grantops.Build(fmt.Sprintf("queue %q Grant", q.name), q.name, ops, queueSpecs, []grantops.Target{
-		{Key: "queue", Sid: "Queue", Resource: q.Arn},
+		{Key: "queue", Sid: "Queue", Resource: q.ARN},
 	}, q.kmsKey, "QueueKey")
 }

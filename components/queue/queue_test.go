@@ -1,11 +1,15 @@
 package queue_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +17,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/function"
 	"github.com/groundwork-dev/groundwork/components/grant"
+	"github.com/groundwork-dev/groundwork/components/policy"
 	"github.com/groundwork-dev/groundwork/components/queue"
 )
 
@@ -73,11 +78,11 @@ func TestQueueDefaults(t *testing.T) {
 			return err
 		}
 		capture := func(o pulumi.StringOutput, into *string) { o.ApplyT(func(v string) string { *into = v; return v }) }
-		capture(q.Url, &url)
-		capture(q.Arn, &arn)
+		capture(q.URL, &url)
+		capture(q.ARN, &arn)
 		capture(q.Name, &name)
-		capture(q.DeadLetterUrl, &dlqURL)
-		capture(q.DeadLetterArn, &dlqArn)
+		capture(q.DeadLetterURL, &dlqURL)
+		capture(q.DeadLetterARN, &dlqArn)
 		capture(q.DeadLetterName, &dlqName)
 		return nil
 	})
@@ -105,7 +110,11 @@ func TestQueueDefaults(t *testing.T) {
 		assert.False(t, fifo, "%s is a standard queue", r.Name)
 		_, policy := r.Input("policy")
 		assert.False(t, policy, "%s leaves its policy to the QueuePolicy resource", r.Name)
+		assert.Equal(t, float64(20), r.MustNumber(t, "receiveWaitTimeSeconds"), "%s long-polls 20 s by default", r.Name)
 	}
+	assert.Equal(t, float64(0), main.MustNumber(t, "delaySeconds"), "no delivery delay by default, set explicitly")
+	_, dlqDelay := dlq.Input("delaySeconds")
+	assert.False(t, dlqDelay, "the DLQ never delays: a redriven message is already late")
 
 	// And the main queue keeps messages 4 days, hides them 30 s, and redrives to the DLQ
 	// after 5 receives
@@ -129,7 +138,8 @@ func TestQueueDefaults(t *testing.T) {
 	// And each queue has a policy that refuses requests without TLS
 	assertTLSOnly(t, rec.Must(t, tQueuePolicy, "events-policy"), main)
 	assertTLSOnly(t, rec.Must(t, tQueuePolicy, "events-dlq-policy"), dlq)
-	assert.Len(t, q.Policies, 2, "Policies holds both queue policies")
+	assert.NotNil(t, q.Policy, "Policy escape hatch")
+	assert.NotNil(t, q.DeadLetterPolicy, "DeadLetterPolicy escape hatch")
 
 	// And the DLQ admits redrives from this queue only, registered after the main queue
 	allow := rec.Must(t, tRedrive, "events-dlq-redrive-allow")
@@ -340,7 +350,7 @@ func TestQueueNoDeadLetterQueue(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		pulumi.All(q.DeadLetterUrl, q.DeadLetterArn, q.DeadLetterName).ApplyT(func(v []any) error {
+		pulumi.All(q.DeadLetterURL, q.DeadLetterARN, q.DeadLetterName).ApplyT(func(v []any) error {
 			dlq <- []string{v[0].(string), v[1].(string), v[2].(string)}
 			return nil
 		})
@@ -368,7 +378,7 @@ func TestQueueKMS(t *testing.T) {
 	// Given a customer managed key and a consumer
 	var send, consume grant.Grant
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
-		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyArn: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
+		q, err := queue.New(ctx, "events", &queue.Args{KMSKeyARN: pulumi.String(keyArn), Consumer: &function.Args{Package: hello}})
 		if err != nil {
 			return err
 		}
@@ -493,62 +503,58 @@ func TestQueueProtectIsInherited(t *testing.T) {
 	}
 }
 
-func TestQueueValidation(t *testing.T) {
-	consumer := func(timeout time.Duration) *function.Args { return &function.Args{Package: hello, Timeout: timeout} }
+func TestQueueDelayAndReceiveWait(t *testing.T) {
+	tests := []struct {
+		name        string
+		args        queue.Args
+		delay, wait float64
+	}{
+		{"defaults", queue.Args{}, 0, 20},
+		{"defaults with a consumer", queue.Args{Consumer: &function.Args{Package: hello}}, 0, 20},
+		{"a delay and a shorter wait", queue.Args{Delay: 90 * time.Second, ReceiveWait: 5 * time.Second}, 90, 5},
+		{"the longest delay and wait", queue.Args{Delay: 15 * time.Minute, ReceiveWait: 20 * time.Second}, 900, 20},
+		{"on FIFO queues too", queue.Args{FIFO: true, Delay: time.Minute, ReceiveWait: time.Second}, 60, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := run(t, &tc.args)
+			main := rec.Must(t, tQueue, "events")
+			dlq := rec.Must(t, tQueue, "events-dlq")
+			assert.Equal(t, tc.delay, main.MustNumber(t, "delaySeconds"), "the queue's delaySeconds")
+			assert.Equal(t, tc.wait, main.MustNumber(t, "receiveWaitTimeSeconds"), "the queue's receiveWaitTimeSeconds")
+			assert.Equal(t, tc.wait, dlq.MustNumber(t, "receiveWaitTimeSeconds"), "the DLQ's receiveWaitTimeSeconds")
+		})
+	}
+}
+
+func TestQueueReportsEveryProblemBeforeRegistering(t *testing.T) {
 	tests := []struct {
 		name, queue string
 		args        queue.Args
 		want        []string
 	}{
-		{"visibility below 6x the consumer timeout", "events",
-			queue.Args{Consumer: consumer(0), VisibilityTimeout: 30 * time.Second},
-			[]string{`queue "events": VisibilityTimeout 30s is below 6x the consumer timeout (60s)`}},
-		{"visibility below 6x a longer consumer timeout", "events",
-			queue.Args{Consumer: consumer(100 * time.Second), VisibilityTimeout: 500 * time.Second},
-			[]string{"VisibilityTimeout 500s", "(600s)"}},
-		{"visibility over 12 hours", "events", queue.Args{VisibilityTimeout: 12*time.Hour + time.Second}, []string{"VisibilityTimeout 43201s", "43200s"}},
-		{"consumer timeout over 900 s", "events", queue.Args{Consumer: consumer(901 * time.Second)},
-			[]string{"Consumer.Timeout 901s", "900s"}},
-		{"consumer timeout not whole seconds", "events", queue.Args{Consumer: consumer(1500 * time.Millisecond)}, []string{"Consumer.Timeout 1.5s"}},
-		{"batch size over 10,000", "events", queue.Args{Consumer: consumer(0), BatchSize: 10001, MaxBatchingWindow: time.Second},
-			[]string{"BatchSize 10001", "1-10000"}},
-		{"batch size over 10 on FIFO", "events", queue.Args{FIFO: true, Consumer: consumer(0), BatchSize: 11},
-			[]string{"BatchSize 11", "1-10", "FIFO"}},
-		{"negative batch size", "events", queue.Args{Consumer: consumer(0), BatchSize: -1}, []string{"BatchSize -1"}},
-		{"batch size over 10 without a window", "events", queue.Args{Consumer: consumer(0), BatchSize: 11},
-			[]string{"BatchSize 11", "MaxBatchingWindow"}},
-		{"batching window on FIFO", "events", queue.Args{FIFO: true, Consumer: consumer(0), MaxBatchingWindow: time.Second},
-			[]string{"MaxBatchingWindow 1s", "FIFO"}},
-		{"batching window over 300 s", "events", queue.Args{Consumer: consumer(0), MaxBatchingWindow: 301 * time.Second},
-			[]string{"MaxBatchingWindow 301s", "300s"}},
-		{"max concurrency 1", "events", queue.Args{Consumer: consumer(0), MaxConcurrency: 1}, []string{"MaxConcurrency 1", "2-1000"}},
-		{"max concurrency over 1000", "events", queue.Args{Consumer: consumer(0), MaxConcurrency: 1001}, []string{"MaxConcurrency 1001"}},
-		{"maxReceiveCount over 1000", "events", queue.Args{MaxReceiveCount: 1001}, []string{"MaxReceiveCount 1001", "1-1000"}},
-		{"negative maxReceiveCount", "events", queue.Args{MaxReceiveCount: -1}, []string{"MaxReceiveCount -1", "1-1000"}},
-		{"maxReceiveCount without a DLQ", "events", queue.Args{NoDeadLetterQueue: true, MaxReceiveCount: 3}, []string{"MaxReceiveCount 3", "NoDeadLetterQueue"}},
-		{"retention under a minute", "events", queue.Args{Retention: 59 * time.Second}, []string{"Retention 59s", "60s"}},
-		{"retention over 14 days", "events", queue.Args{Retention: 15 * 24 * time.Hour}, []string{"Retention 1296000s", "1209600s"}},
-		{"message age over the retention", "events", queue.Args{Retention: time.Hour, MaxMessageAge: 2 * time.Hour},
-			[]string{"MaxMessageAge 7200s", "Retention (3600s)"}},
-		{"content-based deduplication on a standard queue", "events", queue.Args{ContentBasedDeduplication: true}, []string{"ContentBasedDeduplication", "FIFO"}},
-		{"batch size without a consumer", "events", queue.Args{BatchSize: 5}, []string{"BatchSize", "no Consumer"}},
-		{"batching window without a consumer", "events", queue.Args{MaxBatchingWindow: time.Second}, []string{"MaxBatchingWindow", "no Consumer"}},
-		{"max concurrency without a consumer", "events", queue.Args{MaxConcurrency: 5}, []string{"MaxConcurrency", "no Consumer"}},
-		{"consumer grant named like the queue's", "events", queue.Args{Consumer: &function.Args{Package: hello,
-			Grants: []grant.Grant{{Name: "events-consume"}}}}, []string{"Consumer.Grants", `"events-consume"`}},
-		{"name SQS rejects", "my.events", queue.Args{}, []string{"name must be"}},
-		{"name too long for the DLQ", strings.Repeat("q", 64), queue.Args{}, []string{"name must be 1-63"}},
-		{"name too long for the consumer", strings.Repeat("q", 43), queue.Args{Consumer: consumer(0)}, []string{"at most 42", "Consumer"}},
+		{"several invalid fields", "events",
+			queue.Args{Retention: 30 * time.Second, Delay: time.Hour, ReceiveWait: time.Minute, Consumer: &function.Args{Package: hello}, VisibilityTimeout: 10 * time.Second},
+			[]string{`queue "events": 4 invalid fields:`,
+				"\n  - Retention 30s must be whole seconds from 60s to 1209600s",
+				"\n  - Delay 3600s must be whole seconds from 0s to 900s",
+				"\n  - ReceiveWait 60s must be whole seconds from 1s to 20s",
+				"\n  - VisibilityTimeout 10s is below 6x the consumer timeout (60s)"}},
+		{"a name SQS refuses", "my.events", queue.Args{}, []string{`queue "my.events": name "my.events" has '.' at byte 2`}},
+		{"a name too long for the dead-letter queue", strings.Repeat("q", 69), queue.Args{},
+			[]string{`"` + strings.Repeat("q", 69) + `-dlq" (a SQS queue)`, "at most 68 characters fit"}},
+		{"a name too long for the consumer's role, reported once", strings.Repeat("q", 43), queue.Args{Consumer: &function.Args{Package: hello}},
+			[]string{`queue "` + strings.Repeat("q", 43) + `": name "`, `-consumer-role" (a IAM role)`, "at most 42 characters fit"}},
 	}
 	for _, tc := range tests {
 		for _, mode := range componenttest.Modes {
 			t.Run(tc.name+"/"+mode.Name, func(t *testing.T) {
 				rec, err := componenttest.Run(componenttest.Component(queue.New, tc.queue, &tc.args), mode.Options...)
 				require.Error(t, err)
-				assert.Contains(t, err.Error(), `queue "`+tc.queue+`": `, "names the component")
 				for _, w := range tc.want {
 					assert.Contains(t, err.Error(), w)
 				}
+				assert.NotContains(t, err.Error(), "Consumer", "a name refused for the consumer's children is not reported again by the consumer's check")
 				assert.Empty(t, rec.Resources(), "nothing registered before the error")
 			})
 		}
@@ -559,10 +565,11 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args function.Args
-		want string
+		want []string
 	}{
-		{"a field the function refuses", function.Args{Package: hello, MemoryMB: 64}, `queue "events": Consumer: function "events-consumer": MemoryMB 64`},
-		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"}, `queue "events": Consumer: function "events-consumer": package "./components/function/testdata/broken" does not build`},
+		{"a field the function refuses", function.Args{Package: hello, MemoryMB: 64}, []string{`queue "events": Consumer`, "MemoryMB 64"}},
+		{"a package that does not compile", function.Args{Package: "./components/function/testdata/broken"},
+			[]string{`queue "events": Consumer`, `"./components/function/testdata/broken" does not build`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a consumer whose own Args the function component refuses
@@ -570,7 +577,9 @@ func TestQueueConsumerErrorNamesTheQueue(t *testing.T) {
 			// Then the error names the queue, the Consumer field and the function's field,
 			// and comes before anything is registered
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
 			assert.Empty(t, rec.Resources(), "nothing registered")
 		})
 	}
@@ -600,8 +609,143 @@ func TestQueueGrantRefusesWrongOperations(t *testing.T) {
 			})
 			// Then function.New refuses it, naming the grant and the operation, and registers
 			// nothing of its own
-			assert.ErrorContains(t, err, `function "api": Grants[0]: `+tc.want)
+			assert.ErrorContains(t, err, `function "api": Grants[0] `+tc.want)
 			assert.Empty(t, rec.ByType("groundwork:function:Function"), "no function registered")
+		})
+	}
+}
+
+func TestQueueTransformsAreRecorded(t *testing.T) {
+	// Given a transform for every child of a queue with a consumer, each changing its child
+	// and noting the name it was given
+	seen := map[string][]string{}
+	note := func(field, name string) { seen[field] = append(seen[field], name) }
+	args := &queue.Args{Consumer: &function.Args{Package: hello}, Transform: queue.Transform{
+		Queue: func(name string, a *sqs.QueueArgs, opts *[]pulumi.ResourceOption) error {
+			note("Queue", name)
+			a.KmsDataKeyReusePeriodSeconds = pulumi.Int(600)
+			a.Tags = pulumi.StringMap{"team": pulumi.String("payments")}
+			*opts = append(*opts, pulumi.IgnoreChanges([]string{"tags"}))
+			return nil
+		},
+		DeadLetterQueue: func(name string, a *sqs.QueueArgs, _ *[]pulumi.ResourceOption) error {
+			note("DeadLetterQueue", name)
+			a.DelaySeconds = pulumi.Int(30)
+			return nil
+		},
+		Policy: func(name string, _ *sqs.QueuePolicyArgs, opts *[]pulumi.ResourceOption) error {
+			note("Policy", name)
+			*opts = append(*opts, pulumi.DeleteBeforeReplace(true))
+			return nil
+		},
+		DeadLetterPolicy: func(name string, _ *sqs.QueuePolicyArgs, opts *[]pulumi.ResourceOption) error {
+			note("DeadLetterPolicy", name)
+			*opts = append(*opts, pulumi.RetainOnDelete(true))
+			return nil
+		},
+		RedriveAllowPolicy: func(name string, _ *sqs.RedriveAllowPolicyArgs, opts *[]pulumi.ResourceOption) error {
+			note("RedriveAllowPolicy", name)
+			*opts = append(*opts, pulumi.IgnoreChanges([]string{"redriveAllowPolicy"}))
+			return nil
+		},
+		EventSourceMapping: func(name string, a *lambda.EventSourceMappingArgs, _ *[]pulumi.ResourceOption) error {
+			note("EventSourceMapping", name)
+			a.Enabled = pulumi.Bool(false)
+			return nil
+		},
+		Alarm: func(name string, a *cloudwatch.MetricAlarmArgs, _ *[]pulumi.ResourceOption) error {
+			note("Alarm", name)
+			a.EvaluationPeriods = pulumi.Int(3)
+			return nil
+		},
+	}}
+
+	// When the queue is registered
+	rec := run(t, args)
+
+	// Then each transform ran once per child, given the child's logical name
+	assert.Equal(t, map[string][]string{
+		"Queue": {"events"}, "DeadLetterQueue": {"events-dlq"}, "Policy": {"events-policy"},
+		"DeadLetterPolicy": {"events-dlq-policy"}, "RedriveAllowPolicy": {"events-dlq-redrive-allow"},
+		"EventSourceMapping": {"events-consumer-mapping"}, "Alarm": {"events-message-age", "events-dlq-messages"},
+	}, seen, "the children each transform was given")
+
+	// And what each changed is what the mocks recorded, inputs and options alike
+	main := rec.Must(t, tQueue, "events")
+	assert.Equal(t, float64(600), main.MustNumber(t, "kmsDataKeyReusePeriodSeconds"), "Queue transform: data key reuse period")
+	assert.Equal(t, "payments", main.InputString("tags.team"), "Queue transform: tag")
+	assert.Equal(t, []string{"tags"}, main.IgnoreChanges, "Queue transform: IgnoreChanges option")
+	assert.Equal(t, true, flag(main, "sqsManagedSseEnabled"), "what the transform left alone stays as the queue built it")
+	assert.Equal(t, float64(30), rec.Must(t, tQueue, "events-dlq").MustNumber(t, "delaySeconds"), "DeadLetterQueue transform: delaySeconds")
+	assert.True(t, rec.Must(t, tQueuePolicy, "events-policy").DeleteBeforeReplace, "Policy transform: DeleteBeforeReplace option")
+	assert.True(t, rec.Must(t, tQueuePolicy, "events-dlq-policy").RetainOnDelete, "DeadLetterPolicy transform: RetainOnDelete option")
+	assert.Equal(t, []string{"redriveAllowPolicy"}, rec.Must(t, tRedrive, "events-dlq-redrive-allow").IgnoreChanges, "RedriveAllowPolicy transform: IgnoreChanges option")
+	assert.Equal(t, false, flag(rec.Must(t, tMapping, "events-consumer-mapping"), "enabled"), "EventSourceMapping transform: disabled")
+	for _, name := range []string{"events-message-age", "events-dlq-messages"} {
+		assert.Equal(t, float64(3), rec.Must(t, tAlarm, name).MustNumber(t, "evaluationPeriods"), "Alarm transform on %s", name)
+	}
+	// And the queue's Alarm transform is the queue's own: the consumer's alarms are the
+	// consumer's to customize
+	assert.Equal(t, float64(1), rec.Must(t, tAlarm, "events-consumer-errors").MustNumber(t, "evaluationPeriods"), "consumer alarm untouched")
+}
+
+func TestQueueTransformThatWeakensTheQueueIsCaughtByTheBaseline(t *testing.T) {
+	noEncryption := func(_ string, a *sqs.QueueArgs, _ *[]pulumi.ResourceOption) error {
+		a.SqsManagedSseEnabled = pulumi.Bool(false)
+		a.KmsMasterKeyId = nil
+		return nil
+	}
+	tests := []struct {
+		name    string
+		args    queue.Args
+		queue   string
+		message string
+	}{
+		{"SSE-SQS turned off", queue.Args{Transform: queue.Transform{Queue: noEncryption}}, "events",
+			"not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"},
+		{"the KMS key removed from the dead-letter queue", queue.Args{KMSKeyARN: pulumi.String(keyArn), Transform: queue.Transform{DeadLetterQueue: noEncryption}}, "events-dlq",
+			"not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"},
+		{"the TLS-only policy replaced", queue.Args{Transform: queue.Transform{Policy: func(_ string, a *sqs.QueuePolicyArgs, _ *[]pulumi.ResourceOption) error {
+			a.Policy = pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sqs:SendMessage","Resource":"*"}]}`)
+			return nil
+		}}}, "events", "no queue policy denies requests without TLS (aws:SecureTransport false)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a queue whose transform weakens a secure default
+			rec := run(t, &tc.args)
+			// Then the baseline reports exactly that, on that queue
+			weakened := rec.Must(t, tQueue, tc.queue)
+			assert.Equal(t, []policy.Violation{{Rule: "queue-baseline", Resource: weakened.URN, Message: tc.message}},
+				policy.Check(rec.Resources(), policy.Options{}), "the one violation")
+		})
+	}
+	// And the same queue without the transform passes
+	assert.Empty(t, policy.Check(run(t, &queue.Args{KMSKeyARN: pulumi.String(keyArn)}).Resources(), policy.Options{}), "the queue as built is compliant")
+}
+
+func TestQueueTransformErrorStopsNewNamingTheChild(t *testing.T) {
+	refuse := errors.New("refused by the team's rules")
+	tests := []struct {
+		child, typ string
+		tf         queue.Transform
+	}{
+		{"events-dlq", tQueue, queue.Transform{DeadLetterQueue: func(string, *sqs.QueueArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events", tQueue, queue.Transform{Queue: func(string, *sqs.QueueArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events-policy", tQueuePolicy, queue.Transform{Policy: func(string, *sqs.QueuePolicyArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events-dlq-policy", tQueuePolicy, queue.Transform{DeadLetterPolicy: func(string, *sqs.QueuePolicyArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events-dlq-redrive-allow", tRedrive, queue.Transform{RedriveAllowPolicy: func(string, *sqs.RedriveAllowPolicyArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events-consumer-mapping", tMapping, queue.Transform{EventSourceMapping: func(string, *lambda.EventSourceMappingArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+		{"events-message-age", tAlarm, queue.Transform{Alarm: func(string, *cloudwatch.MetricAlarmArgs, *[]pulumi.ResourceOption) error { return refuse }}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.child, func(t *testing.T) {
+			// Given a transform that refuses its child
+			rec, err := componenttest.Run(componenttest.Component(queue.New, "events", &queue.Args{Consumer: &function.Args{Package: hello}, Transform: tc.tf}))
+			// Then New fails naming the queue and the child, and the child is not registered
+			assert.ErrorContains(t, err, `queue "events": transform of `+tc.child+`: refused by the team's rules`)
+			_, registered := rec.Get(tc.typ, tc.child)
+			assert.False(t, registered, "%s not registered", tc.child)
 		})
 	}
 }

@@ -7,6 +7,7 @@ package iampolicy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -19,6 +20,10 @@ var WildcardOnlyActions = []string{
 	// X-Ray: trace segments and telemetry have no resource type.
 	"xray:PutTraceSegments",
 	"xray:PutTelemetryRecords",
+	// EC2: "ec2:DescribeNetworkInterfaces - This action only works if it's allowed on all
+	// resources" (Lambda Developer Guide, "Giving Lambda functions access to resources in an
+	// Amazon VPC", execution role permissions). A function in a VPC needs it.
+	"ec2:DescribeNetworkInterfaces",
 }
 
 // Statement is one policy statement. Resources are inputs, as they are usually the ARNs of
@@ -35,7 +40,9 @@ type Statement struct {
 	// ResourcePolicy marks a statement of a resource-based policy (a KMS key policy), where
 	// Resource "*" means the resource the policy is attached to and is the only form allowed.
 	ResourcePolicy bool
-	Condition      map[string]map[string]any
+	// Condition maps operators to keys to values. A value may be a pulumi.StringInput (the
+	// ARN of another resource, as aws:SourceArn), resolved with the resources.
+	Condition map[string]map[string]any
 }
 
 type document struct {
@@ -102,12 +109,13 @@ func Document(stmts ...Statement) (pulumi.StringOutput, error) {
 		for _, r := range s.Resources {
 			inputs = append(inputs, r)
 		}
+		inputs = append(inputs, conditionInputs(s.Condition)...)
 	}
 	return pulumi.All(inputs...).ApplyT(func(vals []any) (string, error) {
 		doc := document{Version: "2012-10-17"}
 		n := 0
 		for _, s := range stmts {
-			st := statement{Sid: s.Sid, Effect: s.Effect, Principal: s.Principal, Action: s.Actions, Condition: s.Condition}
+			st := statement{Sid: s.Sid, Effect: s.Effect, Principal: s.Principal, Action: s.Actions}
 			if st.Effect == "" {
 				st.Effect = "Allow"
 			}
@@ -128,11 +136,46 @@ func Document(stmts ...Statement) (pulumi.StringOutput, error) {
 			case len(res) > 0:
 				st.Resource = res
 			}
+			st.Condition, n = resolveCondition(s.Condition, vals, n)
 			doc.Statement = append(doc.Statement, st)
 		}
 		b, err := json.Marshal(doc)
 		return string(b), err
 	}).(pulumi.StringOutput), nil
+}
+
+// conditionInputs are the values of a condition that are inputs, in operator and key order.
+func conditionInputs(c map[string]map[string]any) []any {
+	var out []any
+	for _, op := range slices.Sorted(maps.Keys(c)) {
+		for _, k := range slices.Sorted(maps.Keys(c[op])) {
+			if in, ok := c[op][k].(pulumi.StringInput); ok {
+				out = append(out, in)
+			}
+		}
+	}
+	return out
+}
+
+// resolveCondition returns a copy of c whose input values are vals[n:], in conditionInputs'
+// order, and the index of the next value.
+func resolveCondition(c map[string]map[string]any, vals []any, n int) (map[string]map[string]any, int) {
+	if c == nil {
+		return nil, n
+	}
+	out := make(map[string]map[string]any, len(c))
+	for _, op := range slices.Sorted(maps.Keys(c)) {
+		out[op] = make(map[string]any, len(c[op]))
+		for _, k := range slices.Sorted(maps.Keys(c[op])) {
+			v := c[op][k]
+			if _, ok := v.(pulumi.StringInput); ok {
+				v = vals[n]
+				n++
+			}
+			out[op][k] = v
+		}
+	}
+	return out, n
 }
 
 // AssumeRole is the trust policy that lets only the given AWS service assume a role.

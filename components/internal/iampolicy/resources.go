@@ -12,11 +12,15 @@ import (
 const (
 	KindTable    = "dynamodb table"
 	KindIndex    = "dynamodb index"
+	KindStream   = "dynamodb stream"
 	KindBucket   = "s3 bucket"
 	KindObject   = "s3 object"
 	KindQueue    = "sqs queue"
 	KindKey      = "kms key"
 	KindLogGroup = "logs log group"
+	KindENI      = "ec2 network-interface"
+	KindSubnet   = "ec2 subnet"
+	KindSG       = "ec2 security-group"
 	KindAny      = `"*"`
 )
 
@@ -38,6 +42,12 @@ var ActionKinds = map[string][]string{
 	"dynamodb:BatchWriteItem":     {KindTable},
 	"dynamodb:Query":              {KindTable, KindIndex},
 	"dynamodb:Scan":               {KindTable, KindIndex},
+	// A table's stream, for its consumers ("IAM policy to allow an AWS Lambda function to
+	// access DynamoDB stream records", Amazon DynamoDB Developer Guide).
+	"dynamodb:DescribeStream":   {KindStream},
+	"dynamodb:GetRecords":       {KindStream},
+	"dynamodb:GetShardIterator": {KindStream},
+	"dynamodb:ListStreams":      {KindStream},
 	// Objects and listing.
 	"s3:GetObject":    {KindObject},
 	"s3:PutObject":    {KindObject},
@@ -57,40 +67,46 @@ var ActionKinds = map[string][]string{
 	// Traces: X-Ray has no resource type for them (WildcardOnlyActions).
 	"xray:PutTraceSegments":    {KindAny},
 	"xray:PutTelemetryRecords": {KindAny},
+	// The network interfaces of a function in a VPC (Lambda manages them with the function's
+	// role): created in the function's subnets with its security groups, then described,
+	// re-addressed and deleted.
+	"ec2:CreateNetworkInterface":     {KindENI, KindSubnet, KindSG},
+	"ec2:DescribeNetworkInterfaces":  {KindAny},
+	"ec2:DeleteNetworkInterface":     {KindENI},
+	"ec2:AssignPrivateIpAddresses":   {KindENI},
+	"ec2:UnassignPrivateIpAddresses": {KindENI},
 }
 
 // vocabularyServices are the services whose every allowed action must be in ActionKinds.
-var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray"}
+var vocabularyServices = []string{"dynamodb", "s3", "sqs", "kms", "logs", "xray", "ec2"}
 
-var (
-	tableARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`)
-	indexARN  = regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`)
-	bucketARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`)
-	objectARN = regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`)
-	queueARN  = regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`)
-	keyARN    = regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`)
-	groupARN  = regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`)
-)
+// arnKinds tells the kinds apart by the form of their ARNs; the first match wins.
+var arnKinds = []struct {
+	form *regexp.Regexp
+	kind string
+}{
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+$`), KindTable},
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/index/[^/]+$`), KindIndex},
+	{regexp.MustCompile(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/stream/[^/]+$`), KindStream},
+	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+$`), KindBucket},
+	{regexp.MustCompile(`^arn:[^:]+:s3:::[^/]+/.+$`), KindObject},
+	{regexp.MustCompile(`^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]+$`), KindQueue},
+	{regexp.MustCompile(`^arn:[^:]+:kms:[^:]*:[^:]*:key/[^/]+$`), KindKey},
+	{regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$`), KindLogGroup},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:network-interface/[^/]+$`), KindENI},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:subnet/[^/]+$`), KindSubnet},
+	{regexp.MustCompile(`^arn:[^:]+:ec2:[^:]+:[^:]+:security-group/[^/]+$`), KindSG},
+}
 
 // ResourceKind returns the kind of resource an ARN (or "*") names, or "" for another kind.
 func ResourceKind(arn string) string {
-	switch {
-	case arn == "*":
+	if arn == "*" {
 		return KindAny
-	case tableARN.MatchString(arn):
-		return KindTable
-	case indexARN.MatchString(arn):
-		return KindIndex
-	case bucketARN.MatchString(arn):
-		return KindBucket
-	case objectARN.MatchString(arn):
-		return KindObject
-	case queueARN.MatchString(arn):
-		return KindQueue
-	case keyARN.MatchString(arn):
-		return KindKey
-	case groupARN.MatchString(arn):
-		return KindLogGroup
+	}
+	for _, k := range arnKinds {
+		if k.form.MatchString(arn) {
+			return k.kind
+		}
 	}
 	return ""
 }

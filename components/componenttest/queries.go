@@ -1,0 +1,196 @@
+package componenttest
+
+import (
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// Resource is one registered resource as the engine saw it.
+type Resource struct {
+	// Type is the type token, such as "aws:s3/bucketV2:BucketV2".
+	Type string
+	// Name is the logical name the program gave it.
+	Name string
+	// URN is the resource's URN, computed as the mock monitor computes it.
+	URN string
+	// ID is the physical id the mocks answered; empty for components and in preview mode.
+	ID string
+	// Custom is true for resources a provider manages, false for components.
+	Custom bool
+	// Parent is the URN of the parent; the root stack's URN for top-level resources.
+	Parent string
+	// Provider is the provider reference ("<provider URN>::<provider id>") the engine would use;
+	// empty for components and for resources left to a default provider.
+	Provider string
+	// Protect, DeleteBeforeReplace and RetainOnDelete are the resource options of those names.
+	Protect             bool
+	DeleteBeforeReplace bool
+	RetainOnDelete      bool
+	// DependsOn lists the URNs of explicit dependencies (the DependsOn option).
+	DependsOn []string
+	// PropertyDependencies maps an input property to the URNs its value came from.
+	PropertyDependencies map[string][]string
+	// IgnoreChanges is the IgnoreChanges option.
+	IgnoreChanges []string
+	// Inputs are the inputs as registered. In preview mode inputs that depend on unknown
+	// outputs are missing, as the engine leaves them out.
+	Inputs resource.PropertyMap
+	// Outputs is the state the mocks answered.
+	Outputs resource.PropertyMap
+	// PhysicalName is the name AWS would give the resource: the name input the program set
+	// ("name", "bucket", ... as the type has it), else namePrefix and 26 characters, else
+	// Pulumi's auto-name, the logical name and AutoSuffixLen characters ("-" and 7 random
+	// ones; lower-cased for S3, with ".fifo" for a FIFO queue or topic). It is what the mocks
+	// answer as that output in update mode. Empty for components, for types without a name
+	// of their own (a queue policy, a route), for types componenttest does not know (see
+	// CheckNames), and for a name input unknown in preview.
+	PhysicalName string
+	// Aliases are the URNs the resource's Aliases option resolves to, as the engine resolves
+	// them: an alias's empty fields are the resource's own. The aliases the engine derives for
+	// a child from its parent's aliases are not listed (look at the parent's).
+	Aliases []string
+}
+
+// Input returns the plain Go value at a property path of the inputs, such as "tags.environment",
+// "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", and whether it is there. Objects
+// come back as map[string]any, arrays as []any, numbers as float64.
+func (r Resource) Input(path string) (any, bool) { return lookup(r.Inputs, path) }
+
+// Output is Input for the outputs.
+func (r Resource) Output(path string) (any, bool) { return lookup(r.Outputs, path) }
+
+// InputString returns the string at path, or "" when it is missing or not a string.
+func (r Resource) InputString(path string) string {
+	v, _ := r.Input(path)
+	s, _ := v.(string)
+	return s
+}
+
+// DependsOnURN reports whether urn is among r's explicit dependencies.
+func (r Resource) DependsOnURN(urn string) bool { return slices.Contains(r.DependsOn, urn) }
+
+func lookup(m resource.PropertyMap, path string) (any, bool) {
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return nil, false
+	}
+	v, ok := p.Get(resource.NewObjectProperty(m))
+	if !ok || v.IsNull() {
+		return nil, false
+	}
+	return plain(v), true
+}
+
+// plain turns a property value into JSON-like Go values; secrets are unwrapped.
+func plain(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return plain(v.SecretValue().Element)
+	case v.IsOutput():
+		if !v.OutputValue().Known {
+			return Unknown{}
+		}
+		return plain(v.OutputValue().Element)
+	case v.IsComputed():
+		return Unknown{}
+	case v.IsObject():
+		out := make(map[string]any, len(v.ObjectValue()))
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = plain(e)
+		}
+		return out
+	case v.IsArray():
+		out := make([]any, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			out[i] = plain(e)
+		}
+		return out
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	}
+	return v.Mappable()
+}
+
+// Unknown stands for a value not known during preview.
+type Unknown struct{}
+
+// Resources returns every recorded resource in registration order.
+func (r *Recorder) Resources() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.resources)
+}
+
+// Invoke is one invoke (data source call) the program made.
+type Invoke struct {
+	// Token names the function, such as "aws:index/getCallerIdentity:getCallerIdentity".
+	Token string
+	// Provider is the provider reference it went to; empty means the default provider,
+	// which a stack with pulumi:disable-default-providers refuses.
+	Provider string
+}
+
+// Invokes returns the invokes the program made, in order.
+func (r *Recorder) Invokes() []Invoke {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.invokes)
+}
+
+// ByType returns the resources of one type token, in registration order.
+func (r *Recorder) ByType(typ string) []Resource {
+	return r.filter(func(res Resource) bool { return res.Type == typ })
+}
+
+// Named returns the resource with a logical name (the first one, should two types share it).
+func (r *Recorder) Named(name string) (Resource, bool) {
+	return r.first(func(res Resource) bool { return res.Name == name })
+}
+
+// Get returns the resource of a type with a logical name.
+func (r *Recorder) Get(typ, name string) (Resource, bool) {
+	return r.first(func(res Resource) bool { return res.Type == typ && res.Name == name })
+}
+
+// ByURN returns the resource with a URN.
+func (r *Recorder) ByURN(urn string) (Resource, bool) {
+	return r.first(func(res Resource) bool { return res.URN == urn })
+}
+
+// Children returns the direct children of the resource with URN parent.
+func (r *Recorder) Children(parent string) []Resource {
+	return r.filter(func(res Resource) bool { return res.Parent == parent })
+}
+
+// filter returns the recorded resources keep accepts, in registration order.
+func (r *Recorder) filter(keep func(Resource) bool) []Resource {
+	var out []Resource
+	for _, res := range r.Resources() {
+		if keep(res) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// first returns the first recorded resource match accepts.
+func (r *Recorder) first(match func(Resource) bool) (Resource, bool) {
+	for _, res := range r.Resources() {
+		if match(res) {
+			return res, true
+		}
+	}
+	return Resource{}, false
+}
+
+// Descendants returns every resource below the resource with URN root, depth first in
+// registration order.
+func (r *Recorder) Descendants(root string) []Resource {
+	var out []Resource
+	for _, c := range r.Children(root) {
+		out = append(out, c)
+		out = append(out, r.Descendants(c.URN)...)
+	}
+	return out
+}
