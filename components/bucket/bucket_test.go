@@ -235,7 +235,7 @@ func TestBucketNotifications(t *testing.T) {
 		"filterPrefix": "uploads/"}}, qs, "queue target")
 	assert.True(t, n.DependsOnURN(perm.URN), "waits for the permission")
 	qp := rec.Must(t, "aws:sqs/queuePolicy:QueuePolicy", "archive-uploads-policy")
-	assert.True(t, n.DependsOnURN(qp.URN), "waits for the queue's policy (DependsOn on the queue component is on its children): %v", n.DependsOn)
+	assert.True(t, n.DependsOnURN(qp.URN), "waits for the queue's policy (the policy itself, not the queue component): %v", n.DependsOn)
 
 	// And the account came from one invoke through the bucket's provider
 	assert.Equal(t, []componenttest.Invoke{{Token: "aws:index/getCallerIdentity:getCallerIdentity"}}, rec.Invokes())

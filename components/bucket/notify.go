@@ -63,7 +63,10 @@ func (b *Bucket) notify(ctx *pulumi.Context, s settings) error {
 		if err != nil {
 			return fmt.Errorf("Notifications[%d].Queue: %w", i, err)
 		}
-		b.Queues[n.Name], targets = q, append(targets, q)
+		// S3 checks it may deliver when the configuration is saved: wait for the queue's
+		// policy itself. A DependsOn on the queue component would wait only for the children
+		// the SDK has seen registered by then, which need not include the policy yet.
+		b.Queues[n.Name], targets = q, append(targets, q.Queue, q.Policy)
 		queues = append(queues, s3.BucketNotificationQueueArgs{
 			Id: pulumi.String(n.Name), Events: events, QueueArn: q.ARN,
 			FilterPrefix: optional(n.Prefix), FilterSuffix: optional(n.Suffix),
