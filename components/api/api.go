@@ -363,15 +363,10 @@ type registrar struct {
 	parent pulumi.ResourceOption
 }
 
-// register runs tf on args and registers the child name with newFn.
+// register runs tf on args and registers the child name with newFn, under the API.
 func register[A any, R any](g registrar, newFn func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (R, error),
 	tf transform.Func[A], name string, args *A, opts ...pulumi.ResourceOption) (R, error) {
-	opts, err := transform.Apply(tf, name, args, append([]pulumi.ResourceOption{g.parent}, opts...))
-	if err != nil {
-		var zero R
-		return zero, err
-	}
-	return newFn(g.ctx, name, args, opts...)
+	return transform.Register(g.ctx, newFn, tf, name, args, append([]pulumi.ResourceOption{g.parent}, opts...)...)
 }
 
 // New validates args and registers the API and its children. Every invalid field is reported

@@ -247,18 +247,6 @@ type Bucket struct {
 	kmsKey pulumi.StringInput
 }
 
-// child registers one child of the component: it runs the child's transform on its
-// arguments and options, then registers it.
-func child[A, R any](ctx *pulumi.Context, f transform.Func[A], name string, args *A,
-	newFn func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (R, error), opts ...pulumi.ResourceOption) (R, error) {
-	opts, err := transform.Apply(f, name, args, opts)
-	if err != nil {
-		var zero R
-		return zero, err
-	}
-	return newFn(ctx, name, args, opts...)
-}
-
 // New validates args and registers the bucket and its configuration. Every invalid field is
 // reported, naming it, before anything is registered.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bucket, error) {
@@ -293,7 +281,7 @@ func (b *Bucket) children(ctx *pulumi.Context, s settings) error {
 	if s.BucketName != "" {
 		bargs.Bucket = pulumi.String(s.BucketName)
 	}
-	if b.Bucket, err = child(ctx, tf.Bucket, name, bargs, s3.NewBucketV2, parent); err != nil {
+	if b.Bucket, err = transform.Register(ctx, s3.NewBucketV2, tf.Bucket, name, bargs, parent); err != nil {
 		return err
 	}
 	id := b.Bucket.ID()
@@ -307,31 +295,31 @@ func (b *Bucket) children(ctx *pulumi.Context, s settings) error {
 		sse.KmsMasterKeyId = s.KMSKeyARN
 		rule.BucketKeyEnabled = pulumi.Bool(true)
 	}
-	if b.Encryption, err = child(ctx, tf.Encryption, name+"-sse", &s3.BucketServerSideEncryptionConfigurationV2Args{
+	if b.Encryption, err = transform.Register(ctx, s3.NewBucketServerSideEncryptionConfigurationV2, tf.Encryption, name+"-sse", &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: id,
 		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{rule},
-	}, s3.NewBucketServerSideEncryptionConfigurationV2, parent); err != nil {
+	}, parent); err != nil {
 		return err
 	}
-	if b.PublicAccessBlock, err = child(ctx, tf.PublicAccessBlock, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
+	if b.PublicAccessBlock, err = transform.Register(ctx, s3.NewBucketPublicAccessBlock, tf.PublicAccessBlock, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
 		Bucket:                id,
 		BlockPublicAcls:       pulumi.Bool(true),
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
-	}, s3.NewBucketPublicAccessBlock, parent); err != nil {
+	}, parent); err != nil {
 		return err
 	}
-	if b.OwnershipControls, err = child(ctx, tf.OwnershipControls, name+"-ownership", &s3.BucketOwnershipControlsArgs{
+	if b.OwnershipControls, err = transform.Register(ctx, s3.NewBucketOwnershipControls, tf.OwnershipControls, name+"-ownership", &s3.BucketOwnershipControlsArgs{
 		Bucket: id,
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
-	}, s3.NewBucketOwnershipControls, parent); err != nil {
+	}, parent); err != nil {
 		return err
 	}
-	if b.Versioning, err = child(ctx, tf.Versioning, name+"-versioning", &s3.BucketVersioningV2Args{
+	if b.Versioning, err = transform.Register(ctx, s3.NewBucketVersioningV2, tf.Versioning, name+"-versioning", &s3.BucketVersioningV2Args{
 		Bucket:                  id,
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String(versioning)},
-	}, s3.NewBucketVersioningV2, parent); err != nil {
+	}, parent); err != nil {
 		return err
 	}
 
@@ -349,33 +337,32 @@ func (b *Bucket) children(ctx *pulumi.Context, s settings) error {
 	}
 	// S3 refuses a bucket policy while the public access block is being applied, and a policy
 	// written before the ownership controls can race them: wait for both.
-	if b.Policy, err = child(ctx, tf.Policy, name+"-policy", &s3.BucketPolicyArgs{Bucket: id, Policy: policy},
-		s3.NewBucketPolicy, parent, pulumi.DependsOn([]pulumi.Resource{b.PublicAccessBlock, b.OwnershipControls})); err != nil {
+	if b.Policy, err = transform.Register(ctx, s3.NewBucketPolicy, tf.Policy, name+"-policy", &s3.BucketPolicyArgs{Bucket: id, Policy: policy}, parent, pulumi.DependsOn([]pulumi.Resource{b.PublicAccessBlock, b.OwnershipControls})); err != nil {
 		return err
 	}
 
 	// Lifecycle rules on a versioned bucket need versioning in place first.
-	if b.Lifecycle, err = child(ctx, tf.Lifecycle, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
+	if b.Lifecycle, err = transform.Register(ctx, s3.NewBucketLifecycleConfigurationV2, tf.Lifecycle, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: id,
 		Rules:  s.lifecycleRules(),
-	}, s3.NewBucketLifecycleConfigurationV2, parent, pulumi.DependsOn([]pulumi.Resource{b.Versioning})); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{b.Versioning})); err != nil {
 		return err
 	}
 
 	if s.AccessLogBucket != nil {
-		if b.Logging, err = child(ctx, tf.Logging, name+"-logging", &s3.BucketLoggingV2Args{
+		if b.Logging, err = transform.Register(ctx, s3.NewBucketLoggingV2, tf.Logging, name+"-logging", &s3.BucketLoggingV2Args{
 			Bucket:       id,
 			TargetBucket: s.AccessLogBucket,
 			TargetPrefix: pulumi.String(s.AccessLogPrefix),
-		}, s3.NewBucketLoggingV2, parent); err != nil {
+		}, parent); err != nil {
 			return err
 		}
 	}
 	if len(s.CORS) > 0 {
-		if b.CORS, err = child(ctx, tf.CORS, name+"-cors", &s3.BucketCorsConfigurationV2Args{
+		if b.CORS, err = transform.Register(ctx, s3.NewBucketCorsConfigurationV2, tf.CORS, name+"-cors", &s3.BucketCorsConfigurationV2Args{
 			Bucket:    id,
 			CorsRules: s.corsRules(),
-		}, s3.NewBucketCorsConfigurationV2, parent); err != nil {
+		}, parent); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/internal/naming"
 	"github.com/groundwork-dev/groundwork/components/queue"
+	"github.com/groundwork-dev/groundwork/components/transform"
 )
 
 // notify registers what each notification needs (a function's permission, a queue) and then
@@ -38,13 +39,13 @@ func (b *Bucket) notify(ctx *pulumi.Context, s settings) error {
 	for i, n := range s.Notifications {
 		role := naming.Child(name, n.Name)
 		if n.Function != nil {
-			p, err := child(ctx, tf.Permission, role+"-invoke", &lambda.PermissionArgs{
+			p, err := transform.Register(ctx, lambda.NewPermission, tf.Permission, role+"-invoke", &lambda.PermissionArgs{
 				Action:        pulumi.String("lambda:InvokeFunction"),
 				Function:      n.Function,
 				Principal:     pulumi.String(notificationPrincipal),
 				SourceArn:     b.Bucket.Arn,
 				SourceAccount: account,
-			}, lambda.NewPermission, parent)
+			}, parent)
 			if err != nil {
 				return err
 			}
@@ -79,8 +80,7 @@ func (b *Bucket) notify(ctx *pulumi.Context, s settings) error {
 	if len(queues) > 0 {
 		nargs.Queues = queues
 	}
-	b.Notification, err = child(ctx, tf.Notification, name+"-notifications", nargs, s3.NewBucketNotification,
-		parent, pulumi.DependsOn(targets))
+	b.Notification, err = transform.Register(ctx, s3.NewBucketNotification, tf.Notification, name+"-notifications", nargs, parent, pulumi.DependsOn(targets))
 	return err
 }
 

@@ -178,17 +178,6 @@ func grantStatements(g grant.Grant) []iampolicy.Statement {
 	return out
 }
 
-// register runs a child's transform and registers the child with what it returns.
-func register[A, R any](ctx *pulumi.Context, tf transform.Func[A], name string, args *A,
-	create func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (R, error), opts ...pulumi.ResourceOption) (R, error) {
-	opts, err := transform.Apply(tf, name, args, opts)
-	if err != nil {
-		var none R
-		return none, err
-	}
-	return create(ctx, name, args, opts...)
-}
-
 // New validates args, builds the package, and registers the function and its children. Any
 // error (invalid fields, missing package, compile error) comes before anything is registered;
 // invalid fields are reported all at once.
@@ -205,9 +194,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	parent := pulumi.Parent(f)
 
-	f.LogGroup, err = register(ctx, tf.LogGroup, naming.Child(name, childLogs), &cloudwatch.LogGroupArgs{
+	f.LogGroup, err = transform.Register(ctx, cloudwatch.NewLogGroup, tf.LogGroup, naming.Child(name, childLogs), &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(int(s.LogRetention / check.Day)),
-	}, cloudwatch.NewLogGroup, parent)
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +207,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if s.PermissionsBoundary != nil {
 		roleArgs.PermissionsBoundary = s.PermissionsBoundary.ToStringOutput()
 	}
-	if f.Role, err = register(ctx, tf.Role, naming.Child(name, childRole), roleArgs, iam.NewRole, parent); err != nil {
+	if f.Role, err = transform.Register(ctx, iam.NewRole, tf.Role, naming.Child(name, childRole), roleArgs, parent); err != nil {
 		return nil, err
 	}
 	// rolePolicy registers one inline policy of the role.
@@ -227,7 +216,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if err != nil {
 			return nil, err
 		}
-		return register(ctx, tf, naming.Child(name, role), &iam.RolePolicyArgs{Role: f.Role.Name, Policy: doc}, iam.NewRolePolicy, parent)
+		return transform.Register(ctx, iam.NewRolePolicy, tf, naming.Child(name, role), &iam.RolePolicyArgs{Role: f.Role.Name, Policy: doc}, parent)
 	}
 	logStreams := f.LogGroup.Arn.ApplyT(func(arn string) string { return arn + ":*" }).(pulumi.StringOutput)
 	f.LoggingPolicy, err = rolePolicy(tf.LoggingPolicy, childLogging,
@@ -298,7 +287,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			SecurityGroupIds: pulumi.StringArray(s.VPC.SecurityGroupIDs),
 		}
 	}
-	if f.Function, err = register(ctx, tf.Function, name, fargs, lambda.NewFunction, parent, pulumi.DependsOn(before)); err != nil {
+	if f.Function, err = transform.Register(ctx, lambda.NewFunction, tf.Function, name, fargs, parent, pulumi.DependsOn(before)); err != nil {
 		return nil, err
 	}
 	dims := pulumi.StringMap{"FunctionName": f.Function.Name}
