@@ -134,6 +134,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of the service and the queues. Nil means time.Now.
 	Now func() time.Time
+	// Lock is the data directory's lock, already held (LockDir, InheritLock): the server
+	// uses it and Close leaves it held, for the next server on the directory. Nil means New
+	// takes the lock and Close releases it.
+	Lock *DirLock
 
 	hooks hooks // test seams, set by this package's tests only
 }
@@ -177,7 +181,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	now := cfg.Now
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	if s.lock, err = lockDir(cfg.DataDir); err != nil {
+	if s.lock, err = lockFor(cfg); err != nil {
 		return nil, fmt.Errorf("localserver: %w", err)
 	}
 	ok := false
@@ -341,7 +345,9 @@ func (s *Server) release() error {
 	if s.dlq != nil {
 		errs = append(errs, s.dlq.Close())
 	}
-	errs = append(errs, s.lock.unlock())
+	if s.cfg.Lock == nil {
+		errs = append(errs, s.lock.unlock())
+	}
 	return errors.Join(errs...)
 }
 
