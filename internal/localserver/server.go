@@ -149,6 +149,7 @@ type hooks struct {
 	publisher func(inquiry.Publisher) inquiry.Publisher
 	processor func(worker.Processor) worker.Processor
 	timeouts  *timeouts // nil means defaultTimeouts
+	connState func(net.Conn, http.ConnState)
 }
 
 // Server is the local server: the API, the events queue and the worker. Use New, then
@@ -273,11 +274,13 @@ func (s *Server) Queues() (events, deadLetter *localqueue.Queue) { return s.queu
 
 // Serve answers HTTP requests on ln and, unless Config.NoWorker is set, runs the worker on
 // the events queue, until ctx is done. It then shuts down in order: the listener closes and
-// in-flight requests finish (at most Config.ShutdownTimeout), so every accepted inquiry's
-// event is in the queue; then the worker finishes the batch it is in; then Serve returns.
+// in-flight requests finish (at most Config.ShutdownTimeout), every connection accepted
+// answered (see drain), so every accepted inquiry's event is in the queue; then the worker
+// finishes the batch it is in; then Serve returns.
 // Serve does not close the data directory: call Close for that.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.httpServer()
+	conns := trackConns(srv, s.cfg.hooks.connState)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	var workerDone sync.WaitGroup
@@ -295,14 +298,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err = <-served: // the listener failed
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
-		err = srv.Shutdown(sctx)
-		cancel()
-		if err != nil {
-			err = fmt.Errorf("drain requests: %w", err)
-			_ = srv.Close()
-		}
-		<-served
+		err = s.drain(ctx, srv, conns, ln, served)
 	}
 	stopWorker()
 	workerDone.Wait()
