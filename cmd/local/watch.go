@@ -514,8 +514,24 @@ type target struct {
 
 // thisTarget describes the build of this binary.
 func thisTarget() (target, error) {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Path == "" || bi.Path == "command-line-arguments" {
+	bi, _ := debug.ReadBuildInfo()
+	t, err := targetOf(bi)
+	if err != nil {
+		return target{}, err
+	}
+	if t.goTool, err = exec.LookPath("go"); err != nil {
+		t.goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, serr := os.Stat(t.goTool); serr != nil {
+			return target{}, fmt.Errorf("no go command to rebuild the server with: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// targetOf is the package a binary was built from and the flags to build it again alike:
+// those of bi that change what is built, -ldflags with -w added, and -buildvcs=false.
+func targetOf(bi *debug.BuildInfo) (target, error) {
+	if bi == nil || bi.Path == "" || bi.Path == "command-line-arguments" {
 		return target{}, errors.New("this binary does not say which package it was built from: run it as `go run ./cmd/local -watch` from the module")
 	}
 	t := target{pkg: bi.Path, flags: []string{"-buildvcs=false"}}
@@ -533,13 +549,6 @@ func thisTarget() (target, error) {
 		}
 	}
 	t.flags = append(t.flags, "-ldflags="+ldflags)
-	var err error
-	if t.goTool, err = exec.LookPath("go"); err != nil {
-		t.goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, serr := os.Stat(t.goTool); serr != nil {
-			return target{}, fmt.Errorf("no go command to rebuild the server with: %w", err)
-		}
-	}
 	return t, nil
 }
 
@@ -564,7 +573,7 @@ func (t target) deps(ctx context.Context) (*moduleDeps, error) {
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
 			err = fmt.Errorf("%w: %s", err, strings.TrimSpace(string(ee.Stderr)))
 		}
-		return nil, fmt.Errorf("go list %s: %w", t.pkg, err)
+		return nil, fmt.Errorf("%s cannot be rebuilt from here: run -watch from inside its module (go list: %w)", t.pkg, err)
 	}
 	d := &moduleDeps{dirs: map[string]bool{}, embeds: map[string]bool{}}
 	for line := range strings.Lines(string(out)) {
