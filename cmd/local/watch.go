@@ -268,7 +268,7 @@ func (s *supervisor) reload(ctx context.Context, changed []string, since time.Ti
 	}
 	swapStart := time.Now()
 	if err := s.swap(ctx, bin); err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && !errors.Is(err, errRolledBack) {
 			s.log.Error("the rebuilt server did not start (its error is above)", "error", err)
 		}
 		return false
@@ -326,10 +326,12 @@ func (s *supervisor) swap(ctx context.Context, bin string) error {
 			return err
 		}
 		s.log.Error("the rebuilt server failed to start: starting the previous build again", "error", err)
-		if s.cur, err = s.start(ctx, old.bin); err != nil && ctx.Err() == nil {
+		if s.cur, err = s.start(ctx, old.bin); err == nil {
+			s.log.Info("the previous build serves again", "pid", s.cur.pid())
+		} else if ctx.Err() == nil {
 			s.log.Error("no server is running: save a change to rebuild and start it", "error", err)
 		}
-		return errors.New("the rebuilt server failed to start")
+		return errRolledBack
 	}
 	s.cur = next
 	if old != nil && old.bin != next.bin && filepath.Dir(old.bin) == s.bins {
@@ -337,6 +339,10 @@ func (s *supervisor) swap(ctx context.Context, bin string) error {
 	}
 	return nil
 }
+
+// errRolledBack: the rebuilt server failed to start after the old one had handed over, and
+// the previous build was started again (swap logged it).
+var errRolledBack = errors.New("the rebuilt server failed to start")
 
 // start starts the server built at bin, with no other server running, and waits until it
 // serves.

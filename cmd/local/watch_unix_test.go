@@ -42,6 +42,8 @@ const (
 	healthLine = "var healthBody = []byte(`{\"status\":\"ok\"}` + \"\\n\")"
 	workerFile = "internal/worker/worker.go"
 	workerLine = "func (h *Handler) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {"
+	serverFile = "internal/localserver/server.go"
+	serverLine = "func New(cfg Config) (*Server, error) {"
 )
 
 // healthAnswering is the health check's source answering with build as its "build" member,
@@ -56,6 +58,10 @@ var runNonce = strconv.FormatInt(time.Now().UnixNano(), 36)
 
 // failingWorker is the worker's Handle failing every batch, as a bug would.
 const failingWorker = workerLine + "\n\treturn events.SQSEventResponse{}, errors.New(\"this build fails every batch\")"
+
+// failingServer is localserver.New failing, as a server that cannot open its data
+// directory would: it fails only once the old server has handed the directory over.
+const failingServer = serverLine + "\n\treturn nil, errors.New(\"this build cannot open its data directory\")"
 
 func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	deadline := time.Now().Add(4 * time.Minute) // a bound on a hang, not a speed requirement
@@ -78,7 +84,7 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 
 	// When clients keep sending requests, and the worker and the health check are fixed and
 	// saved together, as a save-all writes them
-	l := startSwapLoad(w.url)
+	l := startSwapLoad(w.url, "v1", "v2")
 	l.waitAnswers(t, 20)
 	wrote := time.Now()
 	mod.edit(t, workerFile, failingWorker, workerLine)
@@ -106,8 +112,25 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	}
 	assert.Positive(t, len(st.accepted), "inquiries were accepted during the swap")
 
+	// When a save builds a server that fails to start once the old one has handed over
+	l = startSwapLoad(w.url, "v2", "v3")
+	l.waitAnswers(t, 20)
+	mod.edit(t, serverFile, serverLine, failingServer)
+	mod.edit(t, healthFile, healthAnswering("v2"), healthAnswering("v3"))
+
+	// Then the previous build is started again, and every request meanwhile is answered by it
+	w.waitOutput(t, "the previous build serving again", func(_, stderr string) bool {
+		return strings.Contains(stderr, "this build cannot open its data directory") &&
+			strings.Contains(stderr, "the previous build serves again")
+	})
+	l.waitAnswers(t, l.answered()+20)
+	st = l.stop()
+	t.Logf("during the failed swap: %d requests answered by the previous build; %d failed", st.old, len(st.failed))
+	assert.Empty(t, st.failed, "every request during the failed swap is answered")
+	assert.Zero(t, st.new, "the build that failed to start answered nothing")
+
 	// When a save breaks the build
-	mod.edit(t, healthFile, healthAnswering("v2"), healthAnswering("v3")+"\nfunc broken( {")
+	mod.edit(t, healthFile, healthAnswering("v3"), healthAnswering("v3")+"\nfunc broken( {")
 
 	// Then the compiler's error is printed, naming the file and line, and the old handler
 	// keeps serving
@@ -117,7 +140,8 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	})
 	assert.Equal(t, "v2", w.build(t), "the previous build serves after a failed build")
 
-	// When the error is fixed
+	// When both errors are fixed
+	mod.edit(t, serverFile, failingServer, serverLine)
 	mod.edit(t, healthFile, healthAnswering("v3")+"\nfunc broken( {", healthAnswering("v3"))
 
 	// Then the fixed code serves, and the records written before are all there
@@ -349,6 +373,7 @@ type swapLoad struct {
 
 	mu    sync.Mutex
 	stats swapStats
+	old, new string // the builds answering before and after the swap
 }
 
 type swapStats struct {
@@ -359,9 +384,10 @@ type swapStats struct {
 	regressed []string // clients answered by the old code after the new
 }
 
-func startSwapLoad(url string) *swapLoad {
+// startSwapLoad starts the clients on url, where build old answers and build new is to.
+func startSwapLoad(url, old, new string) *swapLoad {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &swapLoad{cancel: cancel}
+	l := &swapLoad{cancel: cancel, old: old, new: new}
 	keepAlive := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	fresh := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
 	var newSeen sync.Map // any client answered v2: what a request sent from now on must get
@@ -369,29 +395,29 @@ func startSwapLoad(url string) *swapLoad {
 		l.wg.Go(func() {
 			sawNew := false
 			for ctx.Err() == nil {
-				_, anyNew := newSeen.Load("v2")
+				_, anyNew := newSeen.Load(new)
 				build, err := health(client, url)
 				l.mu.Lock()
 				switch {
 				case err != nil:
 					l.stats.failed = append(l.stats.failed, fmt.Sprintf("client %d: GET /healthz: %v", c, err))
-				case build == "v1":
+				case build == old:
 					l.stats.old++
 					if sawNew {
 						l.stats.regressed = append(l.stats.regressed, fmt.Sprintf("client %d", c))
 					}
-				case build == "v2":
+				case build == new:
 					l.stats.new++
 					if !anyNew {
 						l.stats.straddled++
 					}
 					sawNew = true
-					newSeen.Store("v2", true)
+					newSeen.Store(new, true)
 				default:
 					l.stats.failed = append(l.stats.failed, fmt.Sprintf("client %d: GET /healthz answered build %q", c, build))
 				}
 				l.mu.Unlock()
-				time.Sleep(5 * time.Millisecond)
+				time.Sleep(10 * time.Millisecond)
 			}
 		})
 	}
@@ -405,7 +431,7 @@ func startSwapLoad(url string) *swapLoad {
 				l.stats.accepted = append(l.stats.accepted, id)
 			}
 			l.mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 	return l
