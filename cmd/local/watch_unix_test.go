@@ -371,8 +371,8 @@ type swapLoad struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu    sync.Mutex
-	stats swapStats
+	mu       sync.Mutex
+	stats    swapStats
 	old, new string // the builds answering before and after the swap
 }
 
