@@ -371,9 +371,8 @@ type swapLoad struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	stats    swapStats
-	old, new string // the builds answering before and after the swap
+	mu    sync.Mutex
+	stats swapStats
 }
 
 type swapStats struct {
@@ -387,7 +386,7 @@ type swapStats struct {
 // startSwapLoad starts the clients on url, where build old answers and build new is to.
 func startSwapLoad(url, old, new string) *swapLoad {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &swapLoad{cancel: cancel, old: old, new: new}
+	l := &swapLoad{cancel: cancel}
 	keepAlive := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	fresh := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
 	var newSeen sync.Map // any client answered v2: what a request sent from now on must get
