@@ -31,8 +31,7 @@
 // lock (no other server can take the directory in between), and runs each build as a child
 // that inherits both. The old server drains as for SIGTERM (its requests answered, its
 // worker batch finished and acknowledged, its bbolt files closed) before the new one opens
-// the data directory. watch.go has the details, handover.go the server's side, watchfs.go
-// the file watching.
+// the data directory. Package reload (cmd/local/internal/reload) has the details.
 package main
 
 import (

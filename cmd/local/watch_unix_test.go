@@ -46,15 +46,17 @@ const (
 	serverLine = "func New(cfg Config) (*Server, error) {"
 )
 
-// healthAnswering is the health check's source answering with build as its "build" member,
-// and with this test run's nonce, so that what each save compiles is new to the build cache,
-// as an edit is (and the figures logged are those of real builds).
+// healthAnswering is the health check's source answering with build as its "build" member.
+// The build names carry a nonce (see module), so that what each save compiles is new to
+// the build cache, as an edit is, and the figures logged are those of real builds.
 func healthAnswering(build string) string {
-	return "var healthBody = []byte(`{\"status\":\"ok\",\"build\":\"" + build + "\",\"run\":\"" + runNonce + "\"}` + \"\\n\")"
+	return "var healthBody = []byte(`{\"status\":\"ok\",\"build\":\"" + build + "\"}` + \"\\n\")"
 }
 
-// runNonce tells this test run's source apart from every earlier run's.
-var runNonce = strconv.FormatInt(time.Now().UnixNano(), 36)
+// buildName returns name with a nonce: a name no earlier run used.
+func buildName(name string) string {
+	return name + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
 
 // failingWorker is the worker's Handle failing every batch, as a bug would.
 const failingWorker = workerLine + "\n\treturn events.SQSEventResponse{}, errors.New(\"this build fails every batch\")"
@@ -65,15 +67,16 @@ const failingServer = serverLine + "\n\treturn nil, errors.New(\"this build cann
 
 func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	deadline := time.Now().Add(4 * time.Minute) // a bound on a hang, not a speed requirement
+	v1, v2, v3 := buildName("v1"), buildName("v2"), buildName("v3")
 	// Given a copy of the module whose worker fails every batch and whose health check says
 	// "v1", run with -watch; events are retried every second and never dead-lettered
 	mod := copyModule(t)
 	mod.edit(t, workerFile, workerLine, failingWorker)
-	mod.edit(t, healthFile, healthLine, healthAnswering("v1"))
+	mod.edit(t, healthFile, healthLine, healthAnswering(v1))
 	bin := mod.build(t)
 	data := tmpfsDir(t)
 	w := startWatch(t, mod.dir, bin, "-data", data, "-visibility", "1s", "-max-receive", "1000", "-quiet")
-	require.Equal(t, "v1", w.build(t), "the first server runs the code the command was built from")
+	require.Equal(t, v1, w.build(t), "the first server runs the code the command was built from")
 
 	// And an inquiry whose event the worker has failed, so it waits in the queue
 	queued := postInquiry(t, w.url, "queued before the swap", "")
@@ -84,14 +87,14 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 
 	// When clients keep sending requests, and the worker and the health check are fixed and
 	// saved together, as a save-all writes them
-	l := startSwapLoad(w.url, "v1", "v2")
+	l := startSwapLoad(w.url, v1, v2)
 	l.waitAnswers(t, 20)
 	wrote := time.Now()
 	mod.edit(t, workerFile, failingWorker, workerLine)
-	mod.edit(t, healthFile, healthAnswering("v1"), healthAnswering("v2"))
+	mod.edit(t, healthFile, healthAnswering(v1), healthAnswering(v2))
 
 	// Then the new code serves
-	waitUntil(t, deadline, "the rebuilt server to answer v2", w, func() bool { return w.build(t) == "v2" })
+	waitUntil(t, deadline, "the rebuilt server to answer v2", w, func() bool { return w.build(t) == v2 })
 	t.Logf("file write to first answer from the new code: %v (supervisor: %s)", time.Since(wrote).Round(time.Millisecond), w.lastReload())
 	l.waitAnswers(t, l.answered()+20) // and keeps serving
 	st := l.stop()
@@ -113,10 +116,10 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	assert.Positive(t, len(st.accepted), "inquiries were accepted during the swap")
 
 	// When a save builds a server that fails to start once the old one has handed over
-	l = startSwapLoad(w.url, "v2", "v3")
+	l = startSwapLoad(w.url, v2, v3)
 	l.waitAnswers(t, 20)
 	mod.edit(t, serverFile, serverLine, failingServer)
-	mod.edit(t, healthFile, healthAnswering("v2"), healthAnswering("v3"))
+	mod.edit(t, healthFile, healthAnswering(v2), healthAnswering(v3))
 
 	// Then the previous build is started again, and every request meanwhile is answered by it
 	w.waitOutput(t, "the previous build serving again", func(_, stderr string) bool {
@@ -130,7 +133,7 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	assert.Zero(t, st.new, "the build that failed to start answered nothing")
 
 	// When a save breaks the build
-	mod.edit(t, healthFile, healthAnswering("v3"), healthAnswering("v3")+"\nfunc broken( {")
+	mod.edit(t, healthFile, healthAnswering(v3), healthAnswering(v3)+"\nfunc broken( {")
 
 	// Then the compiler's error is printed, naming the file and line, and the old handler
 	// keeps serving
@@ -138,14 +141,14 @@ func TestWatchSwapsInTheRebuiltServer(t *testing.T) {
 	w.waitOutput(t, "the compiler's error", func(_, stderr string) bool {
 		return compiler.MatchString(stderr) && strings.Contains(stderr, "build failed: the server keeps running the previous build")
 	})
-	assert.Equal(t, "v2", w.build(t), "the previous build serves after a failed build")
+	assert.Equal(t, v2, w.build(t), "the previous build serves after a failed build")
 
 	// When both errors are fixed
 	mod.edit(t, serverFile, failingServer, serverLine)
-	mod.edit(t, healthFile, healthAnswering("v3")+"\nfunc broken( {", healthAnswering("v3"))
+	mod.edit(t, healthFile, healthAnswering(v3)+"\nfunc broken( {", healthAnswering(v3))
 
 	// Then the fixed code serves, and the records written before are all there
-	waitUntil(t, deadline, "the fixed server to answer v3", w, func() bool { return w.build(t) == "v3" })
+	waitUntil(t, deadline, "the fixed server to answer v3", w, func() bool { return w.build(t) == v3 })
 	assert.Equal(t, "processed", getInquiry(t, w.url, queued)["status"], "a record survives the swaps")
 
 	// When the supervisor gets SIGTERM
@@ -504,19 +507,19 @@ func submit(c *http.Client, url, message, idemKey string) (string, error) {
 
 // BenchmarkWatchReload measures the live loop: each iteration saves a change to the health
 // check's answer in the module's copy and polls until the new answer is served. ns/op is the
-// time from the file write to the first answer from the new code (to within the 2 ms poll);
+// time from the file write to the first answer from the new code (to within the 5 ms poll);
 // build-ms/op and handover-ms/op are the supervisor's own figures for the two parts of it.
 // Run with -benchtime=5x: each iteration is a real build.
 func BenchmarkWatchReload(b *testing.B) {
 	mod := copyModule(b)
-	mod.edit(b, healthFile, healthLine, healthAnswering("r0"))
+	prev := buildName("r0")
+	mod.edit(b, healthFile, healthLine, healthAnswering(prev))
 	bin := mod.build(b)
 	w := startWatch(b, mod.dir, bin, "-data", tmpfsDir(b), "-quiet")
-	prev := "r0"
 	n := 0
 	for b.Loop() {
 		n++
-		next := fmt.Sprintf("r%d", n)
+		next := buildName(fmt.Sprintf("r%d", n))
 		mod.edit(b, healthFile, healthAnswering(prev), healthAnswering(next))
 		waitUntil(b, time.Now().Add(2*time.Minute), "answer "+next, w, func() bool {
 			build, err := health(w.client, w.url)
@@ -534,17 +537,20 @@ func BenchmarkWatchReload(b *testing.B) {
 		return len(reloads) >= n
 	})
 	var build, handover time.Duration
+	var each []string
 	for _, m := range reloads {
-		bd, err := time.ParseDuration(m[1])
+		bd, err := time.ParseDuration(m[2])
 		require.NoError(b, err)
-		hd, err := time.ParseDuration(m[2])
+		hd, err := time.ParseDuration(m[3])
 		require.NoError(b, err)
 		build, handover = build+bd, handover+hd
+		each = append(each, m[1])
 	}
+	b.Logf("reloaded in (supervisor's log, save by save): %s", strings.Join(each, ", "))
 	require.Len(b, reloads, n, "one reload per save")
 	b.ReportMetric(float64(build.Milliseconds())/float64(n), "build-ms/op")
 	b.ReportMetric(float64(handover.Milliseconds())/float64(n), "handover-ms/op")
 }
 
 // reloadFigures finds the build and handover times in the supervisor's reload lines.
-var reloadFigures = regexp.MustCompile(`msg="reloaded in [^"]*".* build=(\S+) handover=(\S+)`)
+var reloadFigures = regexp.MustCompile(`msg="reloaded in ([^"]*)".* build=(\S+) handover=(\S+)`)

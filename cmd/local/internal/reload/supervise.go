@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package reload
 
 import (
 	"bufio"
@@ -20,70 +20,12 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/groundwork-dev/groundwork/internal/localserver"
 )
 
-// -watch: the supervisor. The package doc says what it does; this is how, and why so.
-//
-// The handlers are compiled Go, so new handler code means a new binary, and swapping it
-// in means a new process. Two ways were weighed:
-//
-//   - A supervisor that owns the socket, the queues and the records, and runs only the
-//     handler code in a child, speaking a small protocol (an event in, a response out). Its
-//     queues and records would never close. But the handlers call the records, the archive
-//     and the queue through inquiry.Service, so the protocol would have to carry those
-//     calls too, a remote store that only -watch uses: requests would take a path that
-//     neither the plain local server nor the Lambdas take, which is what the local server
-//     exists to avoid. And code that lives in the supervisor (the adapters, the queue, the
-//     event translation in localserver) would never be rebuilt: edits there would need a
-//     restart by hand.
-//   - Running the whole rebuilt server as a new process, handed the listening socket and
-//     the data directory by the old one. Every edit is picked up, each server is exactly
-//     what `go run ./cmd/local` runs, and the handover is what a SIGTERM already does: stop
-//     accepting, finish in-flight requests, let the worker finish its batch (its deletes
-//     committed, a failed message's visibility timeout kept in the queue file), close the
-//     bbolt files. Chosen.
-//
-// Who holds the socket and the lock between two servers decides whether anything is refused
-// in between. A server that execs its successor itself (keeping its pid, so the go-run
-// watcher and Ctrl-C would work unchanged) could not fall back to the old code when the new
-// one fails to start (a panic at init, a data directory the new code refuses): the old
-// process is gone once it has exec'd. So this process stays as a small supervisor that
-// never serves and never opens the data: it holds the listening socket (connections that
-// arrive between two servers wait in its accept backlog, none is refused) and the data
-// directory's lock (no other server can take the directory between two of its servers,
-// localserver.DirLock), runs each server as a child that inherits both
-// (exec.Cmd.ExtraFiles), and rebuilds on change. A swap, with its protocol (handover.go):
-//
-//  1. go build the server's main package; a failure prints the compiler's output and
-//     leaves the running server alone.
-//  2. Start the new binary; it reports "ready" once it runs, before it touches the data.
-//     One that dies before that changes nothing either: the old server still serves.
-//  3. Tell the old server to hand over: it drains as for SIGTERM and exits, which closes
-//     its queue files. Requests arriving meanwhile wait in the socket's backlog.
-//  4. Tell the new one to open the data directory; it reports "serving" and accepts.
-//     Should it fail here, the previous build is started again on the same socket.
-//
-// The servers are the supervisor's children in its process group: Ctrl-C reaches them as
-// it would reach a plain server, and each drains. SIGTERM to the supervisor, or the exit of
-// the `go run` that started it (stopWithGoRun), stops the server through its control pipe;
-// if the supervisor dies outright, the pipe's end closes and the server stops as well.
-// A server that exits by itself after serving (a crash) is started again; one that stops
-// cleanly (SIGTERM sent to it) stops the supervisor too.
-//
-// Builds add -ldflags=-w: without DWARF the link, most of a rebuild, takes about a third
-// less, and a stack trace still has its files and lines (debuggers lose the source view;
-// run without -watch to debug). They keep the flags this binary was built with (-race,
-// -tags, -trimpath, -gcflags, -ldflags), and -buildvcs=false, as go run does.
-//
-// Windows has no inherited file descriptors for exec.Cmd (ExtraFiles), so -watch is Unix
-// only.
-
-// supervise runs the server under -watch until ctx is done, a signal stops it, or `go run`
-// exits. args are the command's arguments, -watch among them: each server runs with them.
-func supervise(ctx context.Context, args []string, addr, data string, stdout, stderr io.Writer) error {
-	log := slog.New(slog.NewTextHandler(stderr, nil)) // reloads are news even with -quiet
+// Supervise runs the server under -watch until ctx is done, SIGINT or SIGTERM arrives, or
+// cfg.StopWithParent's context is done.
+func Supervise(ctx context.Context, cfg Config) error {
+	log := slog.New(slog.NewTextHandler(cfg.Stderr, nil)) // reloads are news even with -quiet
 	tg, err := thisTarget()
 	if err != nil {
 		return fmt.Errorf("-watch: %w", err)
@@ -92,12 +34,12 @@ func supervise(ctx context.Context, args []string, addr, data string, stdout, st
 	if err != nil {
 		return fmt.Errorf("-watch: %w", err)
 	}
-	lock, err := localserver.LockDir(data)
+	lock, err := cfg.LockDir(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -115,13 +57,13 @@ func supervise(ctx context.Context, args []string, addr, data string, stdout, st
 		return err
 	}
 	defer os.RemoveAll(bins)
-	absData, err := filepath.Abs(data)
+	absData, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 
 	s := &supervisor{
-		log: log, stdout: stdout, stderr: stderr, args: args, target: tg,
+		log: log, stdout: cfg.Stdout, stderr: cfg.Stderr, args: cfg.Args, target: tg,
 		lnFile: lnFile, lock: lock, bins: bins, root: deps.root, deps: deps,
 	}
 	skip := func(dir string) bool { return dir == absData || dir == bins }
@@ -132,13 +74,17 @@ func supervise(ctx context.Context, args []string, addr, data string, stdout, st
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, goRun, stopWatching := stopWithGoRun(ctx, log)
-	defer stopWatching()
+	goRun := 0
+	if cfg.StopWithParent != nil {
+		var stopWatching func()
+		ctx, goRun, stopWatching = cfg.StopWithParent(ctx, log)
+		defer stopWatching()
+	}
 	process := fmt.Sprintf("pid %d", os.Getpid())
 	if goRun != 0 {
 		process += fmt.Sprintf(", stops when go run (pid %d) exits", goRun)
 	}
-	fmt.Fprintf(stdout, "watching %s: a saved change to the server's Go code rebuilds it and swaps it in (supervisor %s)\n", deps.root, process)
+	fmt.Fprintf(cfg.Stdout, "watching %s: a saved change to the server's Go code rebuilds it and swaps it in (supervisor %s)\n", deps.root, process)
 	return s.run(ctx)
 }
 
@@ -149,7 +95,7 @@ type supervisor struct {
 	args           []string
 	target         target
 	lnFile         *os.File
-	lock           *localserver.DirLock
+	lock           Lock
 	bins           string // where the built binaries go
 	root           string // the module's directory
 	w              *sourceWatcher

@@ -1,10 +1,11 @@
 //go:build unix
 
-package main
+package reload
 
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"testing"
@@ -76,7 +77,7 @@ func TestDepsListsTheServersPackagesInThisModule(t *testing.T) {
 	// Then the module's root is found, and the server's packages are in, the others out
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	root := filepath.Dir(filepath.Dir(wd))
+	root := filepath.Join(wd, "..", "..", "..", "..") // from cmd/local/internal/reload
 	assert.Equal(t, root, d.root, "the module's root")
 	for _, pkg := range []string{"cmd/local", "internal/httpapi", "internal/worker", "internal/localserver"} {
 		assert.True(t, d.dirs[filepath.Join(root, pkg)], "%s is one of the server's packages", pkg)
@@ -84,4 +85,14 @@ func TestDepsListsTheServersPackagesInThisModule(t *testing.T) {
 	for _, pkg := range []string{"components/queue", "stacks", "cmd/api"} {
 		assert.False(t, d.dirs[filepath.Join(root, pkg)], "%s is not one of the server's packages", pkg)
 	}
+}
+
+// goTool is the go command on PATH; the test is skipped without one.
+func goTool(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	return p
 }
