@@ -16,10 +16,12 @@ import (
 
 // burstQuiet is how long the module's files must stay unchanged before a change is acted on.
 // A save is often a burst of writes: several files at once (save all, a rename across
-// packages), a formatter or goimports rewriting the file just saved, an editor writing a
-// temporary file and renaming it over the original. They come within milliseconds of one
-// another; 100 ms of quiet ends the burst while adding little to the reload.
-const burstQuiet = 100 * time.Millisecond
+// packages), an editor writing a temporary file and renaming it over the original, a
+// formatter run after the write. They come within milliseconds of one another; 50 ms of
+// quiet ends the burst while adding little to the reload. A write that comes later still
+// is not lost: a build that files changed under is not swapped in, and the next one has
+// both.
+const burstQuiet = 50 * time.Millisecond
 
 // sourceWatcher watches a module's directories for changes to the files a build reads and
 // reports each burst of them once it is over.
