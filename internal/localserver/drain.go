@@ -90,7 +90,11 @@ func (s *Server) drain(ctx context.Context, srv *http.Server, conns *connTracker
 	ln.Close()
 	<-served // the accept loop is over; the connections accepted are still served
 	srv.SetKeepAlivesEnabled(false)
-	silent := time.NewTimer(silentGrace)
+	grace := silentGrace
+	if s.cfg.hooks.grace > 0 {
+		grace = s.cfg.hooks.grace
+	}
+	silent := time.NewTimer(grace)
 	defer silent.Stop()
 	limit := time.NewTimer(time.Until(deadline))
 	defer limit.Stop()

@@ -73,8 +73,11 @@ func (sv *serving) waitRefused(t *testing.T) {
 
 func TestStopAnswersARequestSentAfterItOnAConnectionAcceptedBefore(t *testing.T) {
 	// Given a server that has accepted a connection on which nothing was sent yet, as when a
-	// client connects just as the server is told to stop (or -watch swaps servers)
-	sv := serveWithConnHook(t, Config{NoWorker: true, ShutdownTimeout: time.Hour})
+	// client connects just as the server is told to stop (or -watch swaps servers); the
+	// grace for silent connections is long, so that a slow test still sends within it
+	cfg := Config{NoWorker: true, ShutdownTimeout: time.Hour}
+	cfg.hooks.grace = time.Hour
+	sv := serveWithConnHook(t, cfg)
 	conn, err := net.Dial("tcp", sv.addr)
 	require.NoError(t, err)
 	defer conn.Close()

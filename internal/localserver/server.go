@@ -150,6 +150,7 @@ type hooks struct {
 	processor func(worker.Processor) worker.Processor
 	timeouts  *timeouts // nil means defaultTimeouts
 	connState func(net.Conn, http.ConnState)
+	grace     time.Duration // zero means silentGrace
 }
 
 // Server is the local server: the API, the events queue and the worker. Use New, then
