@@ -201,8 +201,13 @@ func assertStoppedAndReleased(t *testing.T, srv *server, out *processOutput, dat
 	if why != "" {
 		assert.Contains(t, out.stderrText(), why, "the server says why it stopped")
 	}
+	assertReleased(t, srv.url, data)
+}
 
-	ln, err := net.Listen("tcp", strings.TrimPrefix(srv.url, "http://"))
+// assertReleased asserts that the port of url and the data directory are free.
+func assertReleased(t *testing.T, url, data string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", strings.TrimPrefix(url, "http://"))
 	require.NoError(t, err, "the port is free again")
 	ln.Close()
 	next, err := localserver.New(localserver.Config{DataDir: data, Logger: slog.New(slog.DiscardHandler)})

@@ -285,7 +285,7 @@ func queueMessages(t *testing.T, data, name string) []localqueue.Message {
 // tmpfsDir returns a temporary directory on tmpfs (/dev/shm) where there is one, else
 // t.TempDir(). A kill -9 loses nothing the process wrote, fsynced or not (the page cache
 // outlives the process), so tmpfs keeps what this test checks while its fsyncs cost nothing.
-func tmpfsDir(t *testing.T) string {
+func tmpfsDir(t testing.TB) string {
 	t.Helper()
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		if dir, err := os.MkdirTemp("/dev/shm", "groundwork-kill9-"); err == nil {

@@ -11,6 +11,29 @@
 // finishes its batch. Run with `go run`, it also stops that way when the go command exits,
 // even one killed by a signal it does not pass on (see stopWithGoRun). A restart on the
 // same data directory finds every record, archive object and unprocessed event again.
+//
+// With -watch, saving a change to the server's Go code rebuilds it and swaps the new
+// server in; the time from the save to the new code serving is logged ("reloaded in"):
+//
+//	go run ./cmd/local -watch
+//
+// Requests sent during a swap are answered, by the old server or the new one, none
+// refused; queued events and stored records stay; a build that fails prints the compiler's
+// errors and leaves the previous build serving.
+//
+// The handlers are compiled Go, so new code is a new binary. Each build runs as a whole
+// server process, the same server `go run ./cmd/local` runs, rather than as handler code
+// behind a supervisor that would keep the queues and records: such a split would send every
+// store call over a protocol only -watch uses (a path neither the Lambdas nor the plain
+// server take), and edits to the code kept in the supervisor (adapters, queue, event
+// translation) would not reload. A server exec'ing its own successor was weighed too, and
+// set aside: once exec'd, it cannot fall back to the old build when the new one fails to
+// start. So the process `go run` starts only supervises: it holds the listening socket
+// (connections arriving between two servers wait in its backlog) and the data directory's
+// lock (no other server can take the directory in between), and runs each build as a child
+// that inherits both. The old server drains as for SIGTERM (its requests answered, its
+// worker batch finished and acknowledged, its bbolt files closed) before the new one opens
+// the data directory. Package reload (cmd/local/internal/reload) has the details.
 package main
 
 import (
@@ -61,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "do not log each request")
 	var auth authFlags
 	auth.register(fs)
+	watch := fs.Bool("watch", false, "rebuild the server when its Go code changes, and swap it in without dropping requests, queued events or data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +102,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	h, err := takeHandover(*watch, *data) // nil unless the -watch supervisor started this process
+	switch {
+	case errors.Is(err, errStoppedBeforeOpen):
+		return nil // nothing was opened
+	case err != nil:
+		return err
+	case *watch && h == nil:
+		return supervise(ctx, args, *addr, *data, stdout, stderr)
+	}
 
 	level := slog.LevelInfo
 	if *quiet {
@@ -92,12 +125,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		NoWorker:          *noWorker,
 		Logger:            log,
 		Authorizer:        tokens.authz,
+		Lock:              h.dirLock(),
 	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	ln, err := srv.Listen(*addr)
+	ln, err := h.listen(srv, *addr)
 	if err != nil {
 		return err
 	}
@@ -107,11 +141,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, goRun, stopWatching := stopWithGoRun(ctx, log)
+	ctx, goRun, stopWatching := h.stopWith(ctx, log)
 	defer stopWatching()
-	banner(stdout, srv, "http://"+ln.Addr().String(), goRun, tokens, time.Since(start))
+	if h.first() {
+		banner(stdout, srv, "http://"+ln.Addr().String(), goRun, tokens, time.Since(start))
+	}
 	err = srv.Serve(ctx, ln)
-	fmt.Fprintln(stdout, "stopped: requests drained, worker batch finished")
+	if !h.handedOver() {
+		fmt.Fprintln(stdout, "stopped: requests drained, worker batch finished")
+	}
 	return err
 }
 

@@ -28,7 +28,7 @@ func buildLocal(t *testing.T) string {
 }
 
 // goTool is the go command: $GOROOT/bin/go when there is one, else go on PATH.
-func goTool(t *testing.T) string {
+func goTool(t testing.TB) string {
 	t.Helper()
 	if p := filepath.Join(os.Getenv("GOROOT"), "bin", "go"); os.Getenv("GOROOT") != "" {
 		if _, err := os.Stat(p); err == nil {

@@ -149,6 +149,10 @@ type Config struct {
 	// runs, as the stack's JWT authorizer does in AWS, and its claims go into the event
 	// (see auth.go). Nil means no check: protected routes serve anyone.
 	Authorizer *localauth.Authorizer
+	// Lock is the data directory's lock, already held (LockDir, InheritLock): the server
+	// uses it and Close leaves it held, for the next server on the directory. Nil means New
+	// takes the lock and Close releases it.
+	Lock *DirLock
 
 	hooks hooks // test seams, set by this package's tests only
 }
@@ -160,6 +164,8 @@ type hooks struct {
 	publisher func(inquiry.Publisher) inquiry.Publisher
 	processor func(worker.Processor) worker.Processor
 	timeouts  *timeouts // nil means defaultTimeouts
+	connState func(net.Conn, http.ConnState)
+	grace     time.Duration // zero means silentGrace
 }
 
 // Server is the local server: the API, the events queue and the worker. Use New, then
@@ -192,7 +198,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	now := cfg.Now
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	if s.lock, err = lockDir(cfg.DataDir); err != nil {
+	if s.lock, err = lockFor(cfg); err != nil {
 		return nil, fmt.Errorf("localserver: %w", err)
 	}
 	ok := false
@@ -292,11 +298,13 @@ func (s *Server) Queues() (events, deadLetter *localqueue.Queue) { return s.queu
 
 // Serve answers HTTP requests on ln and, unless Config.NoWorker is set, runs the worker on
 // the events queue, until ctx is done. It then shuts down in order: the listener closes and
-// in-flight requests finish (at most Config.ShutdownTimeout), so every accepted inquiry's
-// event is in the queue; then the worker finishes the batch it is in; then Serve returns.
+// in-flight requests finish (at most Config.ShutdownTimeout), every connection accepted
+// answered (see drain), so every accepted inquiry's event is in the queue; then the worker
+// finishes the batch it is in; then Serve returns.
 // Serve does not close the data directory: call Close for that.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.httpServer()
+	conns := trackConns(srv, s.cfg.hooks.connState)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	var workerDone sync.WaitGroup
@@ -314,14 +322,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err = <-served: // the listener failed
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
-		err = srv.Shutdown(sctx)
-		cancel()
-		if err != nil {
-			err = fmt.Errorf("drain requests: %w", err)
-			_ = srv.Close()
-		}
-		<-served
+		err = s.drain(ctx, srv, conns, ln, served)
 	}
 	stopWorker()
 	workerDone.Wait()
@@ -364,7 +365,9 @@ func (s *Server) release() error {
 	if s.dlq != nil {
 		errs = append(errs, s.dlq.Close())
 	}
-	errs = append(errs, s.lock.unlock())
+	if s.cfg.Lock == nil {
+		errs = append(errs, s.lock.unlock())
+	}
 	return errors.Join(errs...)
 }
 
