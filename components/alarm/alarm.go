@@ -3,7 +3,6 @@ package alarm
 import (
 	"fmt"
 	"net/mail"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -98,10 +97,7 @@ var physical = []naming.Physical{{Kind: naming.SNSTopic}}
 // tested here without the engine.
 func resolve(name string, a Args) (Args, error) {
 	r := check.New("alarm topic", name)
-	if err := naming.Check(name, physical); err != nil {
-		// naming's message starts with "name"; the report puts the field first.
-		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
-	}
+	r.Name(physical)
 	if a.Email != "" {
 		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
 			r.Addf("Email", "%q is not an email address", a.Email)

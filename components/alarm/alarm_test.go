@@ -76,10 +76,10 @@ func TestTopicReportsEveryProblemBeforeRegistering(t *testing.T) {
 		{"a bad email", "alarms", alarm.Args{Email: "not-an-address"}, `alarm topic "alarms": Email "not-an-address" is not an email address`},
 		{"an email with a display name", "alarms", alarm.Args{Email: "On call <oncall@example.com>"},
 			`alarm topic "alarms": Email "On call <oncall@example.com>" is not an email address`},
-		{"a name SNS refuses", "my.alarms", alarm.Args{}, `alarm topic "my.alarms": name "my.alarms" has '.' at byte 2: its child "my.alarms" (a SNS topic) allows only letters, digits, '-' and '_'`},
+		{"a name SNS refuses", "my.alarms", alarm.Args{}, `alarm topic "my.alarms": name "my.alarms" has '.' at byte 2: its child "my.alarms" (SNS topic) allows only letters, digits, '-' and '_'`},
 		{"a name too long for the topic", long, alarm.Args{}, `alarm topic "` + long + `": name "` + long + `" is 249 characters`},
 		{"both at once", "my.alarms", alarm.Args{Email: "x"}, `alarm topic "my.alarms": 2 invalid fields:
-  - name "my.alarms" has '.' at byte 2: its child "my.alarms" (a SNS topic) allows only letters, digits, '-' and '_'
+  - name "my.alarms" has '.' at byte 2: its child "my.alarms" (SNS topic) allows only letters, digits, '-' and '_'
   - Email "x" is not an email address`},
 	}
 	for _, tc := range tests {

@@ -25,7 +25,7 @@ func TestResolve(t *testing.T) {
 		{"two addresses", "alarms", Args{Email: "a@example.com, b@example.com"}, []string{`Email "a@example.com, b@example.com" is not an email address`}},
 		{"a name one character too long", strings.Repeat("a", 256-8+1), Args{},
 			[]string{`name "` + strings.Repeat("a", 249) + `" is 249 characters: its child "` + strings.Repeat("a", 249) +
-				`" (a SNS topic) would be named up to 257 characters, over the 256 AWS allows; at most 248 characters fit`}},
+				`" (SNS topic) would be named up to 257 characters, over the 256 AWS allows; at most 248 characters fit`}},
 		{"an empty name and a bad email", "", Args{Email: "@"}, []string{"name is empty", `Email "@" is not an email address`}},
 	}
 	for _, tc := range tests {

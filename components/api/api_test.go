@@ -711,7 +711,7 @@ func TestAPIName(t *testing.T) {
 		name string
 		want []string
 	}{
-		{strings.Repeat("n", longest+1), []string{`-reader-invoke" (a Lambda permission statement) would be named up to 101 characters, over the 100 AWS allows`,
+		{strings.Repeat("n", longest+1), []string{`-reader-invoke" (Lambda permission statement) would be named up to 101 characters, over the 100 AWS allows`,
 			fmt.Sprintf("at most %d characters fit", longest)}},
 		{"my api", []string{`name "my api" has ' ' at byte 2`}},
 		{"", []string{"name is empty"}},

@@ -139,10 +139,7 @@ func checkName(r *check.Report, name string, a Args) {
 		authorizer(fmt.Sprintf("LambdaAuthorizers[%s]", k), k, []naming.Physical{
 			{Role: k, Kind: naming.Authorizer}, {Role: k + roleAuthorizerInvoke, Kind: naming.LambdaPermission}})
 	}
-	if err := naming.Check(name, children); err != nil {
-		// naming's errors start with "name ": the field is the component's name.
-		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
-	}
+	r.Name(children)
 }
 
 // routeFunctions are the distinct non-nil functions of routes, by component name, in order

@@ -57,11 +57,12 @@ func resolve(name string, a Args) (settings, error) {
 		if err := CheckName(a.BucketName); err != nil {
 			r.Add("BucketName", err)
 		}
-	} else if err := naming.Check(name, children); err != nil {
-		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
-	} else if err := CheckName(name + "-abcdef0"); err != nil {
-		// Auto-naming appends "-" and 7 characters to the component's name.
-		r.Addf("name", "%q makes an invalid auto-named bucket (set BucketName or rename): %v", name, err)
+	} else if r.Name(children) {
+		// Auto-naming appends "-" and 7 characters to the component's name; S3's other rules
+		// (no "--" at the start, no IP-address look, ...) are CheckName's.
+		if err := CheckName(name + "-abcdef0"); err != nil {
+			r.Addf("name", "%q makes an invalid auto-named bucket (set BucketName or rename): %v", name, err)
+		}
 	}
 
 	if s.NoncurrentVersionExpiration == 0 {

@@ -57,7 +57,7 @@ func TestResolveRefusesEachInvalidField(t *testing.T) {
 		{"adjacent periods", "archive", Args{BucketName: "a..b"}, "BucketName", "two adjacent periods"},
 		{"reserved prefix", "archive", Args{BucketName: "xn--abc"}, "BucketName", "reserved prefix"},
 		{"reserved suffix", "archive", Args{BucketName: "abc-s3alias"}, "BucketName", "reserved suffix"},
-		{"uppercase name", "Archive", Args{}, "name", `"Archive" has 'A' at byte 0: its child "Archive" (a S3 bucket) allows only lower-case letters, digits and '-'`},
+		{"uppercase name", "Archive", Args{}, "name", `"Archive" has 'A' at byte 0: its child "Archive" (S3 bucket) allows only lower-case letters, digits and '-'`},
 		{"name starting with '-'", "-archive", Args{}, "name", `"-archive" makes an invalid auto-named bucket`},
 		{"name with a reserved prefix", "xn--archive", Args{}, "name", "reserved prefix"},
 		{"log prefix without bucket", "archive", Args{AccessLogPrefix: "x/"}, "AccessLogPrefix", `"x/" is set without AccessLogBucket`},

@@ -217,7 +217,7 @@ func TestFunctionValidation(t *testing.T) {
 		{"every invalid field at once", "api", function.Args{Package: hello, MemoryMB: 64, EphemeralStorageMB: 100, Layers: make([]pulumi.StringInput, 6)},
 			[]string{`function "api": 9 invalid fields:`, "- MemoryMB 64 is outside 128-10240", "- EphemeralStorageMB 100 is outside 512-10240",
 				"- Layers has 6 layers; Lambda allows at most 5", "- Layers[5] is nil"}},
-		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{`-role" (a IAM role) would be named up to 65 characters`, "at most 51 characters fit"}},
+		{"name too long", strings.Repeat("n", 52), function.Args{Package: hello}, []string{`-role" (IAM role) would be named up to 65 characters`, "at most 51 characters fit"}},
 		{"missing package", "api", function.Args{Package: "./cmd/nope"}, []string{`function "api": Package "./cmd/nope" is no directory under the project root`}},
 		{"package not relative to the project", "api", function.Args{Package: "cmd/api"}, []string{`function "api": Package "cmd/api" is not a path relative to the project root`}},
 		{"library package, not a main package", "api", function.Args{Package: "./components/function/testdata/lib"}, []string{`function "api": Package "./components/function/testdata/lib" is package lib, not a main package`}},

@@ -65,9 +65,8 @@ func resolve(name string, a Args) (settings, error) {
 	s := settings{Args: a}
 	r := check.New(kind, name)
 	nameOK := true
-	if err := naming.Check(name, children); err != nil {
+	if !r.Name(children) {
 		nameOK = false
-		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
 	}
 	switch {
 	case a.Package == "" && a.Archive == "":

@@ -126,7 +126,7 @@ func TestResolveValidation(t *testing.T) {
 		{"a subnet that is a VPC", "api", vpc(s("vpc-0a1b"), s("sg-0a1b")), "VPC.SubnetIDs[0]", `"vpc-0a1b" is not a subnet ID`},
 		{"a security group that is a subnet", "api", vpc(s("subnet-0a1b"), s("subnet-0a1b")), "VPC.SecurityGroupIDs[0]", `"subnet-0a1b" is not a security group ID`},
 		{"a name of 51 characters", strings.Repeat("n", 51), Args{Package: "./x"}, "", ""},
-		{"a name of 52 characters", strings.Repeat("n", 52), Args{Package: "./x"}, "name", `its child "` + strings.Repeat("n", 52) + `-role" (a IAM role) would be named up to 65 characters, over the 64 AWS allows; at most 51 characters fit`},
+		{"a name of 52 characters", strings.Repeat("n", 52), Args{Package: "./x"}, "name", `its child "` + strings.Repeat("n", 52) + `-role" (IAM role) would be named up to 65 characters, over the 64 AWS allows; at most 51 characters fit`},
 		{"a name with a dot", "api.v2", Args{Package: "./x"}, "name", `"api.v2" has '.' at byte 3`},
 		{"an empty name", "", Args{Package: "./x"}, "name", "is empty"},
 		{"a grant named like the logging policy", "api", grantOf("logging"), "Grants[0].Name", `"logging" is the name of the function's own logging policy`},

@@ -542,9 +542,9 @@ func TestQueueReportsEveryProblemBeforeRegistering(t *testing.T) {
 				"\n  - VisibilityTimeout 10s is below 6x the consumer timeout (60s)"}},
 		{"a name SQS refuses", "my.events", queue.Args{}, []string{`queue "my.events": name "my.events" has '.' at byte 2`}},
 		{"a name too long for the dead-letter queue", strings.Repeat("q", 69), queue.Args{},
-			[]string{`"` + strings.Repeat("q", 69) + `-dlq" (a SQS queue)`, "at most 68 characters fit"}},
+			[]string{`"` + strings.Repeat("q", 69) + `-dlq" (SQS queue)`, "at most 68 characters fit"}},
 		{"a name too long for the consumer's role, reported once", strings.Repeat("q", 43), queue.Args{Consumer: &function.Args{Package: hello}},
-			[]string{`queue "` + strings.Repeat("q", 43) + `": name "`, `-consumer-role" (a IAM role)`, "at most 42 characters fit"}},
+			[]string{`queue "` + strings.Repeat("q", 43) + `": name "`, `-consumer-role" (IAM role)`, "at most 42 characters fit"}},
 	}
 	for _, tc := range tests {
 		for _, mode := range componenttest.Modes {

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/groundwork-dev/groundwork/components/function"
@@ -135,10 +134,7 @@ func consumerPhysical(*function.Args) []naming.Physical {
 func resolve(name string, a Args, consumer error) (settings, error) {
 	r := check.New("queue", name)
 	s := settings{Args: a}
-	if err := naming.Check(name, physical(a)); err != nil {
-		// naming's message starts with "name"; the report puts the field first.
-		r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
-	}
+	r.Name(physical(a))
 	checkSenders(r, a.Senders)
 	if a.ContentBasedDeduplication && !a.FIFO {
 		r.Addf("ContentBasedDeduplication", "needs FIFO")

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/groundwork-dev/groundwork/components/internal/check"
 	"github.com/groundwork-dev/groundwork/components/internal/naming"
@@ -39,9 +38,7 @@ func resolve(name string, a Args) (settings, error) {
 	s.LocalSecondaryIndexes = slices.Clone(a.LocalSecondaryIndexes)
 
 	if a.TableName == "" {
-		if err := naming.Check(name, children); err != nil {
-			r.Addf("name", "%s", strings.TrimPrefix(err.Error(), "name "))
-		}
+		r.Name(children)
 	} else if !namePattern.MatchString(a.TableName) {
 		r.Addf("TableName", "%q must be 3-255 letters, digits, '_', '-' or '.'", a.TableName)
 	}

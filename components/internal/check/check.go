@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
 )
 
 // Report collects the invalid fields of one component's Args. The zero value is not usable;
@@ -74,6 +76,16 @@ func (r *Report) Err() error {
 		return nil
 	}
 	return &Error{Kind: r.kind, Name: r.name, Problems: slices.Clone(r.problems)}
+}
+
+// Name checks the component's own name against the limits of the children it names after
+// it (see naming.Check) and reports a problem under the field "name".
+func (r *Report) Name(children []naming.Physical) bool {
+	if p := naming.Problem(r.name, children); p != "" {
+		r.Addf("name", "%s", p)
+		return false
+	}
+	return true
 }
 
 // IntRange checks lo <= v <= hi: "MemoryMB 64 is outside 128-10240".

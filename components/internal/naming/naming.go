@@ -11,6 +11,7 @@
 package naming
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -127,23 +128,32 @@ func (p Physical) Longest(name string) int {
 //	name "very-long-…" is 60 characters: its child "very-long-…-dlq" (an SQS queue) would be
 //	named up to 77 characters + ".fifo", over SQS queue's 80; at most 63 characters fit
 func Check(name string, children []Physical) error {
+	if p := Problem(name, children); p != "" {
+		return errors.New("name " + p)
+	}
+	return nil
+}
+
+// Problem is Check's finding without the leading "name", for a report that puts the field's
+// name first (components/internal/check); "" when the name fits.
+func Problem(name string, children []Physical) string {
 	if name == "" {
-		return fmt.Errorf("name is empty")
+		return "is empty"
 	}
 	for _, p := range children {
 		k := p.Kind
 		for i := 0; i < len(name); i++ {
 			c := name[i]
 			if !k.allowed(c) {
-				return fmt.Errorf("name %q has %q at byte %d: its child %q (a %s) allows only %s", name, c, i, Child(name, p.Role), k.Resource, k.Chars)
+				return fmt.Sprintf("%q has %q at byte %d: its child %q (%s) allows only %s", name, c, i, Child(name, p.Role), k.Resource, k.Chars)
 			}
 		}
 		if n := p.Longest(name); n > k.Max {
-			return fmt.Errorf("name %q is %d characters: its child %q (a %s) would be named up to %d characters, over the %d AWS allows; at most %d characters fit",
+			return fmt.Sprintf("%q is %d characters: its child %q (%s) would be named up to %d characters, over the %d AWS allows; at most %d characters fit",
 				name, len(name), Child(name, p.Role), k.Resource, n, k.Max, MaxName(children))
 		}
 	}
-	return nil
+	return ""
 }
 
 // MaxName returns the longest component name whose children all fit their limits.
