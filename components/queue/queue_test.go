@@ -749,3 +749,24 @@ func TestQueueTransformErrorStopsNewNamingTheChild(t *testing.T) {
 		})
 	}
 }
+
+func TestConsumerTransformReachesTheFunction(t *testing.T) {
+	// Given a consumer whose own Args carry a function transform adding a layer
+	const layer = "arn:aws:lambda:us-east-1:123456789012:layer:otel:3"
+	var named string
+	args := &queue.Args{Consumer: &function.Args{Package: hello, Transform: function.Transform{
+		Function: func(name string, a *lambda.FunctionArgs, _ *[]pulumi.ResourceOption) error {
+			named = name
+			a.Layers = pulumi.StringArray{pulumi.String(layer)}
+			return nil
+		},
+	}}}
+	// When the queue is created
+	rec := componenttest.MustRun(t, componenttest.Component(queue.New, "events", args))
+	// Then the consumer function is registered with the layer: the queue passed the
+	// consumer's transform through to the function component, which ran it
+	assert.Equal(t, "events-consumer", named, "the transform saw the consumer's name")
+	fn := rec.Must(t, "aws:lambda/function:Function", "events-consumer")
+	layers, _ := fn.Input("layers")
+	assert.Equal(t, []any{layer}, layers, "the transform's layer is recorded")
+}
