@@ -136,28 +136,19 @@ var foldedNames = [...][]string{
 	levelHTTP:           {"METHOD", "PROTOCOL", "SOURCEIP"},
 }
 
-func (d *fastDecoder) object(lv level, depth int) bool {
-	if !d.consume('{') {
+// sequence reads the frame of an object or an array: open, members separated by commas
+// (member reads one whole, its key included), close. member is never kept, so a closure
+// passed here stays on the stack.
+func (d *fastDecoder) sequence(open, close byte, member func() bool) bool {
+	if !d.consume(open) {
 		return false
 	}
 	d.ws()
-	if d.consume('}') {
+	if d.consume(close) {
 		return true
 	}
 	for {
-		if !d.readKey() {
-			return false
-		}
-		var ok bool
-		switch lv {
-		case levelTop:
-			ok = d.topField()
-		case levelRequestContext:
-			ok = d.requestContextField(depth)
-		case levelHTTP:
-			ok = d.httpField(depth)
-		}
-		if !ok {
+		if !member() {
 			return false
 		}
 		d.ws()
@@ -165,8 +156,25 @@ func (d *fastDecoder) object(lv level, depth int) bool {
 			d.ws()
 			continue
 		}
-		return d.consume('}')
+		return d.consume(close)
 	}
+}
+
+func (d *fastDecoder) object(lv level, depth int) bool {
+	return d.sequence('{', '}', func() bool {
+		if !d.readKey() {
+			return false
+		}
+		switch lv {
+		case levelTop:
+			return d.topField()
+		case levelRequestContext:
+			return d.requestContextField(depth)
+		case levelHTTP:
+			return d.httpField(depth)
+		}
+		return false
+	})
 }
 
 func (d *fastDecoder) topField() bool {
@@ -251,14 +259,7 @@ func (d *fastDecoder) once(bit uint16) bool {
 // in another case, for headers) or one that nameOK refuses sends the event to the slow path,
 // which merges or keeps the last as encoding/json does. nameOK may be nil.
 func (d *fastDecoder) stringObject(dst *[]headerSpan, nameOK func([]byte) bool) bool {
-	if !d.consume('{') {
-		return false
-	}
-	d.ws()
-	if d.consume('}') {
-		return true
-	}
-	for {
+	return d.sequence('{', '}', func() bool {
 		if d.peek() != '"' || len(*dst) == maxFastHeaders {
 			return false
 		}
@@ -284,36 +285,19 @@ func (d *fastDecoder) stringObject(dst *[]headerSpan, nameOK func([]byte) bool) 
 			return false
 		}
 		*dst = append(*dst, h)
-		d.ws()
-		if d.consume(',') {
-			d.ws()
-			continue
-		}
-		return d.consume('}')
-	}
+		return true
+	})
 }
 
 func (d *fastDecoder) cookieArray() bool {
-	if !d.consume('[') {
-		return false
-	}
-	d.ws()
-	if d.consume(']') {
-		return true
-	}
-	for {
+	return d.sequence('[', ']', func() bool {
 		var c span
 		if !d.str(&c) {
 			return false
 		}
 		d.cookies = append(d.cookies, c)
-		d.ws()
-		if d.consume(',') {
-			d.ws()
-			continue
-		}
-		return d.consume(']')
-	}
+		return true
+	})
 }
 
 // canonicalToken checks that b is an HTTP token and rewrites it in place to its canonical
@@ -500,12 +484,7 @@ func (d *fastDecoder) skip(depth int) bool {
 	case c == '"':
 		return d.skipString()
 	case c == '{':
-		d.i++
-		d.ws()
-		if d.consume('}') {
-			return true
-		}
-		for {
+		return d.sequence('{', '}', func() bool {
 			if !d.skipString() {
 				return false
 			}
@@ -514,33 +493,10 @@ func (d *fastDecoder) skip(depth int) bool {
 				return false
 			}
 			d.ws()
-			if !d.skip(depth + 1) {
-				return false
-			}
-			d.ws()
-			if d.consume(',') {
-				d.ws()
-				continue
-			}
-			return d.consume('}')
-		}
+			return d.skip(depth + 1)
+		})
 	case c == '[':
-		d.i++
-		d.ws()
-		if d.consume(']') {
-			return true
-		}
-		for {
-			if !d.skip(depth + 1) {
-				return false
-			}
-			d.ws()
-			if d.consume(',') {
-				d.ws()
-				continue
-			}
-			return d.consume(']')
-		}
+		return d.sequence('[', ']', func() bool { return d.skip(depth + 1) })
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
