@@ -64,16 +64,9 @@ func repairFile(rep *RepairReport, path string) error {
 		return err
 	}
 	defer f.Close() // after the new file is in place: holds the lock until then
-	if err := lockFile(f); err != nil {
-		return fmt.Errorf("localqueue: %w", err)
-	}
-	st, err := f.Stat()
+	res, err := lockAndScan(f)
 	if err != nil {
 		return err
-	}
-	res, err := scanFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("localqueue: read %s: %w", path, err)
 	}
 	if len(res.damage) == 0 {
 		return nil

@@ -100,22 +100,31 @@ func openStore(path string) (*store, error) {
 
 // checkOpenFile locks f and scans it; damage is set when it is damaged.
 func checkOpenFile(f *os.File, damage **DamageError) error {
-	if err := lockFile(f); err != nil {
-		return fmt.Errorf("localqueue: %w", err)
-	}
-	st, err := f.Stat()
+	res, err := lockAndScan(f)
 	if err != nil {
 		return err
-	}
-	res, err := scanFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("localqueue: read %s: %w", f.Name(), err)
 	}
 	if len(res.damage) > 0 {
 		*damage = &DamageError{File: f.Name(), Damage: res.damage}
 		return *damage
 	}
 	return nil
+}
+
+// lockAndScan takes f's lock (held until f is closed) and scans the whole file.
+func lockAndScan(f *os.File) (*scanResult, error) {
+	if err := lockFile(f); err != nil {
+		return nil, fmt.Errorf("localqueue: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	res, err := scanFile(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("localqueue: read %s: %w", f.Name(), err)
+	}
+	return res, nil
 }
 
 // createFile makes a queue file at path holding msgs (and, when journal is set, the mark of
