@@ -24,12 +24,31 @@ type apiCase struct {
 	status int
 	// save names the inquiry a 202 answer's Location gives, for later cases.
 	save string
+	// publicReads sends the case to each side's gateway without an authorizer, as on a stack
+	// with auth.publicReads (dev): auth off. Otherwise the gateway checks tokens on the
+	// protected route as the stack's JWT authorizer does: auth on.
+	publicReads bool
+	// gets is what the function must be given (checked on the local side; the other side's
+	// answer, which says what its function got, must be the same). Zero: not checked.
+	gets delivery
+	// has are lines the answer must hold ("Www-Authenticate: Bearer").
+	has []string
 }
+
+// delivery is what reaches the function for a request.
+type delivery int
+
+const (
+	anyDelivery  delivery = iota // not checked
+	notInvoked                   // nothing: the gateway answered itself (a refused token)
+	noClaims                     // an event without requestContext.authorizer
+	readerClaims                 // an event with the reader token's claims and scopes in requestContext.authorizer.jwt
+)
 
 // Request parts the cases share.
 const (
 	jsonType    = "Content-Type: application/json"
-	bearer      = "Authorization: Bearer " + readerToken
+	bearer      = "Authorization: Bearer {reader-token}" // a token the authorizer accepts, with readScope
 	cookies     = "Cookie: session=abc123; theme=dark"
 	validBody   = `{"name":"Ada Lovelace","email":"ada@example.com","company":"Analytical Engines","message":"Hello"}`
 	otherBody   = `{"name":"Ada Lovelace","email":"ada@example.com","message":"Another question"}`
@@ -38,10 +57,11 @@ const (
 	unknownID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 )
 
-// apiCases is the suite's list of requests: every route, every error class, auth on (a
-// token the authorizer accepts) and off (none), binary bodies, query strings, cookies, and
-// the $default spellings of the protected route (issue 7). Cases run in order: a GET of an
-// id follows the POST that saved it.
+// apiCases is the suite's list of requests: every route, every error class, auth on (the
+// gateway with the stack's JWT authorizer: each kind of bad token, a token without the
+// scope, a valid one) and off (publicReads), binary bodies, query strings, cookies, and the
+// $default spellings of the protected route (issue 7). Tokens are named {NAME-token} (see
+// newAuth). Cases run in order: a GET of an id follows the POST that saved it.
 func apiCases() []apiCase {
 	return []apiCase{
 		// GET /healthz, the public route without a body.
@@ -50,7 +70,7 @@ func apiCases() []apiCase {
 		{name: "GET /healthz with a query string (repeated and escaped parameters)", method: "GET",
 			target: "/healthz?probe=1&probe=2&q=a%20b%26c", status: 200},
 		{name: "GET /healthz with cookies and a token (public route: no authorizer)", method: "GET", target: "/healthz",
-			header: []string{cookies, bearer}, status: 200},
+			header: []string{cookies, bearer}, status: 200, gets: noClaims},
 		{name: "POST /healthz: 405 with Allow", method: "POST", target: "/healthz", status: 405},
 		{name: "a lower-case method: 405 with Allow", method: "get", target: "/healthz", status: 405},
 		{name: "a path no route has: 404", method: "GET", target: "/v1/nothing", status: 404},
@@ -61,27 +81,49 @@ func apiCases() []apiCase {
 		{name: "POST /v1/inquiries: 202 with Location", method: "POST", target: "/v1/inquiries",
 			header: []string{jsonType}, body: validBody, status: 202, save: "a"},
 		{name: "POST with charset, cookies and a token (public route: no claims)", method: "POST", target: "/v1/inquiries",
-			header: []string{"Content-Type: application/json; charset=utf-8", cookies, bearer}, body: otherBody, status: 202, save: "b"},
+			header: []string{"Content-Type: application/json; charset=utf-8", cookies, bearer}, body: otherBody, status: 202, save: "b", gets: noClaims},
 		{name: "POST non-ASCII text, escapes and line breaks", method: "POST", target: "/v1/inquiries",
 			header: []string{jsonType, "X-Forwarded-For: 203.0.113.9"}, body: unicodeBody, status: 202, save: "u"},
 
-		// GET /v1/inquiries/{id}, the protected route: auth off (no token, no claims) and on.
-		{name: "GET an inquiry, auth off: no token, no claims", method: "GET", target: "/v1/inquiries/{a}", status: 200},
+		// GET /v1/inquiries/{id}, the protected route, auth on: the gateway refuses a missing
+		// or bad token itself, as API Gateway does, and the function gets the claims of a
+		// valid one.
 		{name: "GET an inquiry, auth on: claims and scopes in requestContext.authorizer.jwt", method: "GET",
-			target: "/v1/inquiries/{a}", header: []string{bearer}, status: 200},
+			target: "/v1/inquiries/{a}", header: []string{bearer}, status: 200, gets: readerClaims},
 		{name: "GET an inquiry with a query string and cookies, auth on", method: "GET",
-			target: "/v1/inquiries/{u}?fields=all&x=%E2%9C%93", header: []string{bearer, cookies}, status: 200},
-		{name: "GET an unknown inquiry: 404", method: "GET", target: "/v1/inquiries/" + unknownID, header: []string{bearer}, status: 404},
-		{name: "GET a malformed id: 404", method: "GET", target: "/v1/inquiries/not-an-id", header: []string{bearer}, status: 404},
+			target: "/v1/inquiries/{u}?fields=all&x=%E2%9C%93", header: []string{bearer, cookies}, status: 200, gets: readerClaims},
+		{name: "GET an inquiry without a token: 401 with www-authenticate", method: "GET", target: "/v1/inquiries/{a}",
+			status: 401, gets: notInvoked, has: []string{"Www-Authenticate: Bearer", `{"message":"Unauthorized"}`}},
+		{name: "GET an inquiry with a token that is not a JWT: 401", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer not-a-token"}, status: 401, gets: notInvoked},
+		{name: "GET an inquiry with an expired token: 401", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer {expired-token}"}, status: 401, gets: notInvoked},
+		{name: "GET an inquiry with a token for another audience: 401", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer {wrong-audience-token}"}, status: 401, gets: notInvoked},
+		{name: "GET an inquiry with a token signed by a key the issuer does not publish: 401", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer {unknown-key-token}"}, status: 401, gets: notInvoked},
+		{name: "GET an inquiry with a forged token (the issuer's kid, another key's signature): 401", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer {forged-token}"}, status: 401, gets: notInvoked},
+		{name: "GET an inquiry with a token without the read scope: 403", method: "GET", target: "/v1/inquiries/{a}",
+			header: []string{"Authorization: Bearer {no-scope-token}"}, status: 403, gets: notInvoked, has: []string{`{"message":"Forbidden"}`}},
+
+		// The same route, auth off (a stack with auth.publicReads): served without a token, and
+		// a token is neither checked nor turned into claims.
+		{name: "GET an inquiry, auth off: no token, no claims", method: "GET", target: "/v1/inquiries/{a}",
+			publicReads: true, status: 200, gets: noClaims},
+		{name: "GET an inquiry, auth off, an expired token: not checked, no claims", method: "GET", target: "/v1/inquiries/{u}",
+			header: []string{"Authorization: Bearer {expired-token}"}, publicReads: true, status: 200, gets: noClaims},
+		{name: "GET an unknown inquiry: 404", method: "GET", target: "/v1/inquiries/" + unknownID, header: []string{bearer}, status: 404, gets: readerClaims},
+		{name: "GET a malformed id: 404", method: "GET", target: "/v1/inquiries/not-an-id", header: []string{bearer}, status: 404, gets: readerClaims},
 		{name: "POST to the protected route's path: 404 (a protected route is invisible from $default)", method: "POST", target: "/v1/inquiries/{a}",
 			header: []string{jsonType}, body: validBody, status: 404},
 
 		// Spellings of the protected path that the local route choice sends to $default, where
 		// the handler refuses a protected route (issue 7 §1), token or not.
-		{name: "$default: GET /v1/inquiries%2F<id>", method: "GET", target: "/v1/inquiries%2F{a}", header: []string{bearer}, status: 404},
-		{name: "$default: GET /v1/inquiries//<id>", method: "GET", target: "/v1/inquiries//{a}", header: []string{bearer}, status: 404},
+		{name: "$default: GET /v1/inquiries%2F<id>", method: "GET", target: "/v1/inquiries%2F{a}", header: []string{bearer}, status: 404, gets: noClaims},
+		{name: "$default: GET /v1/inquiries//<id>", method: "GET", target: "/v1/inquiries//{a}", header: []string{bearer}, status: 404, gets: noClaims},
 		{name: "$default: GET /v1/inquiries/<id>/ (trailing slash)", method: "GET", target: "/v1/inquiries/{a}/", status: 404},
-		{name: "$default: GET /v1/%69nquiries/<id>", method: "GET", target: "/v1/%69nquiries/{a}", header: []string{bearer}, status: 404},
+		{name: "$default: GET /v1/%69nquiries/<id>", method: "GET", target: "/v1/%69nquiries/{a}", header: []string{bearer}, status: 404, gets: noClaims},
 		{name: "$default: GET /v1/inquiries/./<id>", method: "GET", target: "/v1/inquiries/./{a}", status: 404},
 		{name: "$default: GET /v1/inquiries/%CE%BB", method: "GET", target: "/v1/inquiries/%CE%BB", status: 404},
 		{name: "GET //healthz: the route's key, an empty segment ignored as API Gateway does", method: "GET", target: "//healthz", status: 200},
@@ -121,7 +163,7 @@ func apiCases() []apiCase {
 			header: []string{jsonType, "Idempotency-Key: {run}-key-2", "Idempotency-Key: {run}-key-3"}, body: validBody, status: 400},
 		{name: "POST an Idempotency-Key holding two keys: 400", method: "POST", target: "/v1/inquiries",
 			header: []string{jsonType, "Idempotency-Key: {run}-key-4, {run}-key-5"}, body: validBody, status: 400},
-		{name: "GET the idempotently created inquiry", method: "GET", target: "/v1/inquiries/{k}", header: []string{bearer}, status: 200},
+		{name: "GET the idempotently created inquiry", method: "GET", target: "/v1/inquiries/{k}", header: []string{bearer}, status: 200, gets: readerClaims},
 	}
 }
 

@@ -28,10 +28,11 @@
 //
 // # What is compared, and what is normalized
 //
-// For an API case: the status, every response header, and the body. For a worker case: the
-// batch item failures, in order; then, for each inquiry the batch touched, the API's answer to
-// GET of it and the archived object. The published events are compared as a set. Before
-// comparing, each side's output is normalized, and nothing else:
+// For an API case: the status, every response header, the body, and what reached the
+// function (see Authorization). For a worker case: the batch item failures, in order; then,
+// for each inquiry the batch touched, the API's answer to GET of it and the archived object.
+// The published events are compared as a set. Before comparing, each side's output is
+// normalized, and nothing else:
 //
 //   - inquiry ids (26 characters of Crockford base32, inquiry.ValidID's form, wherever they
 //     appear: Location, bodies, problem details) become <id-N>, N numbering the distinct ids
@@ -58,12 +59,31 @@
 //
 // # Authorization
 //
-// Until the local server verifies JWTs itself, a stand-in for API Gateway's JWT authorizer
-// (authorizer, in the tests) sits in front of the function on both sides alike: for an event
-// on a protected route whose Authorization header carries one of its bearer tokens, it puts
-// the token's claims and scopes in requestContext.authorizer.jwt as API Gateway does (claim
-// values as strings); any other event passes unchanged. Cases with and without a token cover
-// auth on and off.
+// Both sides' local servers check tokens with the same localauth.Authorizer (Config.Authorizer),
+// as cmd/local does for a stack whose issuer is the local one: a local key made for the run in
+// a temporary directory, issuer localauth.LocalIssuer, audience localauth.LocalAudience, and
+// the protected route of httpapi.Routes needing a read scope. The cases' tokens are signed
+// with that key, except two signed by a key the issuer does not publish (under that key's kid,
+// and under the trusted key's: a forgery only the signature check catches). The reader token's
+// claims hold a number, a list, a boolean, and text that JSON must escape with a non-ASCII
+// letter.
+//
+// Auth on: a request to the protected route without a token, or with a bad one (not a JWT,
+// expired, another audience, another key), gets 401 with its www-authenticate header, one
+// without the scope 403, and the function is not invoked; a valid one reaches the function
+// with its claims and scopes in requestContext.authorizer.jwt. (The checking is API Gateway's
+// part, the same code on both sides; the cases hold it to API Gateway's answers, and the
+// comparison covers the functions behind it.) Auth off, as on a stack with
+// auth.publicReads (dev): each side has a second local server without an authorizer in front
+// of the same function, and cases marked publicReads go to it; the protected route serves
+// them, token or not, and their events carry no claims.
+//
+// Each side records, in front of its function (the in-process handler; the RIE's invoke URL),
+// the requestContext.authorizer of every event it is given, and a case's answer ends with it:
+// so the claims are compared between the sides like the rest of the answer, as they are
+// (both sides get the same token's). A case also states what its function must get (nothing,
+// an event without claims, or the reader token's claims and scopes, each rendered as API
+// Gateway renders it), checked on the local side.
 //
 // # Running it
 //

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,7 +21,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,12 +29,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/groundwork-dev/groundwork/internal/adapters/local"
-	"github.com/groundwork-dev/groundwork/internal/apigw"
 	"github.com/groundwork-dev/groundwork/internal/awsemu"
 	"github.com/groundwork-dev/groundwork/internal/httpapi"
 	"github.com/groundwork-dev/groundwork/internal/inquiry"
+	"github.com/groundwork-dev/groundwork/internal/localauth"
 	"github.com/groundwork-dev/groundwork/internal/localqueue"
 	"github.com/groundwork-dev/groundwork/internal/localserver"
 	"github.com/groundwork-dev/groundwork/internal/worker"
@@ -42,8 +44,12 @@ import (
 // side is one implementation under test, seen as its clients and its event source see it.
 type side struct {
 	name string
-	// gateway is API Gateway's part: route choice, event, invoke, response (a local server).
+	// gateway is API Gateway's part: route choice, the stack's JWT authorizer, event, invoke,
+	// response (a local server with Config.Authorizer).
 	gateway *localserver.Server
+	// open is the same in front of the same function, without an authorizer: a stack with
+	// auth.publicReads (dev), where the protected route serves anyone.
+	open *localserver.Server
 	// worker is the worker function as an event source mapping invokes it.
 	worker localqueue.Handler
 	// drain returns the bodies of the events the API published since the last drain.
@@ -52,7 +58,8 @@ type side struct {
 	archived func(ctx context.Context, key string) ([]byte, error)
 
 	apiTimes, workerTimes timings
-	auth                  *authorizer // API Gateway's JWT authorizer, until the local server has its own
+	got                   deliveries        // what reached the api function during the current request
+	tokens                map[string]string // the suite's tokens, by name: the same on both sides
 	norm                  normalizer
 	saved                 map[string]string // inquiry ids saved by cases, by name
 	published             map[string]string // the last published event body, by inquiry id
@@ -112,8 +119,8 @@ func (t *timings) timeWorker(next localqueue.Handler) localqueue.Handler {
 // breaks are deliberate faults injected on the local side only, to show that the suite sees
 // a difference there.
 type breaks struct {
-	// api wraps the local side's api handler (after the authorizer, so it sees the event the
-	// handler would get).
+	// api wraps the local side's api handler (after the server's authorizer, so it sees the
+	// event the handler would get).
 	api func(lambda.Handler) lambda.Handler
 	// worker wraps the local side's worker handler.
 	worker func(localqueue.Handler) localqueue.Handler
@@ -125,6 +132,7 @@ type world struct {
 	apiRIE        *rie
 	workerRIE     *rie
 	run           string // stands for {run} in cases, so that a case list can run again
+	reader        grant  // what the authorizer must put in the event for the reader token
 }
 
 // quiet is the logger of the local servers: the suite compares answers, not logs.
@@ -141,24 +149,21 @@ func newWorld(t testing.TB, brk breaks) *world {
 	emu.CreateBucket(t, bucket)
 	queueURL := createQueue(t, emu)
 
-	w := &world{}
-	w.local = &side{name: "local", norm: newNormalizer(), saved: map[string]string{}}
-	w.remote = &side{name: "bootstrap under the RIE", norm: newNormalizer(), saved: map[string]string{}}
+	authz, tokens, reader := newAuth(t)
+	w := &world{reader: reader}
+	w.local = &side{name: "local", tokens: tokens, norm: newNormalizer(), saved: map[string]string{}}
+	w.remote = &side{name: "bootstrap under the RIE", tokens: tokens, norm: newNormalizer(), saved: map[string]string{}}
 
 	// The local side: the local server, invoking its in-process handler on its own file
 	// adapters and queue.
 	localDir := t.TempDir()
-	ls, err := localserver.New(w.local.gatewayConfig(localDir, func(h lambda.Handler) lambda.Handler {
+	ls := w.local.startGateways(t, localDir, authz, func(h lambda.Handler) lambda.Handler {
+		h = w.local.record(w.local.apiTimes.timeAPI(h))
 		if brk.api != nil {
 			h = brk.api(h)
 		}
-		return w.local.apiTimes.timeAPI(h)
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ls.Close() })
-	w.local.gateway = ls
+		return h
+	})
 	wh := ls.WorkerHandler()
 	if brk.worker != nil {
 		wh = brk.worker(wh)
@@ -172,20 +177,15 @@ func newWorld(t testing.TB, brk breaks) *world {
 	}
 	w.local.archived = archive.Get
 
-	// The other side: the bootstraps under the RIE on the emulators, behind a local server
-	// whose api handler is the api bootstrap's RIE (the server's own stores stay empty).
+	// The other side: the bootstraps under the RIE on the emulators, behind local servers
+	// whose api handler is the api bootstrap's RIE (the servers' own stores stay empty).
 	w.apiRIE = startRIE(t, "api", bootstrap(t, "./cmd/api"), functionEnv(t, emu, "api",
 		"TABLE_NAME="+table, "QUEUE_URL="+queueURL))
 	w.workerRIE = startRIE(t, "worker", bootstrap(t, "./cmd/worker"), functionEnv(t, emu, "worker",
 		"TABLE_NAME="+table, "BUCKET_NAME="+bucket))
-	rs, err := localserver.New(w.remote.gatewayConfig(t.TempDir(), func(lambda.Handler) lambda.Handler {
-		return w.remote.apiTimes.timeAPI(w.apiRIE)
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rs.Close() })
-	w.remote.gateway = rs
+	w.remote.startGateways(t, t.TempDir(), authz, func(lambda.Handler) lambda.Handler {
+		return w.remote.record(w.remote.apiTimes.timeAPI(w.apiRIE))
+	})
 	w.remote.worker = w.remote.workerTimes.timeWorker(invokeWorker(w.workerRIE))
 	sqsClient := emu.SQSClient()
 	w.remote.drain = func(ctx context.Context) ([]string, error) { return drainSQS(ctx, sqsClient, queueURL) }
@@ -201,18 +201,166 @@ func newWorld(t testing.TB, brk breaks) *world {
 	return w
 }
 
-// gatewayConfig configures the local server of either side: the same API Gateway emulation
-// (route choice, event, response), the same authorizer, in front of invoke (which gets the
-// in-process handler, and returns what the side invokes in its place).
-//
-// The authorizer is the stand-in below until the local server verifies JWTs itself; then
-// this is the one place to change: drop authorize (authorize := identity) and give both
-// sides the server's own verification here, with readerToken minted by its token command.
-func (s *side) gatewayConfig(dir string, invoke func(lambda.Handler) lambda.Handler) localserver.Config {
-	s.auth = newAuthorizer()
-	authorize := s.auth.wrap
-	return localserver.Config{DataDir: dir, NoWorker: true, Logger: quiet,
-		WrapAPI: func(h lambda.Handler) lambda.Handler { return authorize(invoke(h)) }}
+// startGateways starts the side's two local servers: the same API Gateway emulation (route
+// choice, event, response) in front of the same function, one with the stack's JWT
+// authorizer (gateway) and one without (open). function gets the first server's in-process
+// handler and returns what both servers invoke in its place; the second server's own
+// handler, on its own empty data directory, is never invoked. It returns the first server,
+// whose worker and queue are the side's.
+func (s *side) startGateways(t testing.TB, dir string, authz *localauth.Authorizer, function func(lambda.Handler) lambda.Handler) *localserver.Server {
+	t.Helper()
+	var fn lambda.Handler
+	gw, err := localserver.New(localserver.Config{DataDir: dir, NoWorker: true, Logger: quiet, Authorizer: authz,
+		WrapAPI: func(h lambda.Handler) lambda.Handler { fn = function(h); return fn }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Close() })
+	open, err := localserver.New(localserver.Config{DataDir: t.TempDir(), NoWorker: true, Logger: quiet,
+		WrapAPI: func(lambda.Handler) lambda.Handler { return fn }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { open.Close() })
+	s.gateway, s.open = gw, open
+	return gw
+}
+
+// readScope is the scope the protected route needs, as in the staging and prod stacks
+// (auth.readScope).
+const readScope = "groundwork-api/inquiries.read"
+
+// grant is what API Gateway's JWT authorizer puts in requestContext.authorizer.jwt for a
+// token: its claims, each value rendered as a string, and its scopes.
+type grant struct {
+	claims map[string]string
+	scopes []string
+}
+
+// otherKey is an RSA key the authorizer does not trust, made once: it signs the forged
+// tokens.
+var otherKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+// newAuth builds the JWT authorizer both sides' gateways share, as cmd/local builds it from
+// a stack file whose issuer is the local one: a local key made in a temporary directory,
+// issuer localauth.LocalIssuer, audience localauth.LocalAudience, and each protected route of
+// httpapi.Routes needing readScope. It mints the cases' tokens, by the name cases give them
+// ({reader-token} and so on), and says what the reader token must put in the event.
+func newAuth(t testing.TB) (*localauth.Authorizer, map[string]string, grant) {
+	t.Helper()
+	key, err := localauth.LoadOrCreateKey(filepath.Join(t.TempDir(), localauth.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string][]string{}
+	for _, rt := range httpapi.Routes {
+		if !rt.Public {
+			routes[rt.Key()] = []string{readScope}
+		}
+	}
+	authz, err := localauth.New(localauth.Config{Issuer: localauth.LocalIssuer, Audiences: []string{localauth.LocalAudience},
+		Routes: routes, Keys: key.Keys()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The reader token's claims: numbers, a list, a boolean, and text that a JSON writer
+	// must escape, with a non-ASCII letter; and what API Gateway makes of each (strings
+	// all: numbers as written, a list between brackets, its items unquoted).
+	now := time.Now().Unix()
+	iat, exp := now-60, now+3600
+	const name = "Zoë \"Z\" <z@example.test>\\ \u2028"
+	readerClaims := map[string]any{
+		"iss": localauth.LocalIssuer, "aud": localauth.LocalAudience, "sub": "user-1", "client_id": "parity",
+		"scope": "openid " + readScope, "iat": iat, "nbf": iat, "exp": exp,
+		"name": name, "groups": []string{"readers", "reviewers"}, "email_verified": true,
+	}
+	reader := grant{
+		claims: map[string]string{
+			"iss": localauth.LocalIssuer, "aud": localauth.LocalAudience, "sub": "user-1", "client_id": "parity",
+			"scope": "openid " + readScope, "iat": fmt.Sprint(iat), "nbf": fmt.Sprint(iat), "exp": fmt.Sprint(exp),
+			"name": name, "groups": "[readers reviewers]", "email_verified": "true",
+		},
+		scopes: []string{"openid", readScope},
+	}
+	other, err := otherKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	mint := func(name string, sign func() (string, error)) {
+		tok, err := sign()
+		if err != nil {
+			t.Fatalf("mint the %s: %v", name, err)
+		}
+		tokens[name] = tok
+	}
+	mint("reader-token", func() (string, error) { return key.Sign(readerClaims) })
+	mint("no-scope-token", func() (string, error) { return key.Mint(localauth.Token{Scopes: []string{"openid"}}) })
+	mint("expired-token", func() (string, error) {
+		return key.Mint(localauth.Token{Scopes: []string{readScope}, IssuedAt: time.Now().Add(-2 * time.Hour), TTL: time.Hour})
+	})
+	mint("wrong-audience-token", func() (string, error) {
+		return key.Mint(localauth.Token{Audience: "another-api", Scopes: []string{readScope}})
+	})
+	// Signed by a key the issuer does not publish: under that key's own kid, and under the
+	// trusted key's kid (a forgery only the signature check catches).
+	mint("unknown-key-token", func() (string, error) { return signRS256(other, "not-the-issuers-key", readerClaims) })
+	mint("forged-token", func() (string, error) { return signRS256(other, key.KeyID(), readerClaims) })
+	return authz, tokens, reader
+}
+
+// signRS256 signs claims with priv, naming kid in the token's header.
+func signRS256(priv *rsa.PrivateKey, kid string, claims map[string]any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
+// deliveries records what reached a side's api function: for each invocation, its event's
+// requestContext.authorizer as JSON, or "" for an event without one.
+type deliveries struct {
+	mu         sync.Mutex
+	authorizer []string
+}
+
+// take returns what was recorded since the last take, and forgets it.
+func (d *deliveries) take() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	got := d.authorizer
+	d.authorizer = nil
+	return got
+}
+
+// record wraps the side's api function to record what each event gives it in
+// requestContext.authorizer, exactly as it reaches the function.
+func (s *side) record(next lambda.Handler) lambda.Handler {
+	return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		var e struct {
+			RequestContext struct {
+				Authorizer json.RawMessage `json:"authorizer"`
+			} `json:"requestContext"`
+		}
+		if err := json.Unmarshal(payload, &e); err != nil {
+			return nil, fmt.Errorf("parity: the event is not JSON: %w", err)
+		}
+		s.got.mu.Lock()
+		s.got.authorizer = append(s.got.authorizer, string(e.RequestContext.Authorizer))
+		s.got.mu.Unlock()
+		return next.Invoke(ctx, payload)
+	})
 }
 
 // functionEnv is a bootstrap's whole environment under the RIE: what Lambda would give the
@@ -321,80 +469,6 @@ func drainSQS(ctx context.Context, c *sqs.Client, url string) ([]string, error) 
 	}
 }
 
-// authorizer stands in for API Gateway's JWT authorizer, on both sides alike, until the local
-// server verifies tokens itself: for an event on a protected route whose Authorization header
-// carries one of its bearer tokens, it puts the token's claims and scopes in
-// requestContext.authorizer.jwt, as API Gateway does after its authorizer accepted the token;
-// every other event passes unchanged (as on a stack without an authorizer).
-type authorizer struct {
-	tokens     map[string]grant
-	authorized atomic.Int64 // events given claims
-}
-
-// grant is what API Gateway's JWT authorizer puts in an event for a token: the token's
-// claims, every value a string (API Gateway turns numbers into strings), and its scopes.
-type grant struct {
-	claims map[string]string
-	scopes []string
-}
-
-// readerToken is a bearer token the authorizer accepts, with the scope reading an inquiry
-// needs where a stack requires one (auth.readScope).
-const readerToken = "parity-reader-token"
-
-func newAuthorizer() *authorizer {
-	return &authorizer{tokens: map[string]grant{
-		readerToken: {
-			claims: map[string]string{
-				"iss":       "https://issuer.example.test/",
-				"sub":       "user-1",
-				"aud":       "groundwork-api",
-				"client_id": "parity",
-				"scope":     "inquiries:read",
-				"iat":       "1767225600",
-				"exp":       "4102444800",
-				// Text that a JSON writer must escape, and a non-ASCII letter.
-				"name": "Zoë \"Z\" <z@example.test>\\",
-			},
-			scopes: []string{"inquiries:read"},
-		},
-	}}
-}
-
-// protected reports whether routeKey is a route that needs the authorizer.
-func protected(routeKey string) bool {
-	for _, rt := range httpapi.Routes {
-		if !rt.Public && rt.Key() == routeKey {
-			return true
-		}
-	}
-	return false
-}
-
-// wrap puts the authorizer in front of next.
-func (a *authorizer) wrap(next lambda.Handler) lambda.Handler {
-	return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-		var e events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(payload, &e) != nil || !protected(e.RouteKey) {
-			return next.Invoke(ctx, payload)
-		}
-		token, ok := strings.CutPrefix(e.Headers["authorization"], "Bearer ")
-		g, known := a.tokens[token]
-		if !ok || !known {
-			return next.Invoke(ctx, payload)
-		}
-		e.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: g.claims, Scopes: g.scopes},
-		}
-		payload, err := apigw.AppendEventJSON(nil, &e)
-		if err != nil {
-			return nil, err
-		}
-		a.authorized.Add(1)
-		return next.Invoke(ctx, payload)
-	})
-}
-
 // Patterns of what legitimately differs between the sides (see the package doc).
 var (
 	idPattern          = regexp.MustCompile(`\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b`)
@@ -428,22 +502,30 @@ func (n *normalizer) text(s string) string {
 const requestIDHeader = "Apigw-Requestid"
 
 // answer is one side's response to a case, normalized, as text: status, headers (sorted,
-// one line per value), a blank line, the body.
+// one line per value), a blank line, the body; then what reached the function.
 type answer struct {
 	status   int
-	location string // the raw Location header, for saving ids
-	body     []byte // the raw body
+	location string   // the raw Location header, for saving ids
+	body     []byte   // the raw body
+	got      []string // requestContext.authorizer of each event the function got ("" for none)
 	text     string
 }
 
-// send sends a case's request to the side and normalizes the answer.
+// send sends a case's request to the side (to its gateway without an authorizer for a
+// publicReads case) and normalizes the answer.
 func (s *side) send(c apiCase, run string) (answer, error) {
 	r, err := c.request(s, run)
 	if err != nil {
 		return answer{}, err
 	}
+	gw := s.gateway
+	if c.publicReads {
+		gw = s.open
+	}
 	rec := httptest.NewRecorder()
-	s.gateway.ServeHTTP(rec, r)
+	s.got.take()
+	gw.ServeHTTP(rec, r)
+	got := s.got.take()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d\n", rec.Code)
 	h := rec.Header()
@@ -462,19 +544,35 @@ func (s *side) send(c apiCase, run string) (answer, error) {
 	}
 	b.WriteString("\n")
 	b.WriteString(s.norm.text(rec.Body.String()))
-	return answer{status: rec.Code, location: h.Get("Location"), body: rec.Body.Bytes(), text: b.String()}, nil
+	// The claims are the same token's on both sides, so they are compared as they are.
+	b.WriteString("\n--- the function got: ")
+	if len(got) == 0 {
+		b.WriteString("nothing (the gateway answered itself)")
+	}
+	for _, a := range got {
+		if a == "" {
+			b.WriteString("an event without requestContext.authorizer")
+		} else {
+			b.WriteString("requestContext.authorizer " + a)
+		}
+	}
+	b.WriteString("\n")
+	return answer{status: rec.Code, location: h.Get("Location"), body: rec.Body.Bytes(), got: got, text: b.String()}, nil
 }
 
 // clientAddr is the address the requests come from.
 const clientAddr = "198.51.100.7:50123"
 
 // request builds the case's request as a server reads it off the wire (http.ReadRequest),
-// with the side's saved ids in place of {name} in the target and headers, and run in place
-// of {run}.
+// with the side's saved ids in place of {name} in the target and headers, its tokens in
+// place of {name-token}, and run in place of {run}.
 func (c apiCase) request(s *side, run string) (*http.Request, error) {
 	pairs := []string{"{run}", run}
 	for name, id := range s.saved {
 		pairs = append(pairs, "{"+name+"}", id)
+	}
+	for name, tok := range s.tokens {
+		pairs = append(pairs, "{"+name+"}", tok)
 	}
 	expand := strings.NewReplacer(pairs...).Replace
 	target := expand(c.target)
@@ -484,7 +582,11 @@ func (c apiCase) request(s *side, run string) (*http.Request, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: api.example.test\r\nUser-Agent: groundwork-parity/1\r\n", c.method, target)
 	for _, h := range c.header {
-		b.WriteString(expand(h))
+		h = expand(h)
+		if strings.Contains(h, "{") {
+			return nil, fmt.Errorf("header %q names an id or token the suite does not have", h)
+		}
+		b.WriteString(h)
 		b.WriteString("\r\n")
 	}
 	if c.body != "" || c.method == http.MethodPost {
@@ -527,6 +629,8 @@ func (w *world) runAPI(cases []apiCase) []result {
 			res.problem = differ(la.text, ra.text)
 		case la.status != c.status:
 			res.problem = fmt.Sprintf("both sides answered %d; the case expects %d:\n%s", la.status, c.status, la.text)
+		default:
+			res.problem = w.expectations(c, la)
 		}
 		res.local, res.remote = la.text, ra.text
 		if c.save != "" {
@@ -545,6 +649,64 @@ func (w *world) runAPI(cases []apiCase) []result {
 		results = append(results, res)
 	}
 	return results
+}
+
+// expectations checks the local side's answer against what the case expects beyond its
+// status (the other side answered the same): the lines it must hold, and what the function
+// must have been given. It returns what is wrong, or "".
+func (w *world) expectations(c apiCase, a answer) string {
+	var problems []string
+	for _, line := range c.has {
+		if !strings.Contains(a.text, "\n"+line+"\n") {
+			problems = append(problems, fmt.Sprintf("the answer has no line %q", line))
+		}
+	}
+	switch c.gets {
+	case notInvoked:
+		if len(a.got) != 0 {
+			problems = append(problems, fmt.Sprintf("the function was invoked %d times; the case expects the gateway to answer itself", len(a.got)))
+		}
+	case noClaims:
+		if len(a.got) != 1 || a.got[0] != "" {
+			problems = append(problems, fmt.Sprintf("the function got requestContext.authorizer %q; the case expects one event without it", a.got))
+		}
+	case readerClaims:
+		if p := w.reader.check(a.got); p != "" {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) == 0 {
+		return ""
+	}
+	return strings.Join(problems, "; ") + ":\n" + a.text
+}
+
+// check says what is wrong with what the function got, for one event carrying the grant in
+// requestContext.authorizer.jwt as API Gateway puts it there; "" if nothing.
+func (g grant) check(got []string) string {
+	if len(got) != 1 || got[0] == "" {
+		return fmt.Sprintf("the function got requestContext.authorizer %q; the case expects one event with the token's claims", got)
+	}
+	var a events.APIGatewayV2HTTPRequestContextAuthorizerDescription
+	if err := json.Unmarshal([]byte(got[0]), &a); err != nil || a.JWT == nil {
+		return fmt.Sprintf("requestContext.authorizer %s has no jwt (%v)", got[0], err)
+	}
+	var diffs []string
+	for k, want := range g.claims {
+		if v, ok := a.JWT.Claims[k]; !ok || v != want {
+			diffs = append(diffs, fmt.Sprintf("claim %q is %q, want %q", k, v, want))
+		}
+	}
+	for k, v := range a.JWT.Claims {
+		if _, ok := g.claims[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("claim %q (%q) is not the token's", k, v))
+		}
+	}
+	if !slices.Equal(a.JWT.Scopes, g.scopes) {
+		diffs = append(diffs, fmt.Sprintf("scopes %q, want %q", a.JWT.Scopes, g.scopes))
+	}
+	sort.Strings(diffs)
+	return strings.Join(diffs, "; ")
 }
 
 // comparePublished drains both sides' queues and compares the events their APIs published,
@@ -680,7 +842,7 @@ func (s *side) runWorker(ctx context.Context, c workerCase, run string) (string,
 	}
 	for _, name := range c.touches {
 		get := apiCase{method: http.MethodGet, target: "/v1/inquiries/{" + name + "}",
-			header: []string{"Authorization: Bearer " + readerToken}}
+			header: []string{bearer}}
 		a, err := s.send(get, run)
 		if err != nil {
 			return "", nil, err
