@@ -152,7 +152,7 @@ func TestEveryStackMeetsTheBaseline(t *testing.T) {
 			// Every role policy statement explicit, every route integrated and decided, every
 			// permission scoped, every function, API and queue alarmed, storage baseline, and
 			// stateful resources protected in prod.
-			for _, v := range policy.Check(rec.Resources(), policy.Options{RequireProtect: env == "prod"}) {
+			for _, v := range policy.Check(rec.Resources(), policy.Options{Production: env == "prod"}) {
 				t.Errorf("baseline: %s", v)
 			}
 		})

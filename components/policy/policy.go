@@ -8,6 +8,7 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -18,24 +19,200 @@ import (
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
 )
 
+// Severity says how bad a violation of a rule is.
+type Severity string
+
+// The severities, from the worst.
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+)
+
+// Rule is one rule of the baseline, as data.
+type Rule struct {
+	// ID names the rule in violations and suppressions, such as "s3-tls-only". It never
+	// changes once released.
+	ID string
+	// Title says in a line what the rule demands.
+	Title string
+	// Severity is how bad a violation is.
+	Severity Severity
+	// Types are the resource type tokens the rule looks at.
+	Types []string
+	// Reason says why the rule exists.
+	Reason string
+	// Controls are the public controls the rule answers to: AWS Security Hub FSBP ids
+	// ("FSBP S3.5") and cdk-nag ids ("AwsSolutions-S10", "Serverless-LambdaTracing").
+	Controls []string
+	// Production is true for a rule that holds only where Options.Production is set.
+	Production bool
+}
+
 // Violation is one broken rule on one resource.
 type Violation struct {
-	// Rule names the rule, such as "iam-explicit-resources".
+	// Rule is the rule's ID, such as "iam-explicit-resources".
 	Rule string
+	// Severity is the rule's severity.
+	Severity Severity
 	// Resource is the offending resource's URN.
 	Resource string
 	// Message says what is wrong.
 	Message string
+	// Suppression is the reason a suppression gave for this violation; empty when the
+	// violation is not suppressed.
+	Suppression string
 }
 
 func (v Violation) String() string { return v.Rule + ": " + v.Resource + ": " + v.Message }
 
-// Options select the rules that depend on the environment.
+// Suppression accepts the violations of one rule on one resource, for a written reason.
+type Suppression struct {
+	// Rule is the rule's ID.
+	Rule string
+	// Resource names the resource: its URN, or its type and logical name as
+	// "aws:s3/bucketV2:BucketV2::archive", which holds for every stack of the program.
+	Resource string
+	// Reason says why the violation is accepted. It is required.
+	Reason string
+}
+
+// Options select the rules that depend on the environment, and the suppressions.
 type Options struct {
-	// RequireProtect demands that stateful resources (tables, and buckets with their
-	// configuration) be protected, as in production. Queues are not counted: their messages
-	// are in flight, not records, and protecting a queue would protect its consumer too.
-	RequireProtect bool
+	// Production applies the rules that hold only in production (Rule.Production), such as
+	// protected stateful resources and a year of log retention.
+	Production bool
+	// Suppressions accept violations, each of one rule on one resource.
+	Suppressions []Suppression
+}
+
+// Report is the outcome of Check.
+type Report struct {
+	// Violations are the violations no suppression accepts, sorted by rule and resource.
+	Violations []Violation
+	// Suppressed are the violations a suppression accepts, with its reason, sorted alike.
+	Suppressed []Violation
+	// Unused are the suppressions that accepted no violation: the resource complies now, and
+	// the suppression can go.
+	Unused []Suppression
+}
+
+// Rules returns the baseline's rules, sorted by ID.
+func Rules() []Rule {
+	out := slices.Clone(catalogue)
+	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// catalogue is every rule (the checks below report by these IDs).
+var catalogue = []Rule{
+	{ID: "alarms", Title: "every function, API and queue has its alarms", Severity: Medium},
+	{ID: "api-route-authorization", Title: "every route is authorized or explicitly public", Severity: High},
+	{ID: "api-route-integration", Title: "every route targets an integration", Severity: Medium},
+	{ID: "bucket-baseline", Title: "buckets are private, encrypted, versioned and TLS-only", Severity: High},
+	{ID: "iam-action-resource", Title: "each action on a resource it applies to", Severity: High},
+	{ID: "iam-explicit-actions", Title: "no wildcard actions", Severity: High},
+	{ID: "iam-explicit-resources", Title: "no wildcard resources", Severity: High},
+	{ID: "iam-known-actions", Title: "only actions the grant vocabulary produces", Severity: Medium},
+	{ID: "iam-no-managed-policies", Title: "no managed policies", Severity: Medium},
+	{ID: "iam-policy-json", Title: "policies are JSON", Severity: High},
+	{ID: "kms-key-rotation", Title: "KMS keys rotate", Severity: Medium},
+	{ID: "lambda-permission-scoped", Title: "permissions are scoped to a source", Severity: Critical},
+	{ID: "log-retention", Title: "log groups expire", Severity: Low},
+	{ID: "protect-stateful", Title: "stateful resources are protected", Severity: High, Production: true},
+	{ID: "queue-baseline", Title: "queues are encrypted and TLS-only", Severity: High},
+	{ID: "queue-policy-scoped", Title: "queue policies scope services to a source", Severity: High},
+	{ID: "table-baseline", Title: "tables are recoverable and encrypted", Severity: High},
+	{ID: "topic-baseline", Title: "topics are encrypted", Severity: Medium},
+}
+
+// Check returns the violations Evaluate reports that no suppression accepts. When a
+// suppression is invalid, it returns one violation of rule "suppression" for each mistake
+// instead, so a test that expects no violation fails on it.
+func Check(resources []componenttest.Resource, opts Options) []Violation {
+	rep, err := Evaluate(resources, opts)
+	if err != nil {
+		var out []Violation
+		for _, e := range unjoin(err) {
+			out = append(out, Violation{Rule: "suppression", Severity: Critical, Message: e.Error()})
+		}
+		return out
+	}
+	return rep.Violations
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Evaluate evaluates every rule over the recorded resources and applies the suppressions. A
+// suppression that names no rule of the baseline, or no recorded resource, or gives no
+// reason, is an error, and nothing is evaluated.
+func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) {
+	rules := map[string]Rule{}
+	for _, r := range catalogue {
+		rules[r.ID] = r
+	}
+	var errs []error
+	for i, s := range opts.Suppressions {
+		switch {
+		case rules[s.Rule].ID == "":
+			errs = append(errs, fmt.Errorf("suppression %d: rule %q is no rule of the baseline", i, s.Rule))
+		case strings.TrimSpace(s.Reason) == "":
+			errs = append(errs, fmt.Errorf("suppression %d (%s on %s): no reason given", i, s.Rule, s.Resource))
+		case !slices.ContainsFunc(resources, func(r componenttest.Resource) bool { return names(s, r.URN) }):
+			errs = append(errs, fmt.Errorf("suppression %d (%s): resource %q is not in the program", i, s.Rule, s.Resource))
+		}
+	}
+	if len(errs) > 0 {
+		return Report{}, errors.Join(errs...)
+	}
+	c := checker{all: resources}
+	c.iam()
+	c.apis()
+	c.alarms()
+	c.storage()
+	c.queues()
+	c.topicsAndKeys()
+	c.queuePolicies()
+	if opts.Production {
+		c.protect()
+	}
+	sort.SliceStable(c.out, func(i, j int) bool {
+		if c.out[i].Rule != c.out[j].Rule {
+			return c.out[i].Rule < c.out[j].Rule
+		}
+		return c.out[i].Resource < c.out[j].Resource
+	})
+	var rep Report
+	used := make([]bool, len(opts.Suppressions))
+	for _, v := range c.out {
+		v.Severity = rules[v.Rule].Severity
+		i := slices.IndexFunc(opts.Suppressions, func(s Suppression) bool { return s.Rule == v.Rule && names(s, v.Resource) })
+		if i < 0 {
+			rep.Violations = append(rep.Violations, v)
+			continue
+		}
+		used[i] = true
+		v.Suppression = opts.Suppressions[i].Reason
+		rep.Suppressed = append(rep.Suppressed, v)
+	}
+	for i, s := range opts.Suppressions {
+		if !used[i] {
+			rep.Unused = append(rep.Unused, s)
+		}
+	}
+	return rep, nil
+}
+
+// names reports whether a suppression names the resource with this URN: the URN itself, or
+// its type and logical name (the URN's end after its last parent type).
+func names(s Suppression, urn string) bool {
+	return s.Resource == urn || strings.HasSuffix(urn, "::"+s.Resource) || strings.HasSuffix(urn, "$"+s.Resource)
 }
 
 // Resource type tokens the rules look at.
@@ -56,28 +233,6 @@ const (
 	typeBucket      = "aws:s3/bucketV2:BucketV2"
 	typeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
 )
-
-// Check returns every violation in the recorded resources, sorted by rule and resource.
-func Check(resources []componenttest.Resource, opts Options) []Violation {
-	c := checker{all: resources}
-	c.iam()
-	c.apis()
-	c.alarms()
-	c.storage()
-	c.queues()
-	c.topicsAndKeys()
-	c.queuePolicies()
-	if opts.RequireProtect {
-		c.protect()
-	}
-	sort.SliceStable(c.out, func(i, j int) bool {
-		if c.out[i].Rule != c.out[j].Rule {
-			return c.out[i].Rule < c.out[j].Rule
-		}
-		return c.out[i].Resource < c.out[j].Resource
-	})
-	return c.out
-}
 
 type checker struct {
 	all []componenttest.Resource

@@ -45,7 +45,7 @@ func TestCompliantComponentsPass(t *testing.T) {
 		return err
 	})
 	// Then the baseline finds nothing, even with protection required
-	assert.Empty(t, policy.Check(rec.Resources(), policy.Options{RequireProtect: true}))
+	assert.Empty(t, policy.Check(rec.Resources(), policy.Options{Production: true}))
 }
 
 func TestViolationsAreFound(t *testing.T) {
@@ -98,7 +98,7 @@ func TestViolationsAreFound(t *testing.T) {
 	})
 
 	// Then each rule reports it
-	got := rules(policy.Check(rec.Resources(), policy.Options{RequireProtect: true}))
+	got := rules(policy.Check(rec.Resources(), policy.Options{Production: true}))
 	assert.Equal(t, 2, got["iam-explicit-actions"], "s3:* and the partial wildcard s3:Get* are reported")
 	assert.Equal(t, 2, got["iam-explicit-resources"], "s3:* on * and a resource that is no ARN")
 	assert.Equal(t, 1, got["iam-no-managed-policies"], "managed policy attachment")
