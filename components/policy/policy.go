@@ -267,3 +267,10 @@ func (s *scope) report(r componenttest.Resource, format string, args ...any) {
 	}
 	s.out = append(s.out, Violation{Rule: s.rule.ID, Severity: s.rule.Severity, Resource: r.URN, Message: fmt.Sprintf(format, args...)})
 }
+
+// PublicRoute is the suppression that accepts a public API route (authorization NONE) of
+// rule api-route-authorization, for a reason: routeName is the route's logical name, such as
+// "http-GET /healthz" (the api component names routes "<api>-<route key>").
+func PublicRoute(routeName, reason string) Suppression {
+	return Suppression{Rule: "api-route-authorization", Resource: typeRoute + "::" + routeName, Reason: reason}
+}
