@@ -261,7 +261,7 @@ func identityDocs(s *scope) []policyDoc {
 // (rule iam-policy-json reports those that don't).
 func eachStatement(s *scope, fn func(d policyDoc, i int, st statement)) {
 	for _, d := range identityDocs(s) {
-		doc, err := parseDocument(d.text)
+		doc, err := s.parse(d.text)
 		if err != nil {
 			continue
 		}

@@ -14,7 +14,7 @@ func TypesRead(resources []componenttest.Resource) map[string][]string {
 	out := map[string][]string{}
 	for i := range catalogue {
 		r := &catalogue[i]
-		s := &scope{rule: r, idx: idx, read: map[string]bool{}}
+		s := &scope{rule: r, idx: idx, read: map[string]bool{}, parsed: map[string]parsedDoc{}}
 		r.check(s)
 		out[r.ID] = slices.Sorted(maps.Keys(s.read))
 	}

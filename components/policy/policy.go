@@ -145,14 +145,14 @@ func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) 
 	if err := checkSuppressions(resources, opts.Suppressions); err != nil {
 		return Report{}, err
 	}
-	idx := newIndex(resources)
+	idx, parsed := newIndex(resources), map[string]parsedDoc{}
 	var found []Violation
 	for i := range catalogue {
 		r := &catalogue[i]
 		if r.Production && !opts.Production {
 			continue
 		}
-		s := &scope{rule: r, idx: idx}
+		s := &scope{rule: r, idx: idx, parsed: parsed}
 		r.check(s)
 		found = append(found, s.out...)
 	}
@@ -243,6 +243,9 @@ type scope struct {
 	rule *Rule
 	idx  index
 	out  []Violation
+	// parsed holds each policy document text parsed once per evaluation: several rules
+	// read the same documents.
+	parsed map[string]parsedDoc
 	// read records the types the check asked for, so a test can hold Types to them.
 	read map[string]bool
 }
@@ -273,4 +276,22 @@ func (s *scope) report(r componenttest.Resource, format string, args ...any) {
 // "http-GET /healthz" (the api component names routes "<api>-<route key>").
 func PublicRoute(routeName, reason string) Suppression {
 	return Suppression{Rule: "api-route-authorization", Resource: typeRoute + "::" + routeName, Reason: reason}
+}
+
+type parsedDoc struct {
+	doc document
+	err error
+}
+
+// parse parses a policy document, once per evaluation.
+func (s *scope) parse(text string) (document, error) {
+	if s.parsed == nil {
+		return parseDocument(text)
+	}
+	p, ok := s.parsed[text]
+	if !ok {
+		p.doc, p.err = parseDocument(text)
+		s.parsed[text] = p
+	}
+	return p.doc, p.err
 }

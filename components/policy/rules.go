@@ -246,7 +246,7 @@ var catalogue = []Rule{
 		Reason: "A policy the rules cannot read cannot be checked.",
 		check: func(s *scope) {
 			for _, d := range identityDocs(s) {
-				if _, err := parseDocument(d.text); err != nil {
+				if _, err := s.parse(d.text); err != nil {
 					s.report(d.owner, "%s is not a JSON policy document: %v", d.where, err)
 				}
 			}
@@ -380,7 +380,8 @@ var catalogue = []Rule{
 		Reason: "Incidents and audits reach back months; production logs are kept at least 365 days.",
 		check: func(s *scope) {
 			for _, g := range s.of(typeLogGroup) {
-				if d, ok := g.Input("retentionInDays"); ok && d != float64(0) && d.(float64) < ProductionRetentionDays {
+				// Zero or unset is logs-retention's to report; unknown (preview) cannot be judged.
+				if d, ok := g.Input("retentionInDays"); ok && d != float64(0) && isBelow(d, ProductionRetentionDays) {
 					s.report(g, "retentionInDays is %v, below %d", d, ProductionRetentionDays)
 				}
 			}
@@ -435,9 +436,14 @@ var statefulTypes = []string{typeTable, typeBucket, typeBucketPolicy, typeBucket
 // (its bucket input is the bucket's name), that ok accepts.
 func bucketSatellite(typ, what string, ok func(componenttest.Resource) bool) func(*scope) {
 	return func(s *scope) {
-		sats := s.of(typ)
+		good := map[string]bool{}
+		for _, r := range s.of(typ) {
+			if ok(r) {
+				good[r.InputString("bucket")] = true
+			}
+		}
 		for _, b := range s.of(typeBucket) {
-			if !slices.ContainsFunc(sats, func(r componenttest.Resource) bool { return r.InputString("bucket") == b.ID && ok(r) }) {
+			if !good[b.ID] {
 				s.report(b, "no %s", what)
 			}
 		}
@@ -452,27 +458,40 @@ func bucketARN(b componenttest.Resource) string {
 }
 
 func checkBucketTLS(s *scope) {
-	policies := s.of(typeBucketPolicy)
+	policies := docsBy(s, s.of(typeBucketPolicy), "bucket")
 	for _, b := range s.of(typeBucket) {
 		arn := bucketARN(b)
-		if !slices.ContainsFunc(policies, func(p componenttest.Resource) bool {
-			doc, err := parseDocument(p.InputString("policy"))
-			return p.InputString("bucket") == b.ID && err == nil && deniesInsecureTransport(doc, "s3", arn, arn+"/*")
-		}) {
+		if !slices.ContainsFunc(policies[b.ID], func(doc document) bool { return deniesInsecureTransport(doc, "s3", arn, arn+"/*") }) {
 			s.report(b, "no bucket policy denies every s3 action on %s and %s/* to requests without TLS (a Deny for aws:SecureTransport false)", arn, arn)
 		}
 	}
 }
 
+// docsBy parses the policy of each resource policy once and groups the documents by the
+// input that names their resource (a bucket policy's "bucket", a queue policy's
+// "queueUrl"). A policy that does not parse protects nothing and is left out.
+func docsBy(s *scope, policies []componenttest.Resource, key string) map[string][]document {
+	out := map[string][]document{}
+	for _, p := range policies {
+		if doc, err := s.parse(p.InputString("policy")); err == nil {
+			out[p.InputString(key)] = append(out[p.InputString(key)], doc)
+		}
+	}
+	return out
+}
+
 func checkBucketLogging(s *scope) {
-	logging := s.of(typeBucketLogging)
+	logged := map[string]bool{}
+	for _, r := range s.of(typeBucketLogging) {
+		if r.InputString("targetBucket") != "" {
+			logged[r.InputString("bucket")] = true
+		}
+	}
 	for _, b := range s.of(typeBucket) {
 		if strings.TrimSpace(b.InputString("tags."+AccessLoggingOffTag)) != "" {
 			continue
 		}
-		if !slices.ContainsFunc(logging, func(r componenttest.Resource) bool {
-			return r.InputString("bucket") == b.ID && r.InputString("targetBucket") != ""
-		}) {
+		if !logged[b.ID] {
 			s.report(b, "no access logging (BucketLoggingV2 with a targetBucket), and no %s tag giving the reason", AccessLoggingOffTag)
 		}
 	}
@@ -483,7 +502,7 @@ func checkBucketLogging(s *scope) {
 func checkPublicPolicies(typ string) func(*scope) {
 	return func(s *scope) {
 		for _, p := range s.of(typ) {
-			doc, err := parseDocument(p.InputString("policy"))
+			doc, err := s.parse(p.InputString("policy"))
 			if err != nil {
 				s.report(p, "policy is not a JSON policy document: %v", err)
 				continue
@@ -496,15 +515,14 @@ func checkPublicPolicies(typ string) func(*scope) {
 }
 
 func checkQueueTLS(s *scope) {
-	policies := s.of(typeQueuePolicy)
+	policies := docsBy(s, s.of(typeQueuePolicy), "queueUrl")
 	for _, q := range s.of(typeQueue) {
 		arn := output(q, "arn")
-		url := output(q, "url")
-		if !slices.ContainsFunc(policies, func(p componenttest.Resource) bool {
-			u := p.InputString("queueUrl")
-			doc, err := parseDocument(p.InputString("policy"))
-			return (u == q.ID || u == url && url != "") && err == nil && deniesInsecureTransport(doc, "sqs", arn)
-		}) {
+		docs := policies[q.ID]
+		if url := output(q, "url"); url != "" && url != q.ID {
+			docs = append(slices.Clone(docs), policies[url]...)
+		}
+		if !slices.ContainsFunc(docs, func(doc document) bool { return deniesInsecureTransport(doc, "sqs", arn) }) {
 			s.report(q, "no queue policy denies every sqs action on %s to requests without TLS (a Deny for aws:SecureTransport false)", arn)
 		}
 	}
@@ -549,7 +567,7 @@ func checkQueueDLQ(s *scope) {
 
 func checkQueuePolicyScoped(s *scope) {
 	for _, r := range s.of(typeQueuePolicy) {
-		doc, err := parseDocument(r.InputString("policy"))
+		doc, err := s.parse(r.InputString("policy"))
 		if err != nil {
 			s.report(r, "policy is not a JSON policy document: %v", err)
 			continue
@@ -607,15 +625,18 @@ func functionNamed(ref string, f componenttest.Resource) bool {
 
 func checkFailureDestinations(s *scope) {
 	redriven, _ := redrives(s)
-	queues := s.of(typeQueue)
+	queues := map[string]componenttest.Resource{}
+	for _, q := range s.of(typeQueue) {
+		queues[output(q, "arn")] = q
+	}
 	for _, m := range s.of(typeEventSource) {
 		src := m.InputString("eventSourceArn")
 		if strings.HasPrefix(src, "arn:aws:sqs:") || strings.Contains(src, ":sqs:") {
-			i := slices.IndexFunc(queues, func(q componenttest.Resource) bool { return output(q, "arn") == src })
+			q, known := queues[src]
 			switch {
-			case i < 0:
+			case !known:
 				s.report(m, "source queue %s is not in the program: its redrive policy cannot be checked", src)
-			case !redriven[queues[i].ID] && !redriven[output(queues[i], "url")]:
+			case !redriven[q.ID] && !redriven[output(q, "url")]:
 				s.report(m, "source queue %s has no redrive policy: a message that always fails is retried until it expires", src)
 			}
 			continue
@@ -763,4 +784,10 @@ func checkAlarms(s *scope) {
 			need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", output(q, "name"))
 		}
 	}
+}
+
+// isBelow reports whether v is a number below limit; an unknown value (preview) is not.
+func isBelow(v any, limit float64) bool {
+	f, ok := v.(float64)
+	return ok && f < limit
 }

@@ -58,8 +58,9 @@ func bucketPolicy(doc string, arns int) func(*pulumi.Context, *s3.BucketV2) erro
 	}
 }
 
-func rawQueue(args sqs.QueueArgs, policy string) program {
+func rawQueue(given sqs.QueueArgs, policy string) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		q, err := sqs.NewQueue(ctx, "q", &args)
 		if err != nil || policy == "" {
 			return err
@@ -69,8 +70,9 @@ func rawQueue(args sqs.QueueArgs, policy string) program {
 	}
 }
 
-func rawFunction(args lambda.FunctionArgs) program {
+func rawFunction(given lambda.FunctionArgs) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		args.Role = pulumi.String(role)
 		_, err := lambda.NewFunction(ctx, "fn", &args)
 		return err
@@ -78,8 +80,9 @@ func rawFunction(args lambda.FunctionArgs) program {
 }
 
 // permission registers a function "fn" and a permission "perm" on it.
-func permission(args lambda.PermissionArgs) program {
+func permission(given lambda.PermissionArgs) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		fn, err := lambda.NewFunction(ctx, "fn", &lambda.FunctionArgs{Role: pulumi.String(role), Runtime: pulumi.String("provided.al2023")})
 		if err != nil {
 			return err
@@ -143,8 +146,9 @@ func s3Invoked(destination bool) program {
 	}
 }
 
-func stage(args apigatewayv2.StageArgs) program {
+func stage(given apigatewayv2.StageArgs) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		args.ApiId = pulumi.String("api")
 		_, err := apigatewayv2.NewStage(ctx, "stage", &args)
 		return err
@@ -156,8 +160,9 @@ var (
 	throttled  = &apigatewayv2.StageDefaultRouteSettingsArgs{ThrottlingBurstLimit: pulumi.Int(100), ThrottlingRateLimit: pulumi.Float64(50)}
 )
 
-func route(args apigatewayv2.RouteArgs, integrated bool) program {
+func route(given apigatewayv2.RouteArgs, integrated bool) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		integ, err := apigatewayv2.NewIntegration(ctx, "integ", &apigatewayv2.IntegrationArgs{ApiId: pulumi.String("api"), IntegrationType: pulumi.String("AWS_PROXY")})
 		if err != nil {
 			return err
@@ -172,8 +177,9 @@ func route(args apigatewayv2.RouteArgs, integrated bool) program {
 	}
 }
 
-func rawTable(args dynamodb.TableArgs, opts ...pulumi.ResourceOption) program {
+func rawTable(given dynamodb.TableArgs, opts ...pulumi.ResourceOption) program {
 	return func(ctx *pulumi.Context) error {
+		args := given // each run gets its own copy: a program may run more than once
 		args.HashKey = pulumi.String("pk")
 		_, err := dynamodb.NewTable(ctx, "t", &args, opts...)
 		return err
