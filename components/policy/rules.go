@@ -366,7 +366,7 @@ var catalogue = []Rule{
 
 	// Logs, keys, topics
 	{ID: "logs-retention", Title: "log groups set a retention", Severity: Low,
-		Types:  []string{typeLogGroup},
+		Types: []string{typeLogGroup}, Controls: []string{"Serverless-CloudWatchLogGroupRetentionPeriod"},
 		Reason: "A log group without retention keeps (and bills) every event forever.",
 		check: func(s *scope) {
 			for _, g := range s.of(typeLogGroup) {
