@@ -297,6 +297,9 @@ var ruleCases = []ruleCase{
 	{"s3-tls-only", "an Allow that mentions aws:SecureTransport", rawBucket(bucketPolicy(planted, 1)), false, []string{"b"}},
 	{"s3-tls-only", "a Deny that leaves the objects out", rawBucket(bucketPolicy(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"%s","Condition":{"Bool":{"aws:SecureTransport":false}}}}`, 1)), false, []string{"b"}},
 	{"s3-tls-only", "no bucket policy", rawBucket(nil), false, []string{"b"}},
+	{"s3-tls-only", "a Deny of every action, the condition a JSON boolean", rawBucket(bucketPolicy(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":false}}}}`, 2)), false, nil},
+	{"s3-tls-only", "a Deny of one action only", rawBucket(bucketPolicy(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`, 2)), false, []string{"b"}},
+	{"s3-tls-only", "a Deny for everyone over TLS (the condition inverted)", rawBucket(bucketPolicy(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"true"}}}}`, 2)), false, []string{"b"}},
 
 	{"s3-versioning", "versioning enabled", rawBucket(func(ctx *pulumi.Context, b *s3.BucketV2) error {
 		_, err := s3.NewBucketVersioningV2(ctx, "b-versioning", &s3.BucketVersioningV2Args{Bucket: b.ID(),
