@@ -59,7 +59,12 @@ func Example_service() {
 	fmt.Println("routes:", len(rec.ByType("aws:apigatewayv2/route:Route")))
 	fmt.Println("functions:", len(rec.ByType("aws:lambda/function:Function")))
 	fmt.Println("alarms:", len(rec.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")))
-	fmt.Println("baseline violations:", len(policy.Check(rec.Resources(), policy.Options{})))
+	// The two routes are public on purpose: each is accepted, with its reason, by a
+	// suppression that every plan reports.
+	fmt.Println("baseline violations:", len(policy.Check(rec.Resources(), policy.Options{Suppressions: []policy.Suppression{
+		policy.PublicRoute("orders-POST /orders", "customers order without an account"),
+		policy.PublicRoute("orders-GET /orders/{id}", "the order id is an unguessable capability"),
+	}})))
 	// Output:
 	// routes: 2
 	// functions: 2

@@ -106,7 +106,8 @@ func New(ctx *pulumi.Context) (*Platform, error) {
 		return nil, err
 	}
 	if p.Archive, err = bucket.New(ctx, "archive", &bucket.Args{
-		ForceDestroy: s.ForceDestroyBuckets,
+		ForceDestroy:     s.ForceDestroyBuckets,
+		AccessLoggingOff: ArchiveAccessLoggingOff,
 	}, stateful...); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ func TestProdStack(t *testing.T) {
 		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle", "rules[0].abortIncompleteMultipartUpload.daysAfterInitiation", float64(7)},
 		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "archive-lifecycle", "rules[1].noncurrentVersionExpiration.noncurrentDays", float64(30)},
 		{tBucket, "archive", "forceDestroy", false},
+		{tBucket, "archive", "tags." + policy.AccessLoggingOffTag, stacks.ArchiveAccessLoggingOff},
 		{tTable, "inquiries", "pointInTimeRecovery.enabled", true},
 		{tTable, "inquiries", "serverSideEncryption.enabled", true},
 		{tTable, "inquiries", "deletionProtectionEnabled", true},
@@ -148,12 +149,24 @@ func TestStagingStack(t *testing.T) {
 func TestEveryStackMeetsTheBaseline(t *testing.T) {
 	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
+			// Given the stack as its file configures it
 			rec := runStack(t, env)
-			// Every role policy statement explicit, every route integrated and decided, every
-			// permission scoped, every function, API and queue alarmed, storage baseline, and
-			// stateful resources protected in prod.
-			for _, v := range policy.Check(rec.Resources(), policy.Options{Production: env == "prod"}) {
+			tier := stacks.Dev
+			switch env {
+			case "staging":
+				tier = stacks.Staging
+			case "prod":
+				tier = stacks.Prod
+			}
+			// When the baseline of its tier is evaluated, with the program's suppressions
+			rep, err := policy.Evaluate(rec.Resources(), stacks.Baseline(tier))
+			require.NoError(t, err, "the suppressions are valid")
+			// Then no violation is left unsuppressed, and every suppression is still needed
+			for _, v := range rep.Violations {
 				t.Errorf("baseline: %s", v)
+			}
+			for _, s := range rep.Unused {
+				t.Errorf("suppression of %s on %s is unused: the resource complies, remove it", s.Rule, s.Resource)
 			}
 		})
 	}

@@ -140,7 +140,7 @@ func TestTopicTransformThatWeakensItIsCaughtByTheBaseline(t *testing.T) {
 		name, rule, typ, child string
 		tf                     alarm.Transform
 	}{
-		{"encryption removed", "topic-baseline", "aws:sns/topic:Topic", "alarms", alarm.Transform{Topic: func(_ string, a *sns.TopicArgs, _ *[]pulumi.ResourceOption) error {
+		{"encryption removed", "sns-encryption", "aws:sns/topic:Topic", "alarms", alarm.Transform{Topic: func(_ string, a *sns.TopicArgs, _ *[]pulumi.ResourceOption) error {
 			a.KmsMasterKeyId = nil
 			return nil
 		}}},

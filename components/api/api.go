@@ -166,7 +166,9 @@ type Route struct {
 	// accept the request. Empty means none, which only a Public route may have.
 	Authorizer string
 	// Public marks a route that needs no authorization. False means the route must name an
-	// Authorizer.
+	// Authorizer. The baseline reports every public route (policy rule
+	// api-route-authorization) until a suppression gives its reason: policy.PublicRoute(
+	// "<api>-<route key>", why), so every plan lists the public routes with their reasons.
 	Public bool
 	// AuthorizationScopes are the OAuth scopes the route requires (the HTTP API route's
 	// authorizationScopes): the token must carry at least one of them in its scope or scp

@@ -55,7 +55,10 @@ func Example() {
 	fmt.Println("routes:", len(rec.ByType("aws:apigatewayv2/route:Route")))
 	fmt.Println("read route:", read.InputString("authorizationType"), scopes)
 	fmt.Println("IP address type:", gw.InputString("ipAddressType"))
-	fmt.Println("baseline violations:", len(policy.Check(rec.Resources(), policy.Options{})))
+	// A public route is accepted by a suppression that gives its reason; every plan lists it.
+	fmt.Println("baseline violations:", len(policy.Check(rec.Resources(), policy.Options{Suppressions: []policy.Suppression{
+		policy.PublicRoute("http-GET /healthz", "uptime monitors call it without credentials"),
+	}})))
 	// Output:
 	// routes: 2
 	// read route: JWT [inquiries/read]

@@ -173,7 +173,7 @@ func TestAPITransformWeakeningIsCaught(t *testing.T) {
 		{"access logs kept forever", api.Transform{LogGroup: func(_ string, a *cloudwatch.LogGroupArgs, _ *[]pulumi.ResourceOption) error {
 			a.RetentionInDays = nil
 			return nil
-		}}, "log-retention", "http-access-logs"},
+		}}, "logs-retention", "http-access-logs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/grant"
 	"github.com/groundwork-dev/groundwork/components/internal/grantops"
 	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+	"github.com/groundwork-dev/groundwork/components/internal/optout"
 	"github.com/groundwork-dev/groundwork/components/queue"
 	"github.com/groundwork-dev/groundwork/components/transform"
 )
@@ -112,8 +113,15 @@ type Args struct {
 	// means none.
 	Notifications []Notification
 	// AccessLogBucket is the name of the bucket that receives this bucket's server access
-	// logs. Nil means no access logging.
+	// logs. Nil means no access logging, which the baseline (policy rule s3-access-logging)
+	// reports unless AccessLoggingOff gives the reason.
 	AccessLogBucket pulumi.StringInput
+	// AccessLoggingOff is the reason this bucket has no server access logs (such as "holds
+	// build caches only" or "CloudTrail data events record object access"), recorded as the
+	// bucket's tag groundwork:access-logging-off, where the plan, the console and the
+	// baseline see it. At most 256 characters: letters, digits, spaces and _ . : / = + - @.
+	// Empty means none; it cannot be combined with AccessLogBucket.
+	AccessLoggingOff string
 	// AccessLogPrefix prefixes the access log objects. Empty means "<component name>/".
 	AccessLogPrefix string
 	// ForceDestroy lets `pulumi destroy` delete the bucket with the objects still in it.
@@ -278,6 +286,9 @@ func (b *Bucket) children(ctx *pulumi.Context, s settings) error {
 	var err error
 
 	bargs := &s3.BucketV2Args{ForceDestroy: pulumi.Bool(s.ForceDestroy)}
+	if s.AccessLoggingOff != "" {
+		bargs.Tags = pulumi.StringMap{optout.AccessLoggingOff: pulumi.String(s.AccessLoggingOff)}
+	}
 	if s.BucketName != "" {
 		bargs.Bucket = pulumi.String(s.BucketName)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,7 +110,21 @@ func TestBucketDefaults(t *testing.T) {
 	}, rules, "the built-in rules, with filters and no deprecated prefix")
 	assert.True(t, lc.DependsOnURN(ver.URN), "lifecycle waits for versioning")
 
-	// And the baseline finds nothing
+	// And the baseline finds only that access logging is off with no reason given
+	vs := policy.Check(rec.Resources(), policy.Options{})
+	require.Len(t, vs, 1, "one violation: %v", vs)
+	assert.Equal(t, "s3-access-logging", vs[0].Rule, "no access logging and no AccessLoggingOff reason")
+	assert.Equal(t, b.URN, vs[0].Resource, "on the bucket")
+}
+
+func TestBucketAccessLoggingOffIsRecordedAsATag(t *testing.T) {
+	// Given a bucket whose access logging is off for a stated reason
+	rec := runBucket(t, &bucket.Args{AccessLoggingOff: "holds build caches only"})
+	// Then the reason is the bucket's tag, where the plan shows it
+	b := rec.Must(t, typeBucket, "archive")
+	assert.Equal(t, "holds build caches only", b.InputString("tags."+policy.AccessLoggingOffTag), "the reason as a tag")
+	assert.Empty(t, rec.ByType("aws:s3/bucketLoggingV2:BucketLoggingV2"), "no logging configuration")
+	// And the baseline accepts it
 	assert.Empty(t, policy.Check(rec.Resources(), policy.Options{}), "baseline")
 }
 
@@ -188,7 +203,7 @@ func TestBucketNotifications(t *testing.T) {
 	var b *bucket.Bucket
 	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
 		var err error
-		b, err = bucket.New(ctx, "archive", &bucket.Args{Notifications: []bucket.Notification{
+		b, err = bucket.New(ctx, "archive", &bucket.Args{AccessLoggingOff: "test data only", Notifications: []bucket.Notification{
 			{Name: "thumbs", Prefix: "images/", Suffix: ".jpg", Function: pulumi.String(thumbs)},
 			{Name: "uploads", Prefix: "uploads/", Queue: &queue.Args{MaxReceiveCount: 3}},
 		}})
@@ -264,6 +279,12 @@ func TestBucketValidationRegistersNothing(t *testing.T) {
 		{"uppercase BucketName", "archive", bucket.Args{BucketName: "My-Bucket"}, `BucketName "My-Bucket" may hold only lowercase`},
 		{"component name unfit for auto-naming", "Archive", bucket.Args{}, `name "Archive" has 'A'`},
 		{"log prefix without bucket", "archive", bucket.Args{AccessLogPrefix: "x/"}, "AccessLogPrefix"},
+		{"access logging both on and off", "archive", bucket.Args{AccessLogBucket: pulumi.String("logs"), AccessLoggingOff: "no need"},
+			"AccessLoggingOff is set with AccessLogBucket"},
+		{"an access-logging-off reason no tag can hold", "archive", bucket.Args{AccessLoggingOff: "caches, only"},
+			`AccessLoggingOff "caches, only" has characters a tag value cannot hold`},
+		{"an access-logging-off reason too long", "archive", bucket.Args{AccessLoggingOff: strings.Repeat("x", 257)},
+			"AccessLoggingOff is 257 characters; a tag value holds at most 256"},
 		{"lifecycle rule replacing a built-in", "archive", bucket.Args{LifecycleRules: []bucket.LifecycleRule{{ID: "abort-incomplete-multipart-uploads", Expiration: bucket.Day}}},
 			`LifecycleRules[0].ID "abort-incomplete-multipart-uploads" is a built-in rule's`},
 		{"CORS without methods", "archive", bucket.Args{CORS: []bucket.CORSRule{{AllowedOrigins: []string{"*"}}}}, "CORS[0].AllowedMethods is empty"},
@@ -362,23 +383,23 @@ func TestTransformsThatWeakenTheBucketAreCaught(t *testing.T) {
 		{"public access block flags off", bucket.Transform{PublicAccessBlock: func(_ string, a *s3.BucketPublicAccessBlockArgs, _ *[]pulumi.ResourceOption) error {
 			a.BlockPublicPolicy, a.RestrictPublicBuckets = pulumi.Bool(false), pulumi.Bool(false)
 			return nil
-		}}, "bucket-baseline", "no compliant BucketPublicAccessBlock"},
+		}}, "s3-public-access-block", "no public access block"},
 		{"encryption removed", bucket.Transform{Encryption: func(_ string, a *s3.BucketServerSideEncryptionConfigurationV2Args, _ *[]pulumi.ResourceOption) error {
 			a.Rules = s3.BucketServerSideEncryptionConfigurationV2RuleArray{}
 			return nil
-		}}, "bucket-baseline", "no compliant BucketServerSideEncryptionConfigurationV2"},
+		}}, "s3-encryption", "no server-side encryption configuration"},
 		{"ACLs back on", bucket.Transform{OwnershipControls: func(_ string, a *s3.BucketOwnershipControlsArgs, _ *[]pulumi.ResourceOption) error {
 			a.Rule = &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("ObjectWriter")}
 			return nil
-		}}, "bucket-baseline", "no compliant BucketOwnershipControls"},
+		}}, "s3-ownership", "no ownership controls with BucketOwnerEnforced"},
 		{"versioning suspended", bucket.Transform{Versioning: func(_ string, a *s3.BucketVersioningV2Args, _ *[]pulumi.ResourceOption) error {
 			a.VersioningConfiguration = &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Suspended")}
 			return nil
-		}}, "bucket-baseline", "no compliant BucketVersioningV2"},
+		}}, "s3-versioning", "no versioning configuration"},
 		{"TLS deny replaced", bucket.Transform{Policy: func(_ string, a *s3.BucketPolicyArgs, _ *[]pulumi.ResourceOption) error {
 			a.Policy = pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)
 			return nil
-		}}, "bucket-baseline", "no compliant BucketPolicy"},
+		}}, "s3-tls-only", "no bucket policy denies"},
 		{"S3 may invoke for any account", bucket.Transform{Permission: func(_ string, a *lambda.PermissionArgs, _ *[]pulumi.ResourceOption) error {
 			a.SourceAccount = nil
 			return nil
@@ -388,8 +409,9 @@ func TestTransformsThatWeakenTheBucketAreCaught(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a transform that undoes one secure default
 			rec := runBucket(t, &bucket.Args{
-				Notifications: []bucket.Notification{{Name: "thumbs", Function: pulumi.String(thumbs)}},
-				Transform:     tc.transform,
+				AccessLoggingOff: "test data only",
+				Notifications:    []bucket.Notification{{Name: "thumbs", Function: pulumi.String(thumbs)}},
+				Transform:        tc.transform,
 			})
 			// Then the baseline reports exactly that
 			vs := policy.Check(rec.Resources(), policy.Options{})

@@ -20,6 +20,7 @@ import (
 func Example() {
 	program := func(ctx *pulumi.Context) error {
 		_, err := bucket.New(ctx, "uploads", &bucket.Args{
+			AccessLogBucket: pulumi.String("example-access-logs"),
 			CORS: []bucket.CORSRule{{
 				AllowedOrigins: []string{"https://app.example.com"},
 				AllowedMethods: []string{"PUT"},

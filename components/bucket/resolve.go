@@ -11,6 +11,7 @@ import (
 
 	"github.com/groundwork-dev/groundwork/components/internal/check"
 	"github.com/groundwork-dev/groundwork/components/internal/naming"
+	"github.com/groundwork-dev/groundwork/components/internal/optout"
 )
 
 // children are the bucket's children whose physical names derive from the component's name.
@@ -72,6 +73,14 @@ func resolve(name string, a Args) (settings, error) {
 
 	if a.AccessLogBucket == nil && a.AccessLogPrefix != "" {
 		r.Addf("AccessLogPrefix", "%q is set without AccessLogBucket", a.AccessLogPrefix)
+	}
+	if a.AccessLoggingOff != "" {
+		if a.AccessLogBucket != nil {
+			r.Addf("AccessLoggingOff", "is set with AccessLogBucket: access logging is either on or off")
+		}
+		if msg := optout.CheckReason(a.AccessLoggingOff); msg != "" {
+			r.Addf("AccessLoggingOff", "%s", msg)
+		}
 	}
 	if s.AccessLogPrefix == "" {
 		s.AccessLogPrefix = name + "/"

@@ -34,7 +34,7 @@ const (
 	DefaultTimeout = 10 * time.Second
 	// DefaultLogRetention: CloudWatch Logs keeps events forever unless told otherwise, and
 	// bills every GB-month stored; 30 days covers the review of an incident noticed weeks
-	// late, and the baseline's log-retention rule wants a limit.
+	// late, and the baseline's logs-retention rule wants a limit.
 	DefaultLogRetention = 30 * check.Day
 	// DefaultEphemeralStorageMB: the /tmp size Lambda gives every function and includes in
 	// its price; a larger one is billed per GB-second.

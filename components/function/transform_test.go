@@ -102,7 +102,7 @@ func TestTransformsThatWeakenTheBaselineAreCaught(t *testing.T) {
 		{"log group kept forever", function.Transform{LogGroup: func(_ string, a *cloudwatch.LogGroupArgs, _ *[]pulumi.ResourceOption) error {
 			a.RetentionInDays = nil
 			return nil
-		}}, "log-retention", tLogGroup, "api-logs"},
+		}}, "logs-retention", tLogGroup, "api-logs"},
 		{"logging policy on every resource", function.Transform{LoggingPolicy: func(_ string, a *iam.RolePolicyArgs, _ *[]pulumi.ResourceOption) error {
 			a.Policy = pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents"],"Resource":"*"}]}`)
 			return nil

@@ -1,22 +1,13 @@
-// Package policy is the platform's security and reliability baseline, checked against the
-// resources any program registered (as componenttest records them): a service team's program
-// and the platform's own stacks answer to the same rules, in their tests.
-//
-// Check reads update-mode recordings: in preview, values built from other resources' outputs
-// are unknown and the checks that need them cannot decide.
 package policy
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
-	"github.com/groundwork-dev/groundwork/components/internal/iampolicy"
+	"github.com/groundwork-dev/groundwork/components/internal/optout"
 )
 
 // Severity says how bad a violation of a rule is.
@@ -48,6 +39,10 @@ type Rule struct {
 	Controls []string
 	// Production is true for a rule that holds only where Options.Production is set.
 	Production bool
+
+	// check reports the rule's violations over the recorded resources; it reads only
+	// resources of Types and reports only on them.
+	check func(*scope)
 }
 
 // Violation is one broken rule on one resource.
@@ -98,6 +93,11 @@ type Report struct {
 	Unused []Suppression
 }
 
+// AccessLoggingOffTag is the tag whose value, on a bucket, is the reason its server access
+// logging is off; with it, rule s3-access-logging accepts the bucket (components/bucket
+// writes it from Args.AccessLoggingOff).
+const AccessLoggingOffTag = optout.AccessLoggingOff
+
 // Rules returns the baseline's rules, sorted by ID.
 func Rules() []Rule {
 	out := slices.Clone(catalogue)
@@ -105,26 +105,13 @@ func Rules() []Rule {
 	return out
 }
 
-// catalogue is every rule (the checks below report by these IDs).
-var catalogue = []Rule{
-	{ID: "alarms", Title: "every function, API and queue has its alarms", Severity: Medium},
-	{ID: "api-route-authorization", Title: "every route is authorized or explicitly public", Severity: High},
-	{ID: "api-route-integration", Title: "every route targets an integration", Severity: Medium},
-	{ID: "bucket-baseline", Title: "buckets are private, encrypted, versioned and TLS-only", Severity: High},
-	{ID: "iam-action-resource", Title: "each action on a resource it applies to", Severity: High},
-	{ID: "iam-explicit-actions", Title: "no wildcard actions", Severity: High},
-	{ID: "iam-explicit-resources", Title: "no wildcard resources", Severity: High},
-	{ID: "iam-known-actions", Title: "only actions the grant vocabulary produces", Severity: Medium},
-	{ID: "iam-no-managed-policies", Title: "no managed policies", Severity: Medium},
-	{ID: "iam-policy-json", Title: "policies are JSON", Severity: High},
-	{ID: "kms-key-rotation", Title: "KMS keys rotate", Severity: Medium},
-	{ID: "lambda-permission-scoped", Title: "permissions are scoped to a source", Severity: Critical},
-	{ID: "log-retention", Title: "log groups expire", Severity: Low},
-	{ID: "protect-stateful", Title: "stateful resources are protected", Severity: High, Production: true},
-	{ID: "queue-baseline", Title: "queues are encrypted and TLS-only", Severity: High},
-	{ID: "queue-policy-scoped", Title: "queue policies scope services to a source", Severity: High},
-	{ID: "table-baseline", Title: "tables are recoverable and encrypted", Severity: High},
-	{ID: "topic-baseline", Title: "topics are encrypted", Severity: Medium},
+// Lookup returns the rule with an ID, and whether there is one.
+func Lookup(id string) (Rule, bool) {
+	i := slices.IndexFunc(catalogue, func(r Rule) bool { return r.ID == id })
+	if i < 0 {
+		return Rule{}, false
+	}
+	return catalogue[i], true
 }
 
 // Check returns the violations Evaluate reports that no suppression accepts. When a
@@ -149,49 +136,35 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// Evaluate evaluates every rule over the recorded resources and applies the suppressions. A
-// suppression that names no rule of the baseline, or no recorded resource, or gives no
-// reason, is an error, and nothing is evaluated.
+// Evaluate evaluates every rule of the catalogue over the recorded resources (those with
+// Production only when opts.Production is set) and applies the suppressions. A suppression
+// that names no rule of the baseline, no recorded resource, or a resource whose type the rule
+// does not look at (it could never match), that gives no reason, or that repeats another, is
+// an error, and nothing is evaluated.
 func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) {
-	rules := map[string]Rule{}
-	for _, r := range catalogue {
-		rules[r.ID] = r
+	if err := checkSuppressions(resources, opts.Suppressions); err != nil {
+		return Report{}, err
 	}
-	var errs []error
-	for i, s := range opts.Suppressions {
-		switch {
-		case rules[s.Rule].ID == "":
-			errs = append(errs, fmt.Errorf("suppression %d: rule %q is no rule of the baseline", i, s.Rule))
-		case strings.TrimSpace(s.Reason) == "":
-			errs = append(errs, fmt.Errorf("suppression %d (%s on %s): no reason given", i, s.Rule, s.Resource))
-		case !slices.ContainsFunc(resources, func(r componenttest.Resource) bool { return names(s, r.URN) }):
-			errs = append(errs, fmt.Errorf("suppression %d (%s): resource %q is not in the program", i, s.Rule, s.Resource))
+	idx, parsed := newIndex(resources), map[string]parsedDoc{}
+	var found []Violation
+	for i := range catalogue {
+		r := &catalogue[i]
+		if r.Production && !opts.Production {
+			continue
 		}
+		s := &scope{rule: r, idx: idx, parsed: parsed}
+		r.check(s)
+		found = append(found, s.out...)
 	}
-	if len(errs) > 0 {
-		return Report{}, errors.Join(errs...)
-	}
-	c := checker{all: resources}
-	c.iam()
-	c.apis()
-	c.alarms()
-	c.storage()
-	c.queues()
-	c.topicsAndKeys()
-	c.queuePolicies()
-	if opts.Production {
-		c.protect()
-	}
-	sort.SliceStable(c.out, func(i, j int) bool {
-		if c.out[i].Rule != c.out[j].Rule {
-			return c.out[i].Rule < c.out[j].Rule
+	slices.SortStableFunc(found, func(a, b Violation) int {
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
 		}
-		return c.out[i].Resource < c.out[j].Resource
+		return strings.Compare(a.Resource, b.Resource)
 	})
 	var rep Report
 	used := make([]bool, len(opts.Suppressions))
-	for _, v := range c.out {
-		v.Severity = rules[v.Rule].Severity
+	for _, v := range found {
 		i := slices.IndexFunc(opts.Suppressions, func(s Suppression) bool { return s.Rule == v.Rule && names(s, v.Resource) })
 		if i < 0 {
 			rep.Violations = append(rep.Violations, v)
@@ -209,383 +182,116 @@ func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) 
 	return rep, nil
 }
 
+// checkSuppressions returns every mistake of the suppressions, each naming the suppression
+// by its rule and resource.
+func checkSuppressions(resources []componenttest.Resource, sups []Suppression) error {
+	var errs []error
+	seen := map[[2]string]bool{}
+	for _, s := range sups {
+		fail := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("suppression of %s on %q: %s", s.Rule, s.Resource, fmt.Sprintf(format, args...)))
+		}
+		rule, known := Lookup(s.Rule)
+		if !known {
+			fail("rule %q is no rule of the baseline", s.Rule)
+			continue
+		}
+		if strings.TrimSpace(s.Reason) == "" {
+			fail("no reason given")
+		}
+		key := [2]string{s.Rule, s.Resource}
+		if seen[key] {
+			fail("it repeats an earlier suppression of the same rule and resource")
+			continue
+		}
+		seen[key] = true
+		var types []string
+		for _, r := range resources {
+			if names(s, r.URN) {
+				types = append(types, r.Type)
+			}
+		}
+		switch {
+		case len(types) == 0:
+			fail("resource %q is not in the program", s.Resource)
+		case !slices.ContainsFunc(types, func(t string) bool { return slices.Contains(rule.Types, t) }):
+			fail("rule %s looks only at %s, not at %s, so it can never match", s.Rule, strings.Join(rule.Types, ", "), strings.Join(slices.Compact(slices.Sorted(slices.Values(types))), ", "))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // names reports whether a suppression names the resource with this URN: the URN itself, or
 // its type and logical name (the URN's end after its last parent type).
 func names(s Suppression, urn string) bool {
 	return s.Resource == urn || strings.HasSuffix(urn, "::"+s.Resource) || strings.HasSuffix(urn, "$"+s.Resource)
 }
 
-// Resource type tokens the rules look at.
-const (
-	typeRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
-	typeAttachment  = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	typeFunction    = "aws:lambda/function:Function"
-	typePermission  = "aws:lambda/permission:Permission"
-	typeAPI         = "aws:apigatewayv2/api:Api"
-	typeRoute       = "aws:apigatewayv2/route:Route"
-	typeIntegration = "aws:apigatewayv2/integration:Integration"
-	typeQueue       = "aws:sqs/queue:Queue"
-	typeQueuePolicy = "aws:sqs/queuePolicy:QueuePolicy"
-	typeTopic       = "aws:sns/topic:Topic"
-	typeKey         = "aws:kms/key:Key"
-	typeAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
-	typeTable       = "aws:dynamodb/table:Table"
-	typeBucket      = "aws:s3/bucketV2:BucketV2"
-	typeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
-)
+// index holds the recorded resources by type, in registration order.
+type index map[string][]componenttest.Resource
 
-type checker struct {
-	all []componenttest.Resource
-	out []Violation
+func newIndex(resources []componenttest.Resource) index {
+	idx := index{}
+	for _, r := range resources {
+		idx[r.Type] = append(idx[r.Type], r)
+	}
+	return idx
 }
 
-func (c *checker) add(rule string, r componenttest.Resource, format string, args ...any) {
-	c.out = append(c.out, Violation{Rule: rule, Resource: r.URN, Message: fmt.Sprintf(format, args...)})
+// scope is what one rule's check sees: the resources of its Types, and where it reports.
+type scope struct {
+	rule *Rule
+	idx  index
+	out  []Violation
+	// parsed holds each policy document text parsed once per evaluation: several rules
+	// read the same documents.
+	parsed map[string]parsedDoc
+	// read records the types the check asked for, so a test can hold Types to them.
+	read map[string]bool
 }
 
-func (c *checker) byType(typ string) []componenttest.Resource {
-	var out []componenttest.Resource
-	for _, r := range c.all {
-		if r.Type == typ {
-			out = append(out, r)
-		}
+// of returns the resources of one type, which must be among the rule's Types: a rule reads
+// nothing it does not declare.
+func (s *scope) of(typ string) []componenttest.Resource {
+	if !slices.Contains(s.rule.Types, typ) {
+		panic(fmt.Sprintf("policy: rule %s reads %s, which is not among its Types", s.rule.ID, typ))
 	}
-	return out
+	if s.read != nil {
+		s.read[typ] = true
+	}
+	return s.idx[typ]
 }
 
-func (c *checker) output(r componenttest.Resource, key string) string {
-	v, _ := r.Output(key)
-	s, _ := v.(string)
-	return s
+// report records a violation of the rule on r, whose type must be among the rule's Types,
+// so that a suppression of the rule can name it.
+func (s *scope) report(r componenttest.Resource, format string, args ...any) {
+	if !slices.Contains(s.rule.Types, r.Type) {
+		panic(fmt.Sprintf("policy: rule %s reports on %s, which is not among its Types", s.rule.ID, r.Type))
+	}
+	s.out = append(s.out, Violation{Rule: s.rule.ID, Severity: s.rule.Severity, Resource: r.URN, Message: fmt.Sprintf(format, args...)})
 }
 
-// iam: role policies name explicit actions on explicit ARNs, each on a resource it applies
-// to; no managed policies.
-func (c *checker) iam() {
-	for _, r := range c.byType(typeAttachment) {
-		c.add("iam-no-managed-policies", r, "attaches %s; grant explicit actions instead", r.InputString("policyArn"))
-	}
-	for _, r := range c.byType(typeRolePolicy) {
-		var doc struct {
-			Statement []struct {
-				Effect   string
-				Action   any
-				Resource any
-			}
-		}
-		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
-			c.add("iam-policy-json", r, "policy is not JSON: %v", err)
-			continue
-		}
-		for i, st := range doc.Statement {
-			actions, resources := strs(st.Action), strs(st.Resource)
-			if st.Effect == "Allow" {
-				c.actionResources(r, i, actions, resources)
-			}
-			if len(actions) == 0 {
-				c.add("iam-explicit-actions", r, "statement %d has no Action list", i)
-			}
-			for _, a := range actions {
-				if strings.ContainsAny(a, "*?") {
-					c.add("iam-explicit-actions", r, "statement %d allows %q", i, a)
-				}
-			}
-			if len(resources) == 0 {
-				c.add("iam-explicit-resources", r, "statement %d has no Resource", i)
-			}
-			for _, res := range resources {
-				switch {
-				case res == "*":
-					for _, a := range actions {
-						if !slices.Contains(iampolicy.WildcardOnlyActions, a) {
-							c.add("iam-explicit-resources", r, "statement %d allows %q on \"*\"", i, a)
-						}
-					}
-				case !strings.HasPrefix(res, "arn:"):
-					c.add("iam-explicit-resources", r, "statement %d resource %q is not an ARN", i, res)
-				}
-			}
-		}
-	}
+// PublicRoute is the suppression that accepts a public API route (authorization NONE) of
+// rule api-route-authorization, for a reason: routeName is the route's logical name, such as
+// "http-GET /healthz" (the api component names routes "<api>-<route key>").
+func PublicRoute(routeName, reason string) Suppression {
+	return Suppression{Rule: "api-route-authorization", Resource: typeRoute + "::" + routeName, Reason: reason}
 }
 
-// actionResources: each allowed action of the services the grant vocabulary covers is one
-// it produces (iam-known-actions), on a resource of a kind it applies to
-// (iam-action-resource), so a grant wider than its operations shows even when every action
-// and ARN is explicit.
-func (c *checker) actionResources(r componenttest.Resource, i int, actions, resources []string) {
-	for _, a := range actions {
-		if strings.ContainsAny(a, "*?") {
-			continue // iam-explicit-actions reports it
-		}
-		if _, known := iampolicy.ActionKinds[a]; !known {
-			if msg := iampolicy.CheckActionResource(a, ""); msg != "" {
-				c.add("iam-known-actions", r, "statement %d: %s", i, msg)
-			}
-			continue
-		}
-		for _, res := range resources {
-			if !strings.HasPrefix(res, "arn:") {
-				continue // "*" or no ARN: iam-explicit-resources decides
-			}
-			if msg := iampolicy.CheckActionResource(a, res); msg != "" {
-				c.add("iam-action-resource", r, "statement %d: %s", i, msg)
-			}
-		}
-	}
+type parsedDoc struct {
+	doc document
+	err error
 }
 
-// apis: every route targets a registered integration and carries an authorization decision;
-// every Lambda permission is scoped to an API's execution ARN.
-func (c *checker) apis() {
-	integrations := map[string]bool{}
-	for _, r := range c.byType(typeIntegration) {
-		integrations["integrations/"+r.ID] = true
+// parse parses a policy document, once per evaluation.
+func (s *scope) parse(text string) (document, error) {
+	if s.parsed == nil {
+		return parseDocument(text)
 	}
-	for _, r := range c.byType(typeRoute) {
-		if !integrations[r.InputString("target")] {
-			c.add("api-route-integration", r, "route %q targets %q, which is no integration", r.InputString("routeKey"), r.InputString("target"))
-		}
-		switch auth := r.InputString("authorizationType"); auth {
-		case "JWT", "AWS_IAM", "CUSTOM":
-			if auth != "AWS_IAM" && r.InputString("authorizerId") == "" {
-				c.add("api-route-authorization", r, "route %q is %s without an authorizer", r.InputString("routeKey"), auth)
-			}
-		case "NONE":
-			// Public, explicitly: the api component only writes NONE for routes marked Public.
-		default:
-			c.add("api-route-authorization", r, "route %q has no authorization decision", r.InputString("routeKey"))
-		}
+	p, ok := s.parsed[text]
+	if !ok {
+		p.doc, p.err = parseDocument(text)
+		s.parsed[text] = p
 	}
-	var execArns []string
-	for _, r := range c.byType(typeAPI) {
-		if arn := c.output(r, "executionArn"); arn != "" {
-			execArns = append(execArns, arn)
-		}
-	}
-	buckets := map[string]bool{}
-	for _, b := range c.byType(typeBucket) {
-		buckets[c.output(b, "arn")] = true
-	}
-	for _, r := range c.byType(typePermission) {
-		src := r.InputString("sourceArn")
-		switch r.InputString("principal") {
-		case "apigateway.amazonaws.com":
-			if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
-				c.add("lambda-permission-scoped", r, "source ARN %q is not below an API's execution ARN", src)
-			}
-		case "s3.amazonaws.com":
-			// A bucket's ARN names no account: without the account, another account's
-			// bucket of the same name could invoke the function.
-			if !buckets[src] || r.InputString("sourceAccount") == "" {
-				c.add("lambda-permission-scoped", r, "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account",
-					src, r.InputString("sourceAccount"))
-			}
-		}
-	}
-}
-
-// alarms: every function, API and queue has its alarms.
-func (c *checker) alarms() {
-	type key struct{ ns, metric, dim, value string }
-	have := map[key]bool{}
-	for _, a := range c.byType(typeAlarm) {
-		dims, _ := a.Input("dimensions")
-		m, _ := dims.(map[string]any)
-		for d, v := range m {
-			if s, ok := v.(string); ok {
-				have[key{a.InputString("namespace"), a.InputString("metricName"), d, s}] = true
-			}
-		}
-	}
-	need := func(r componenttest.Resource, ns, metric, dim, value string) {
-		if value != "" && !have[key{ns, metric, dim, value}] {
-			c.add("alarms", r, "no %s %s alarm for %s=%s", ns, metric, dim, value)
-		}
-	}
-	for _, f := range c.byType(typeFunction) {
-		need(f, "AWS/Lambda", "Errors", "FunctionName", c.output(f, "name"))
-		need(f, "AWS/Lambda", "Throttles", "FunctionName", c.output(f, "name"))
-	}
-	for _, a := range c.byType(typeAPI) {
-		need(a, "AWS/ApiGateway", "5xx", "ApiId", a.ID)
-		need(a, "AWS/ApiGateway", "Latency", "ApiId", a.ID)
-	}
-	dlqs := map[string]bool{}
-	for _, q := range c.byType(typeQueue) {
-		var rp struct{ DeadLetterTargetArn string }
-		if json.Unmarshal([]byte(q.InputString("redrivePolicy")), &rp) == nil && rp.DeadLetterTargetArn != "" {
-			dlqs[rp.DeadLetterTargetArn] = true
-		}
-	}
-	for _, q := range c.byType(typeQueue) {
-		if dlqs[c.output(q, "arn")] {
-			need(q, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", c.output(q, "name"))
-		} else {
-			need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", c.output(q, "name"))
-		}
-	}
-}
-
-// storage: buckets private, encrypted and TLS-only; tables recoverable and encrypted; log
-// groups expire.
-func (c *checker) storage() {
-	bucketRule := map[string]func(componenttest.Resource) bool{
-		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": func(r componenttest.Resource) bool {
-			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-				if v, _ := r.Input(f); v != true {
-					return false
-				}
-			}
-			return true
-		},
-		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": func(r componenttest.Resource) bool {
-			return r.InputString("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != ""
-		},
-		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": func(r componenttest.Resource) bool {
-			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
-		},
-		"aws:s3/bucketVersioningV2:BucketVersioningV2": func(r componenttest.Resource) bool {
-			return r.InputString("versioningConfiguration.status") == "Enabled"
-		},
-		"aws:s3/bucketPolicy:BucketPolicy": func(r componenttest.Resource) bool {
-			return strings.Contains(r.InputString("policy"), `"aws:SecureTransport":"false"`)
-		},
-	}
-	for _, b := range c.byType(typeBucket) {
-		for _, typ := range slices.Sorted(maps.Keys(bucketRule)) {
-			ok := slices.ContainsFunc(c.byType(typ), func(r componenttest.Resource) bool {
-				return r.InputString("bucket") == b.ID && bucketRule[typ](r)
-			})
-			if !ok {
-				c.add("bucket-baseline", b, "no compliant %s", typ[strings.LastIndex(typ, ":")+1:])
-			}
-		}
-	}
-	for _, t := range c.byType(typeTable) {
-		for _, p := range []string{"pointInTimeRecovery.enabled", "serverSideEncryption.enabled"} {
-			if v, _ := t.Input(p); v != true {
-				c.add("table-baseline", t, "%s is not true", p)
-			}
-		}
-	}
-	for _, g := range c.byType(typeLogGroup) {
-		if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
-			c.add("log-retention", g, "log group keeps events forever")
-		}
-	}
-}
-
-// queues: every queue is encrypted at rest (SSE-SQS or a KMS key) and has a queue policy that
-// refuses every request made without TLS.
-func (c *checker) queues() {
-	policies := c.byType(typeQueuePolicy)
-	for _, q := range c.byType(typeQueue) {
-		if v, _ := q.Input("sqsManagedSseEnabled"); v != true && q.InputString("kmsMasterKeyId") == "" {
-			c.add("queue-baseline", q, "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId")
-		}
-		if !slices.ContainsFunc(policies, func(p componenttest.Resource) bool {
-			return p.InputString("queueUrl") == q.ID && deniesInsecureTransport(p.InputString("policy"))
-		}) {
-			c.add("queue-baseline", q, "no queue policy denies requests without TLS (aws:SecureTransport false)")
-		}
-	}
-}
-
-// deniesInsecureTransport reports whether a resource policy has a Deny statement for
-// requests whose aws:SecureTransport is false.
-func deniesInsecureTransport(policy string) bool {
-	var doc struct {
-		Statement []struct {
-			Effect    string
-			Condition map[string]map[string]any
-		}
-	}
-	if json.Unmarshal([]byte(policy), &doc) != nil {
-		return false
-	}
-	for _, st := range doc.Statement {
-		if st.Effect == "Deny" && fmt.Sprint(st.Condition["Bool"]["aws:SecureTransport"]) == "false" {
-			return true
-		}
-	}
-	return false
-}
-
-// topicsAndKeys: every SNS topic is encrypted with a KMS key; every symmetric KMS key rotates
-// (AWS Security Hub KMS.4).
-func (c *checker) topicsAndKeys() {
-	for _, t := range c.byType(typeTopic) {
-		if t.InputString("kmsMasterKeyId") == "" {
-			c.add("topic-baseline", t, "not encrypted at rest: no kmsMasterKeyId")
-		}
-	}
-	for _, k := range c.byType(typeKey) {
-		spec := k.InputString("customerMasterKeySpec")
-		if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
-			c.add("kms-key-rotation", k, "enableKeyRotation is not true")
-		}
-	}
-}
-
-// queuePolicies: a queue policy lets an AWS service send only on behalf of one resource of
-// one account (aws:SourceArn and aws:SourceAccount), so no one else can make the service
-// deliver into the queue (the confused deputy).
-func (c *checker) queuePolicies() {
-	for _, r := range c.byType(typeQueuePolicy) {
-		var doc struct {
-			Statement []struct {
-				Effect    string
-				Principal any
-				Condition map[string]map[string]any
-			}
-		}
-		if err := json.Unmarshal([]byte(r.InputString("policy")), &doc); err != nil {
-			c.add("queue-policy-scoped", r, "policy is not JSON: %v", err)
-			continue
-		}
-		for i, st := range doc.Statement {
-			p, _ := st.Principal.(map[string]any)
-			if st.Effect != "Allow" || p["Service"] == nil {
-				continue
-			}
-			var arn, account bool
-			for op, kv := range st.Condition {
-				arn = arn || strings.HasPrefix(op, "Arn") && kv["aws:SourceArn"] != nil
-				account = account || strings.HasPrefix(op, "String") && kv["aws:SourceAccount"] != nil
-			}
-			if !arn || !account {
-				c.add("queue-policy-scoped", r, "statement %d lets %v send without both an aws:SourceArn and an aws:SourceAccount condition", i, p["Service"])
-			}
-		}
-	}
-}
-
-// protect: stateful resources, with their children, are protected.
-func (c *checker) protect() {
-	for _, r := range c.all {
-		switch {
-		case r.Type == typeTable, strings.HasPrefix(r.Type, "aws:s3/bucket"):
-			if !r.Protect {
-				c.add("protect-stateful", r, "stateful %s is not protected", r.Type)
-			}
-		}
-	}
-}
-
-// strs reads an IAM Action or Resource, which is a string or a list of strings.
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
+	return p.doc, p.err
 }

@@ -695,29 +695,37 @@ func TestQueueTransformThatWeakensTheQueueIsCaughtByTheBaseline(t *testing.T) {
 		a.KmsMasterKeyId = nil
 		return nil
 	}
+	type found struct{ rule, typ, on, message string }
 	tests := []struct {
-		name    string
-		args    queue.Args
-		queue   string
-		message string
+		name string
+		args queue.Args
+		want []found
 	}{
-		{"SSE-SQS turned off", queue.Args{Transform: queue.Transform{Queue: noEncryption}}, "events",
-			"not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"},
-		{"the KMS key removed from the dead-letter queue", queue.Args{KMSKeyARN: pulumi.String(keyArn), Transform: queue.Transform{DeadLetterQueue: noEncryption}}, "events-dlq",
-			"not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"},
-		{"the TLS-only policy replaced", queue.Args{Transform: queue.Transform{Policy: func(_ string, a *sqs.QueuePolicyArgs, _ *[]pulumi.ResourceOption) error {
+		{"SSE-SQS turned off", queue.Args{Transform: queue.Transform{Queue: noEncryption}},
+			[]found{{"sqs-encryption", tQueue, "events", "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"}}},
+		{"the KMS key removed from the dead-letter queue", queue.Args{KMSKeyARN: pulumi.String(keyArn), Transform: queue.Transform{DeadLetterQueue: noEncryption}},
+			[]found{{"sqs-encryption", tQueue, "events-dlq", "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId"}}},
+		{"the TLS-only policy replaced by a public one", queue.Args{Transform: queue.Transform{Policy: func(_ string, a *sqs.QueuePolicyArgs, _ *[]pulumi.ResourceOption) error {
 			a.Policy = pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sqs:SendMessage","Resource":"*"}]}`)
 			return nil
-		}}}, "events", "no queue policy denies requests without TLS (aws:SecureTransport false)"},
+		}}}, []found{
+			{"sqs-public-policy", "aws:sqs/queuePolicy:QueuePolicy", "events-policy", `statement 0 allows principal "*" with no source, account or organization condition`},
+			{"sqs-tls-only", tQueue, "events", "no queue policy denies every sqs action on "},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a queue whose transform weakens a secure default
 			rec := run(t, &tc.args)
-			// Then the baseline reports exactly that, on that queue
-			weakened := rec.Must(t, tQueue, tc.queue)
-			assert.Equal(t, []policy.Violation{{Rule: "queue-baseline", Severity: policy.High, Resource: weakened.URN, Message: tc.message}},
-				policy.Check(rec.Resources(), policy.Options{}), "the one violation")
+			// Then the baseline reports exactly that, on the weakened resource
+			got := policy.Check(rec.Resources(), policy.Options{})
+			require.Len(t, got, len(tc.want), "the violations: %v", got)
+			for i, w := range tc.want {
+				weakened := rec.Must(t, w.typ, w.on)
+				assert.Equal(t, w.rule, got[i].Rule, "rule")
+				assert.Equal(t, weakened.URN, got[i].Resource, "on %s", w.on)
+				assert.Contains(t, got[i].Message, w.message, "message")
+			}
 		})
 	}
 	// And the same queue without the transform passes

@@ -225,11 +225,11 @@ func TestTableTransformThatWeakensIsCaughtByPolicy(t *testing.T) {
 	// Then the baseline reports both on the table
 	var got []string
 	for _, v := range policy.Check(rec.Resources(), policy.Options{}) {
-		if v.Rule == "table-baseline" {
-			got = append(got, v.Message)
+		if v.Rule == "dynamodb-pitr" || v.Rule == "dynamodb-encryption" {
+			got = append(got, v.Rule+": "+v.Message)
 		}
 	}
-	assert.ElementsMatch(t, []string{"pointInTimeRecovery.enabled is not true", "serverSideEncryption.enabled is not true"}, got)
+	assert.ElementsMatch(t, []string{"dynamodb-pitr: pointInTimeRecovery.enabled is not true", "dynamodb-encryption: serverSideEncryption.enabled is not true"}, got)
 }
 
 func TestTableTransformErrorStopsNew(t *testing.T) {

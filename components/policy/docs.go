@@ -1,0 +1,272 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+)
+
+// document is an IAM policy document (identity or resource policy) in any of the forms IAM
+// accepts: Statement an object or a list, Action and Resource a string or a list, Principal
+// "*" or an object.
+type document struct {
+	Statement []statement
+}
+
+type statement struct {
+	Effect       string
+	Principal    any
+	NotPrincipal any
+	Action       any
+	NotAction    any
+	Resource     any
+	NotResource  any
+	Condition    map[string]map[string]any
+}
+
+// parseDocument decodes a policy document.
+func parseDocument(s string) (document, error) {
+	var raw struct {
+		Statement json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return document{}, err
+	}
+	var doc document
+	switch t := strings.TrimSpace(string(raw.Statement)); {
+	case t == "" || t == "null":
+	case strings.HasPrefix(t, "{"):
+		var st statement
+		if err := json.Unmarshal(raw.Statement, &st); err != nil {
+			return document{}, err
+		}
+		doc.Statement = []statement{st}
+	default:
+		if err := json.Unmarshal(raw.Statement, &doc.Statement); err != nil {
+			return document{}, err
+		}
+	}
+	return doc, nil
+}
+
+// strs reads an IAM Action, Resource or condition value, which is a string or a list of
+// strings.
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case bool:
+		return []string{fmt.Sprint(x)}
+	}
+	return nil
+}
+
+// publicPrincipal reports whether a statement's principal is everyone: "*", {"AWS": "*"} or a
+// list that holds "*".
+func publicPrincipal(p any) bool {
+	switch x := p.(type) {
+	case string:
+		return x == "*"
+	case map[string]any:
+		for _, v := range x {
+			for _, s := range strs(v) {
+				if s == "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// narrowingKeys are the condition keys that limit a statement for everyone to one source,
+// account, organization or network, so that it is not public. Compared in lower case, as
+// IAM compares condition keys.
+var narrowingKeys = map[string]bool{
+	"aws:sourcearn": true, "aws:sourceaccount": true, "aws:sourceowner": true, "aws:sourceorgid": true,
+	"aws:principalorgid": true, "aws:principalaccount": true, "aws:principalarn": true,
+	"aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceip": true,
+}
+
+// narrowed reports whether a condition limits the statement by one of narrowingKeys to
+// values without wildcards (a wildcard value, as AWS Config judges, narrows nothing).
+func narrowed(cond map[string]map[string]any) bool {
+	for _, kv := range cond {
+		for k, v := range kv {
+			if !narrowingKeys[strings.ToLower(k)] {
+				continue
+			}
+			vals := strs(v)
+			if len(vals) > 0 && !containsWildcard(vals) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsWildcard(vals []string) bool {
+	for _, v := range vals {
+		if strings.ContainsAny(v, "*?") {
+			return true
+		}
+	}
+	return false
+}
+
+// publicAllows returns the indexes of the Allow statements of a resource policy that admit
+// everyone without a narrowing condition.
+func publicAllows(doc document) []int {
+	var out []int
+	for i, st := range doc.Statement {
+		if st.Effect == "Allow" && publicPrincipal(st.Principal) && !narrowed(st.Condition) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// deniesInsecureTransport reports whether a resource policy has a Deny statement, for
+// everyone and every action of service (or every action), on resources that cover each of
+// arns, for requests whose aws:SecureTransport is false. A statement that merely mentions
+// aws:SecureTransport, or allows, does not count.
+func deniesInsecureTransport(doc document, service string, arns ...string) bool {
+	for _, st := range doc.Statement {
+		if st.Effect != "Deny" || !publicPrincipal(st.Principal) {
+			continue
+		}
+		insecure := false
+		for op, kv := range st.Condition {
+			if op != "Bool" {
+				continue
+			}
+			for k, v := range kv {
+				if strings.EqualFold(k, "aws:SecureTransport") && len(strs(v)) == 1 && strings.EqualFold(strs(v)[0], "false") {
+					insecure = true
+				}
+			}
+		}
+		if !insecure {
+			continue
+		}
+		allActions := false
+		for _, a := range strs(st.Action) {
+			if a == "*" || strings.EqualFold(a, service+":*") {
+				allActions = true
+			}
+		}
+		if !allActions {
+			continue
+		}
+		covered := true
+		for _, arn := range arns {
+			if !anyMatch(strs(st.Resource), arn) {
+				covered = false
+			}
+		}
+		if covered {
+			return true
+		}
+	}
+	return false
+}
+
+func anyMatch(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if wildcardMatch(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardMatch matches s against an IAM resource pattern, where * matches any run of
+// characters and ? any one.
+func wildcardMatch(p, s string) bool {
+	for len(p) > 0 {
+		switch p[0] {
+		case '*':
+			for i := len(s); i >= 0; i-- {
+				if wildcardMatch(p[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+		default:
+			if s == "" || s[0] != p[0] {
+				return false
+			}
+		}
+		p, s = p[1:], s[1:]
+	}
+	return s == ""
+}
+
+// output returns a string output of a recorded resource, or "".
+func output(r componenttest.Resource, key string) string {
+	v, _ := r.Output(key)
+	s, _ := v.(string)
+	return s
+}
+
+// policyDoc is one identity policy document held by a recorded resource.
+type policyDoc struct {
+	owner componenttest.Resource
+	// where names the document within its owner ("policy", "inlinePolicies[0].policy").
+	where string
+	text  string
+}
+
+// Identity policy holders: the resource types whose inputs carry IAM identity policy
+// documents, and where.
+var identityDocTypes = []string{typeRolePolicy, typePolicy, typeUserPolicy, typeGroupPolicy, typeRole}
+
+// identityDocs returns every identity policy document of the program: standalone policies,
+// inline role, user and group policies, and a role's inlinePolicies.
+func identityDocs(s *scope) []policyDoc {
+	var out []policyDoc
+	for _, typ := range []string{typeRolePolicy, typePolicy, typeUserPolicy, typeGroupPolicy} {
+		for _, r := range s.of(typ) {
+			out = append(out, policyDoc{owner: r, where: "policy", text: r.InputString("policy")})
+		}
+	}
+	for _, r := range s.of(typeRole) {
+		v, _ := r.Input("inlinePolicies")
+		list, _ := v.([]any)
+		for i := range list {
+			where := fmt.Sprintf("inlinePolicies[%d].policy", i)
+			if text := r.InputString(where); text != "" {
+				out = append(out, policyDoc{owner: r, where: where, text: text})
+			}
+		}
+	}
+	return out
+}
+
+// eachStatement runs fn over every statement of every identity policy document that parses
+// (rule iam-policy-json reports those that don't).
+func eachStatement(s *scope, fn func(d policyDoc, i int, st statement)) {
+	for _, d := range identityDocs(s) {
+		doc, err := s.parse(d.text)
+		if err != nil {
+			continue
+		}
+		for i, st := range doc.Statement {
+			fn(d, i, st)
+		}
+	}
+}
