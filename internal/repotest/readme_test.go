@@ -3,15 +3,19 @@ package repotest
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
+
+var update = flag.Bool("update", false, "rewrite the README's blocks marked <!-- file: ... --> from their files")
 
 // block is one fenced code block of the README and the marker comment on the line before it.
 type block struct {
@@ -67,10 +71,13 @@ var readmeMarkerFiles = []string{
 // equal, byte for byte, to the file at PATH (or to the file MEMBER of the txtar archive at
 // PATH): the program and test the README shows a team are the ones the tests compile and
 // run, so the README cannot drift from them.
+//
+// With -update, a block that differs is rewritten from its file instead.
 func TestREADMECodeBlocks(t *testing.T) {
 	root := moduleRoot(t)
 	blocks := mustREADMEBlocks(t, root)
 	seen := map[string]bool{}
+	var replaced []block // with their files' text as content, for -update
 	for _, b := range blocks {
 		spec, ok := strings.CutPrefix(b.marker, "file:")
 		if !ok {
@@ -96,15 +103,50 @@ func TestREADMECodeBlocks(t *testing.T) {
 			want = m
 		}
 		// Then the block is that file, byte for byte
+		if b.content != want && *update {
+			b.content = want
+			replaced = append(replaced, b)
+			continue
+		}
 		if b.content != want {
 			t.Errorf("README.md:%d: the block differs from %s; copy it again:\n--- README\n%s--- %s\n%s", b.line, spec, b.content, spec, want)
 		}
+	}
+	if len(replaced) > 0 {
+		rewriteBlocks(t, filepath.Join(root, "README.md"), replaced)
 	}
 	for _, f := range readmeMarkerFiles {
 		if !seen[f] {
 			t.Errorf("README.md has no block marked <!-- file: %s -->", f)
 		}
 	}
+}
+
+// rewriteBlocks replaces the content of the given blocks of a Markdown file (found by their
+// opening fence's line) with their new content.
+func rewriteBlocks(t *testing.T, path string, blocks []block) {
+	t.Helper()
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(text), "\n")
+	var out strings.Builder
+	for i := 0; i < len(lines); i++ {
+		out.WriteString(lines[i])
+		idx := slices.IndexFunc(blocks, func(b block) bool { return b.line == i+1 })
+		if idx < 0 {
+			continue
+		}
+		out.WriteString(blocks[idx].content)
+		for i+1 < len(lines) && strings.TrimRight(lines[i+1], "\n") != "```" {
+			i++
+		}
+	}
+	if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("rewrote %d blocks of %s from their files", len(blocks), path)
 }
 
 // txtarFiles reads a txtar archive's files: each starts after a line "-- name --".
