@@ -71,9 +71,13 @@ func TestAPICheck(t *testing.T) {
 		{name: "an addition tagged as a minor", setup: func() {}, next: "v0.2.0",
 			want: []string{"v0.2.0 is the right version after v0.1.0"}},
 		{name: "an exported func removed, not announced", setup: func() { writeFileT(t, transform, original+another) }, wantFail: true,
-			want: []string{"- ./components/transform.Extra: removed", "has no **Breaking** entry naming `transform.Extra`"}},
+			want: []string{"- ./components/transform.Extra: removed", "has no **Breaking** entry naming `transform.Extra` above v0.1.0's section"}},
 		{name: "the removal announced in CHANGELOG", setup: func() { writeFileT(t, filepath.Join(dir, "CHANGELOG.md"), announced) },
 			want: []string{"every breaking change is announced", "apicheck: passed"}},
+		{name: "the announcement in the section of the release being cut", setup: func() {
+			released := strings.Replace(announced, "## [Unreleased]\n", "## [Unreleased]\n\n## [0.2.0] - 2026-12-02\n", 1)
+			writeFileT(t, filepath.Join(dir, "CHANGELOG.md"), released)
+		}, next: "v0.2.0", want: []string{"every breaking change is announced", "v0.2.0 is the right version after v0.1.0"}},
 		{name: "the removal tagged as a patch", setup: func() {}, next: "v0.1.1", wantFail: true,
 			want: []string{"a breaking change before v1 needs a minor bump (v0.2.0)"}},
 		{name: "the removal after v1", setup: func() {

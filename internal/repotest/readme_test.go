@@ -456,3 +456,56 @@ func copyTracked(t *testing.T, root, dir string) {
 
 // shellQuote quotes s for bash.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestREADMELinks checks that every link to a section of the README (#anchor) names a
+// heading, by GitHub's rule for heading anchors: lower case, punctuation other than hyphens
+// dropped, spaces made hyphens.
+func TestREADMELinks(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join(moduleRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]bool{}
+	inCode := false
+	for _, line := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(line, "```") {
+			inCode = !inCode
+		}
+		if h, ok := strings.CutPrefix(line, "#"); ok && !inCode {
+			anchors[headingAnchor(strings.TrimLeft(h, "#"))] = true
+		}
+	}
+	links := 0
+	for rest := string(text); ; {
+		i := strings.Index(rest, "](#")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+3:]
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			break
+		}
+		links++
+		if anchor := rest[:end]; !anchors[anchor] {
+			t.Errorf("README.md links to #%s, which no heading has", anchor)
+		}
+	}
+	if links == 0 {
+		t.Error("README.md has no links to its sections; its table of contents is gone")
+	}
+}
+
+// headingAnchor is GitHub's anchor for a Markdown heading's text.
+func headingAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
