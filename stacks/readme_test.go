@@ -19,7 +19,19 @@ import (
 	"github.com/groundwork-dev/groundwork/stacks"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's generated config tables")
+// init declares -update unless another test file of this package did (the URN goldens'
+// -update rewrites those files too): one flag, whichever file declares it.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the README's generated config tables")
+	}
+}
+
+// updating reports whether the test runs with -update.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // The README's config tables sit between these lines; TestREADMEConfigTables writes them.
 const (
@@ -92,7 +104,7 @@ func TestREADMEConfigTables(t *testing.T) {
 	if got == want {
 		return
 	}
-	if *update {
+	if updating() {
 		if err := os.WriteFile(readmePath, []byte(text[:begin]+want+text[end+len(configEnd):]), 0o644); err != nil {
 			t.Fatal(err)
 		}
