@@ -28,24 +28,7 @@ var documentedTrees = []string{"components", "stacks"}
 func TestDocComments(t *testing.T) {
 	root := moduleRoot(t)
 	// Given every package directory under the documented trees
-	var dirs []string
-	for _, tree := range documentedTrees {
-		err := filepath.WalkDir(filepath.Join(root, tree), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
-				return filepath.SkipDir
-			}
-			if d.IsDir() {
-				dirs = append(dirs, path)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	dirs := documentedDirs(t, root)
 
 	// When each is parsed with its comments
 	var missing []string
@@ -66,9 +49,47 @@ func TestDocComments(t *testing.T) {
 	}
 }
 
+// documentedDirs lists the directories under documentedTrees, testdata and hidden ones left
+// out as the go command leaves them out.
+func documentedDirs(t testing.TB, root string) []string {
+	t.Helper()
+	var dirs []string
+	for _, tree := range documentedTrees {
+		err := filepath.WalkDir(filepath.Join(root, tree), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+				return filepath.SkipDir
+			}
+			if d.IsDir() {
+				dirs = append(dirs, path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dirs
+}
+
+// BenchmarkDocComments measures one whole check: parsing every non-test file of the
+// documented packages with comments and walking their declarations.
+func BenchmarkDocComments(b *testing.B) {
+	root := moduleRoot(b)
+	dirs := documentedDirs(b, root)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, dir := range dirs {
+			undocumented(b, root, dir)
+		}
+	}
+}
+
 // undocumented returns "file:line: what" for each exported identifier without a doc comment
 // in the non-test Go files of dir, and how many packages dir holds (0 or 1).
-func undocumented(t *testing.T, root, dir string) ([]string, int) {
+func undocumented(t testing.TB, root, dir string) ([]string, int) {
 	t.Helper()
 	fset := token.NewFileSet()
 	entries, err := os.ReadDir(dir)
@@ -230,7 +251,7 @@ func ignoredByBuild(f *ast.File) bool {
 }
 
 // moduleRoot is the directory of this module's go.mod.
-func moduleRoot(t *testing.T) string {
+func moduleRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
