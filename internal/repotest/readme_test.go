@@ -64,6 +64,7 @@ func readmeBlocks(text string) ([]block, error) {
 var readmeMarkerFiles = []string{
 	"components/testdata/adoption.txtar Pulumi.yaml",
 	"components/testdata/adoption.txtar main.go",
+	"components/testdata/adoption.txtar handler/main.go",
 	"components/testdata/adoption.txtar main_test.go",
 }
 
