@@ -29,6 +29,8 @@ const AuthorizerName = "jwt"
 
 // Platform is what Program composes, for tests and for other programs that extend it.
 type Platform struct {
+	// The settings the program decided from the stack's config, and the components it made
+	// from them, for tests and extending programs to refer to.
 	Settings *Settings
 	Provider *aws.Provider
 	Alarms   *alarm.Topic

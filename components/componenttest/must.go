@@ -15,7 +15,9 @@ import (
 // missing. With testing's TB, Fatalf stops the test; a TB whose Fatalf returns gets the zero
 // value back (the Recorder, for MustRun).
 type TB interface {
+	// Helper marks the calling function as a helper, so a failure names the test's line.
 	Helper()
+	// Fatalf reports a failure; testing's TB also stops the test.
 	Fatalf(format string, args ...any)
 }
 

@@ -11,6 +11,8 @@ import (
 // PolicyDocument is an IAM policy document (identity or resource policy, trust policy) decoded
 // from its JSON by ParsePolicy.
 type PolicyDocument struct {
+	// Version is the policy language's version, "2012-10-17" for every document the
+	// components write (the only one with policy variables).
 	Version string
 	// ID is the document's "Id".
 	ID        string `json:"Id"`
@@ -27,15 +29,22 @@ type PolicyDocument struct {
 // assertion on them keeps telling the forms apart. Condition values likewise: a string or a
 // []any.
 type PolicyStatement struct {
-	Sid          string
-	Effect       string
+	// Sid is the statement's id, which names it in IAM's messages; often empty.
+	Sid string
+	// Effect is "Allow" or "Deny", as written.
+	Effect string
+	// Principal and NotPrincipal are whom a resource policy's statement is about; nil in an
+	// identity policy.
 	Principal    any
 	NotPrincipal any
-	Action       []string
-	NotAction    []string
-	Resource     any
-	NotResource  any
-	Condition    map[string]map[string]any
+	// Action and NotAction are the IAM actions, such as "sqs:SendMessage".
+	Action    []string
+	NotAction []string
+	// Resource and NotResource are the ARNs (or "*") the statement covers.
+	Resource    any
+	NotResource any
+	// Condition maps an operator ("StringEquals") to condition keys and their values.
+	Condition map[string]map[string]any
 }
 
 // ParsePolicy decodes an IAM policy document. It is strict: the JSON must be one object, and a

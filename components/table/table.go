@@ -74,6 +74,7 @@ type LocalIndex struct {
 
 // Capacity is provisioned throughput, in read and write capacity units, each at least 1.
 type Capacity struct {
+	// Read and Write are the capacity units DynamoDB provisions and bills by the hour.
 	Read, Write int
 }
 

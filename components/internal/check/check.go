@@ -40,6 +40,7 @@ type Problem struct {
 	Message string
 }
 
+// String is the problem as a line of an error: the field, then what is wrong with it.
 func (p Problem) String() string { return p.Field + " " + p.Message }
 
 // New starts the report of a component of kind ("queue") named name ("events").
@@ -124,6 +125,7 @@ type Error struct {
 	Problems []Problem
 }
 
+// Error names the component, then its one problem, or a list of them one a line.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %q: ", e.Kind, e.Name)
@@ -143,6 +145,7 @@ func (e *Error) Error() string {
 // a fraction of a second.
 type Dur time.Duration
 
+// String is d in whole seconds ("60s") where it has no fraction of a second.
 func (d Dur) String() string {
 	if time.Duration(d)%time.Second != 0 {
 		return time.Duration(d).String()

@@ -29,10 +29,14 @@ var WildcardOnlyActions = []string{
 // Statement is one policy statement. Resources are inputs, as they are usually the ARNs of
 // other resources.
 type Statement struct {
-	Sid       string
-	Effect    string // "Allow" when empty
+	// Sid names the statement in IAM's messages and in tests. Empty means none.
+	Sid    string
+	Effect string // "Allow" when empty
+	// Principal is whom a resource policy's statement is about; nil in an identity policy.
 	Principal map[string]any
-	Actions   []string
+	// Actions are the IAM actions allowed (or denied), never a wildcard.
+	Actions []string
+	// Resources are the exact ARNs the actions apply to.
 	Resources []pulumi.StringInput
 	// AnyResource makes Resource "*"; only WildcardOnlyActions may be allowed so, except in
 	// a ResourcePolicy.
