@@ -60,6 +60,7 @@ type Violation struct {
 	Suppression string
 }
 
+// String is the violation as one line of a report: "rule: resource: message".
 func (v Violation) String() string { return v.Rule + ": " + v.Resource + ": " + v.Message }
 
 // Suppression accepts the violations of one rule on one resource, for a written reason.
