@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/policy"
+	"github.com/groundwork-dev/groundwork/components/policy/policypack"
+	"github.com/groundwork-dev/groundwork/components/policy/policypack/packtest"
+	"github.com/groundwork-dev/groundwork/stacks"
+)
+
+// pack is the analyzer of this command's pack, served in-process as the binary serves it.
+var pack pulumirpc.AnalyzerClient
+
+func TestMain(m *testing.M) {
+	f, err := factory()
+	if err == nil {
+		pack, err = packtest.Start(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func projectDir(t testing.TB) string {
+	t.Helper()
+	dir, err := componenttest.FindProjectDir(".")
+	require.NoError(t, err)
+	return dir
+}
+
+// finding is one violation: the policy, the resource, the message.
+type finding struct{ Policy, URN, Message string }
+
+func sorted(fs []finding) []finding {
+	slices.SortFunc(fs, func(a, b finding) int { return strings.Compare(a.Policy+a.URN+a.Message, b.Policy+b.URN+b.Message) })
+	return fs
+}
+
+// recordStack runs the stack program as a stack with its real stack file, and returns the
+// recording with the config the engine would give the pack.
+func recordStack(t testing.TB, env string) (*componenttest.Recorder, map[string]string) {
+	t.Helper()
+	sf, err := componenttest.LoadStackConfig(projectDir(t), env)
+	require.NoError(t, err)
+	return componenttest.MustRun(t, stacks.Program, componenttest.FromStackFile(sf)), sf.Values
+}
+
+func TestThePackReportsWhatEvaluateReportsForEveryStack(t *testing.T) {
+	t.Setenv(ProductionVar, "")
+	for _, env := range []string{"dev", "staging", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			// Given the stack program recorded as the stack, with its stack file
+			rec, config := recordStack(t, env)
+			req, err := packtest.StackRequest(rec)
+			require.NoError(t, err)
+			// When the pack analyzes what the engine would send for it
+			got, err := packtest.Analyze(context.Background(), pack, packtest.StackOf(rec, config), req)
+			require.NoError(t, err)
+			// Then it reports exactly what Evaluate reports with the stack's own baseline
+			rep, err := policy.Evaluate(rec.Resources(), stacks.Baseline(stacks.Tier(env)))
+			require.NoError(t, err)
+			rules := map[string]policy.Rule{}
+			for _, r := range policy.Rules() {
+				rules[r.ID] = r
+			}
+			want := []finding{}
+			for _, v := range rep.Violations {
+				want = append(want, finding{v.Rule, v.Resource, policypack.Description(rules[v.Rule]) + "\n" + v.Message})
+			}
+			have := []finding{}
+			for _, d := range got.Diagnostics {
+				have = append(have, finding{d.GetPolicyName(), d.GetUrn(), d.GetMessage()})
+			}
+			assert.Equal(t, sorted(want), sorted(have), "the pack's violations are Evaluate's for stack %s", env)
+			// And the request held the whole stack, so the equality above covered it
+			assert.Len(t, req.GetResources(), len(rec.Resources())+1, "every recorded resource and the root stack are sent")
+		})
+	}
+}
+
+func TestProduction(t *testing.T) {
+	prodTier := `{"tier":"prod","owner":"x"}`
+	for _, tc := range []struct {
+		name, stack, env string
+		config           map[string]string
+		want             bool
+		err              string
+	}{
+		{"a stack named prod", "prod", "", nil, true, ""},
+		{"a stack named dev", "dev", "", nil, false, ""},
+		{"tier prod in config, whatever the name", "live", "", map[string]string{"groundwork:platform": prodTier}, true, ""},
+		{"tier dev in config outranks the name", "prod", "", map[string]string{"groundwork:platform": `{"tier":"dev"}`}, false, ""},
+		{"config without a tier leaves it to the name", "prod", "", map[string]string{"groundwork:platform": `{"owner":"x"}`}, true, ""},
+		{"the variable outranks the config", "live", "false", map[string]string{"groundwork:platform": prodTier}, false, ""},
+		{"the variable holds any stack to production", "sandbox", "1", nil, true, ""},
+		{"a bad variable is an error naming it", "prod", "yes please", nil, false, ProductionVar + `: "yes please" is not true or false`},
+		{"config that is no object is an error naming the key", "prod", "", map[string]string{"groundwork:platform": "prod"}, false, "config groundwork:platform: not an object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a stack as the engine describes it to the pack, and the environment
+			t.Setenv(ProductionVar, tc.env)
+			ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{Project: "any", Stack: tc.stack, Config: tc.config})
+			require.NoError(t, err)
+			// When the pack decides
+			got, err := production(ctx)
+			// Then it holds the stack to the production rules or not, or says what is wrong
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got, "production")
+		})
+	}
+}
+
+func TestSuppressionsAreTheStacks(t *testing.T) {
+	// Given the pack's suppressions file
+	got, err := decodeSuppressions(suppressionsJSON)
+	require.NoError(t, err)
+	// Then it holds what the stack program suppresses, in every tier
+	for _, tier := range []stacks.Tier{stacks.Dev, stacks.Staging, stacks.Prod} {
+		want := stacks.Baseline(tier).Suppressions
+		assert.ElementsMatch(t, want, got, "suppressions.json is stacks.Baseline(%s).Suppressions", tier)
+	}
+}
+
+func TestBadSuppressionsFile(t *testing.T) {
+	for _, tc := range []struct{ name, json, want string }{
+		{"not JSON", `[{`, "cmd/policypack/suppressions.json: unexpected EOF"},
+		{"unknown key", `[{"rule":"log-retention","resource":"x","reason":"r","until":"2027"}]`, `suppressions.json: json: unknown field "until"`},
+		{"unknown rule", `[{"rule":"nope","resource":"x","reason":"r"}]`, `suppressions.json: Suppressions[0]: Rule "nope" is no rule of the baseline`},
+		{"no reason", `[{"rule":"log-retention","resource":"x"}]`, `suppressions.json: Suppressions[0] (log-retention on x): Reason is empty`},
+		{"two values", `[] []`, "suppressions.json: more than one JSON value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a bad file, when it is decoded
+			_, err := decodeSuppressions([]byte(tc.json))
+			// Then the error names the file and the mistake
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestPulumiPolicyYAML(t *testing.T) {
+	// Given the pack's PulumiPolicy.yaml, loaded as the CLI loads it
+	proj, err := workspace.LoadPolicyPack(filepath.Join(".", "PulumiPolicy.yaml"))
+	require.NoError(t, err)
+	// Then the CLI runs it with the Go language host, at the binary's version
+	assert.Equal(t, "go", proj.Runtime.Name(), "runtime")
+	assert.Equal(t, packVersion, proj.Version, "version is the binary's")
+	require.NotNil(t, proj.Description, "description")
+	assert.Contains(t, *proj.Description, "baseline")
+}
+
+// TestThePackDoesNotLinkPulumiAWS: the rules read recorded properties, so the pack needs no
+// provider SDK, and building it takes seconds, not the minutes pulumi-aws takes.
+func TestThePackDoesNotLinkPulumiAWS(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	for _, dep := range strings.Fields(string(out)) {
+		assert.False(t, strings.HasPrefix(dep, "github.com/pulumi/pulumi-aws") || strings.HasPrefix(dep, "github.com/aws/"),
+			"the pack links %s", dep)
+		assert.NotEqual(t, "github.com/groundwork-dev/groundwork/stacks", dep, "the pack links the stack program")
+	}
+}
+
+// BenchmarkAnalyzeProdStack is one AnalyzeStack of the prod stack over gRPC: unmarshalling,
+// conversion, one Evaluate and the reports of every policy.
+func BenchmarkAnalyzeProdStack(b *testing.B) {
+	rec, config := recordStack(b, "prod")
+	req, err := packtest.StackRequest(rec)
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = packtest.Analyze(ctx, pack, packtest.StackOf(rec, config), req)
+	require.NoError(b, err)
+	b.ReportMetric(float64(len(req.GetResources())), "resources")
+	for b.Loop() {
+		if _, err := pack.AnalyzeStack(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
