@@ -95,6 +95,50 @@ func TestThePackReportsWhatEvaluateReportsForEveryStack(t *testing.T) {
 	}
 }
 
+// TestThePackHoldsTheProdStackToTheProductionRules plants unprotected stateful resources in
+// the prod stack's recording: the pack, configured with the prod stack file, reports each as
+// Evaluate does in production, and with the dev stack file reports none of them.
+func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
+	t.Setenv(ProductionVar, "")
+	rec, prodConfig := recordStack(t, "prod")
+	_, devConfig := recordStack(t, "dev")
+	unprotected := rec.Resources()
+	for i := range unprotected {
+		unprotected[i].Protect = false
+	}
+	req, err := packtest.Request(rec.Project, rec.Stack, unprotected)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name       string
+		config     map[string]string
+		tier       stacks.Tier
+		production bool
+	}{
+		{"prod stack file", prodConfig, stacks.Prod, true},
+		{"dev stack file", devConfig, stacks.Dev, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given the prod stack's resources, none protected, and a stack file
+			// When the pack analyzes them
+			got, err := packtest.Analyze(context.Background(), pack, packtest.StackOf(rec, tc.config), req)
+			require.NoError(t, err)
+			// Then it reports what Evaluate reports for the tier the file names
+			rep, err := policy.Evaluate(unprotected, stacks.Baseline(tc.tier))
+			require.NoError(t, err)
+			want, have := []finding{}, []finding{}
+			for _, v := range rep.Violations {
+				want = append(want, finding{v.Rule, v.Resource, v.Message})
+			}
+			for _, d := range got.Diagnostics {
+				have = append(have, finding{d.GetPolicyName(), d.GetUrn(), d.GetMessage()[strings.Index(d.GetMessage(), "\n")+1:]})
+			}
+			assert.Equal(t, sorted(want), sorted(have), "the pack's violations are Evaluate's")
+			protect := slices.ContainsFunc(have, func(f finding) bool { return f.Policy == "protect-stateful" })
+			assert.Equal(t, tc.production, protect, "protect-stateful is reported exactly under the prod stack file")
+		})
+	}
+}
+
 func TestProduction(t *testing.T) {
 	prodTier := `{"tier":"prod","owner":"x"}`
 	for _, tc := range []struct {

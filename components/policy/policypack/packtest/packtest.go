@@ -142,12 +142,17 @@ func Analyze(ctx context.Context, c pulumirpc.AnalyzerClient, s Stack, req *pulu
 // dependencies and property dependencies, and its provider as the provider resource's type,
 // name, URN and inputs. The root stack resource comes first, as the engine registers it.
 func StackRequest(rec *componenttest.Recorder) (*pulumirpc.AnalyzeStackRequest, error) {
-	recorded := rec.Resources()
+	return Request(rec.Project, rec.Stack, rec.Resources())
+}
+
+// Request is StackRequest for resources recorded in a stack of a project, such as a
+// recording changed to plant a violation.
+func Request(project, stack string, recorded []componenttest.Resource) (*pulumirpc.AnalyzeStackRequest, error) {
 	byURN := make(map[string]componenttest.Resource, len(recorded))
 	for _, r := range recorded {
 		byURN[r.URN] = r
 	}
-	root := resource.DefaultRootStackURN(tokens.QName(rec.Stack), tokens.PackageName(rec.Project))
+	root := resource.DefaultRootStackURN(tokens.QName(stack), tokens.PackageName(project))
 	req := &pulumirpc.AnalyzeStackRequest{Resources: []*pulumirpc.AnalyzerResource{{
 		Urn: string(root), Type: string(resource.RootStackType), Name: root.Name(),
 		Properties: &structpb.Struct{}, Options: &pulumirpc.AnalyzerResourceOptions{
