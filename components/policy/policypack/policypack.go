@@ -138,6 +138,12 @@ func NewPack(name string, version semver.Version, opts policy.Options, log *slog
 // runs on a stack evaluates the baseline over all the stack's resources, and each reports
 // its own rule's violations from that one report.
 func Policies(opts policy.Options, log *slog.Logger) []policyx.Policy {
+	ps, _ := policies(opts, log)
+	return ps
+}
+
+// policies is Policies, with the evaluation they share.
+func policies(opts policy.Options, log *slog.Logger) ([]policyx.Policy, *evaluation) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -164,7 +170,7 @@ func Policies(opts policy.Options, log *slog.Logger) []policyx.Policy {
 			},
 		}))
 	}
-	return out
+	return out, e
 }
 
 // Description is a rule's policy description: its title, then the public controls it answers

@@ -422,3 +422,18 @@ func TestFactoryRefusesBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAnalyzePlanted is one AnalyzeStack of the planted program over gRPC.
+func BenchmarkAnalyzePlanted(b *testing.B) {
+	rec := componenttest.MustRun(b, planted, componenttest.Stack("dev"))
+	req, err := packtest.StackRequest(rec)
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = packtest.Analyze(ctx, pack, packtest.StackOf(rec, nil), req)
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := pack.AnalyzeStack(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
