@@ -33,6 +33,8 @@
 //     has no such flag, and only custom resources have providers.
 //   - PhysicalName is the name output of the types componenttest knows (the same table).
 //   - RetainOnDelete is always false: the protocol does not carry it.
+//   - A component's properties are the outputs it registered (RegisterResourceOutputs), not
+//     the inputs componenttest records for it: rules about components see those.
 //   - The root stack resource (pulumi:pulumi:Stack) is left out, as componenttest leaves it.
 //
 // In a preview the outputs of resources yet to be created are partly unknown, exactly as in a

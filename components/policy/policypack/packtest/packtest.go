@@ -141,6 +141,9 @@ func Analyze(ctx context.Context, c pulumirpc.AnalyzerClient, s Stack, req *pulu
 // them, as a bridged provider such as pulumi-aws returns it), its options, parent,
 // dependencies and property dependencies, and its provider as the provider resource's type,
 // name, URN and inputs. The root stack resource comes first, as the engine registers it.
+// Where a recording cannot know what the engine would send, it sends what it has: a
+// component's recorded inputs stand for the outputs it registered (the mocks drop those), and
+// in preview mode an unknown value is left out rather than sent as unknown.
 func StackRequest(rec *componenttest.Recorder) (*pulumirpc.AnalyzeStackRequest, error) {
 	return Request(rec.Project, rec.Stack, rec.Resources())
 }
