@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -15,6 +16,8 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/policy"
@@ -230,6 +233,60 @@ func TestThePackDoesNotLinkPulumiAWS(t *testing.T) {
 			"the pack links %s", dep)
 		assert.NotEqual(t, "github.com/groundwork-dev/groundwork/stacks", dep, "the pack links the stack program")
 	}
+}
+
+// TestTheBuiltPackServes builds the pack as the CLI's Go language host does and starts it as
+// the CLI starts a plugin (the engine's address as its argument): it announces a port on
+// stdout and answers an analysis as the in-process server does.
+func TestTheBuiltPackServes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the pack")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	// Given the pack built with the flags the Go language host uses
+	bin := filepath.Join(t.TempDir(), "groundwork-baseline")
+	build := exec.Command(gobin, "build", "-buildvcs=false", "-trimpath", "-ldflags", "-w -s", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	// When it is started
+	cmd := exec.Command(bin, "127.0.0.1:1")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	port, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err, "the pack announces its port")
+	conn, err := grpc.NewClient("127.0.0.1:"+strings.TrimSpace(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	// Then it analyzes the prod stack, its stateful resources unprotected, as the in-process
+	// server does
+	t.Setenv(ProductionVar, "")
+	rec, config := recordStack(t, "prod")
+	unprotected := rec.Resources()
+	for i := range unprotected {
+		unprotected[i].Protect = false
+	}
+	req, err := packtest.Request(rec.Project, rec.Stack, unprotected)
+	require.NoError(t, err)
+	got, err := packtest.Analyze(context.Background(), pulumirpc.NewAnalyzerClient(conn), packtest.StackOf(rec, config), req)
+	require.NoError(t, err)
+	want, err := packtest.Analyze(context.Background(), pack, packtest.StackOf(rec, config), req)
+	require.NoError(t, err)
+	assert.Equal(t, packName, got.Info.GetName(), "the binary's pack name")
+	assert.Len(t, got.Info.GetPolicies(), len(policy.Rules()), "one policy per rule")
+	findings := func(ds []*pulumirpc.AnalyzeDiagnostic) []finding {
+		out := []finding{}
+		for _, d := range ds {
+			out = append(out, finding{d.GetPolicyName(), d.GetUrn(), d.GetMessage()})
+		}
+		return sorted(out)
+	}
+	require.NotEmpty(t, want.Diagnostics, "unprotected stateful resources break the production rules")
+	assert.Equal(t, findings(want.Diagnostics), findings(got.Diagnostics), "the binary reports what the in-process pack reports")
 }
 
 // BenchmarkAnalyzeProdStack is one AnalyzeStack of the prod stack over gRPC: unmarshalling,
