@@ -45,12 +45,14 @@
 // Options.Production (the rules that hold only in production) is decided per stack when the
 // engine configures the pack (ConfigureStack gives the stack's name and config): Config's
 // Production function, by default StackNamed("prod", "production"), which FromEnv lets an
-// environment variable override. The pack's suppressions are its own (Config.Suppressions),
-// compiled into the pack: a pack runs against any program, and a program's Go suppressions
-// (stacks.Baseline) cannot travel with a program in another language; reading them from the
-// program would also link the program, and pulumi-aws with it, into the pack. A team builds
-// its own pack from this package with its own suppressions (cmd/policypack is the platform's,
-// and a test holds its suppressions file equal to stacks.Baseline's). Suppressed violations and
+// environment variable override. The pack's suppressions are its own, compiled into it:
+// Config.Suppressions for every stack, and Config.StackSuppressions for the stack being
+// analyzed (a program's suppressions differ by stack, as stacks.Baseline's differ by tier).
+// They are not read from the program: a program in another language has no Go suppressions,
+// and linking a Go program (stacks, and pulumi-aws with it) into the pack would make it large
+// and slow to build. A team builds its own pack from this package with its own suppressions
+// (cmd/policypack is the platform's, and a test holds its suppressions file equal to
+// stacks.Baseline's for every tier). Suppressed violations and
 // unused suppressions are logged to the pack's stderr, one line each, never dropped silently;
 // a suppression that names no rule or gives no reason stops Config.Factory, and one that names
 // no resource of the stack fails the analysis with policy.Evaluate's error.

@@ -30,10 +30,16 @@ type Config struct {
 	// Version is the pack's semantic version, such as "0.1.0". Keep the version of the
 	// PulumiPolicy.yaml next to the pack's main equal to it.
 	Version string
-	// Suppressions accept violations, each of one rule on one resource, for a reason. Each
-	// must name a rule of the baseline and give a reason (Factory checks); a resource it names
-	// that the analyzed stack lacks fails that analysis (policy.Evaluate).
+	// Suppressions accept violations on every stack, each of one rule on one resource, for a
+	// reason. Each must name a rule of the baseline and give a reason (Factory checks); a
+	// resource it names that the analyzed stack lacks fails that analysis (policy.Evaluate).
 	Suppressions []policy.Suppression
+	// StackSuppressions adds the suppressions of the stack the engine configures the pack
+	// for, such as those of its tier: a program's suppressions differ between its stacks, and
+	// must not be applied to another program's stacks, where they would name resources that
+	// are not there. They are checked as Suppressions are, when the stack is configured. Nil
+	// means none.
+	StackSuppressions func(ctx *pulumi.Context) ([]policy.Suppression, error)
 	// Production decides, once per stack when the engine configures the pack, whether the
 	// rules that hold only in production apply. Nil means StackNamed("prod", "production").
 	Production ProductionFunc
@@ -99,7 +105,18 @@ func (c Config) Factory() (func(*pulumi.Context) (policyx.PolicyPack, error), er
 		if err != nil {
 			return nil, fmt.Errorf("policy pack %q, stack %q: deciding whether it is production: %w", c.Name, ctx.Stack(), err)
 		}
-		return NewPack(c.Name, version, policy.Options{Production: prod, Suppressions: c.Suppressions}, c.Log)
+		sups := slices.Clone(c.Suppressions)
+		if c.StackSuppressions != nil {
+			more, err := c.StackSuppressions(ctx)
+			if err == nil {
+				err = CheckSuppressions(more)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("policy pack %q, stack %q: the stack's suppressions: %w", c.Name, ctx.Stack(), err)
+			}
+			sups = append(sups, more...)
+		}
+		return NewPack(c.Name, version, policy.Options{Production: prod, Suppressions: sups}, c.Log)
 	}, nil
 }
 

@@ -3,6 +3,7 @@ package policypack_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,12 +28,12 @@ import (
 // productionVar lets a test hold a stack to the production rules whatever its name.
 const productionVar = "POLICYPACK_TEST_PRODUCTION"
 
-// suppressions of the test pack: the planted log group keeps its events forever, on purpose.
-var suppressions = []policy.Suppression{{
-	Rule: "log-retention", Resource: "aws:cloudwatch/logGroup:LogGroup::forever", Reason: "audit log, kept by law",
-}}
-
 var (
+	// suppressions of the test pack, for every stack: the planted log group keeps its events
+	// forever, on purpose. stagingSuppressions are the staging stack's own: its plain queue.
+	// Both name the rule the baseline reports first for the resource (TestMain finds it), so
+	// the tests hold whatever the rules' ids are.
+	suppressions, stagingSuppressions []policy.Suppression
 	// pack is the analyzer of the pack under test; capture one that records what a stack
 	// policy receives.
 	pack, capture pulumirpc.AnalyzerClient
@@ -42,6 +43,25 @@ var (
 	captured   []policyx.AnalyzerResource
 	capturedMu sync.Mutex
 )
+
+// firstRule is the rule of the first violation Evaluate reports for the planted resource
+// with a logical name, outside production.
+func firstRule(name string) (string, error) {
+	rec, err := componenttest.Run(planted, componenttest.Stack("dev"))
+	if err != nil {
+		return "", err
+	}
+	rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
+	if err != nil {
+		return "", err
+	}
+	for _, v := range rep.Violations {
+		if strings.HasSuffix(v.Resource, "::"+name) {
+			return v.Rule, nil
+		}
+	}
+	return "", fmt.Errorf("the baseline reports nothing for the planted %q", name)
+}
 
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -61,12 +81,29 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestMain(m *testing.M) {
+	groupRule, err := firstRule("forever")
+	queueRule, qerr := firstRule("plain")
+	if err = errors.Join(err, qerr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	suppressions = []policy.Suppression{{Rule: groupRule, Resource: "aws:cloudwatch/logGroup:LogGroup::forever", Reason: "audit log, kept by law"}}
+	stagingSuppressions = []policy.Suppression{{Rule: queueRule, Resource: "aws:sqs/queue:Queue::plain", Reason: "staging's scratch queue"}}
 	factory, err := policypack.Config{
 		Name:         "baseline-test",
 		Version:      "1.2.3",
 		Suppressions: suppressions,
-		Production:   policypack.FromEnv(productionVar, policypack.StackNamed("prod")),
-		Log:          slog.New(slog.NewTextHandler(&logs, nil)),
+		StackSuppressions: func(ctx *pulumi.Context) ([]policy.Suppression, error) {
+			switch ctx.Stack() {
+			case "staging":
+				return stagingSuppressions, nil
+			case "broken":
+				return []policy.Suppression{{Rule: "no-such-rule", Resource: "x", Reason: "r"}}, nil
+			}
+			return nil, nil
+		},
+		Production: policypack.FromEnv(productionVar, policypack.StackNamed("prod")),
+		Log:        slog.New(slog.NewTextHandler(&logs, nil)),
 	}.Factory()
 	if err == nil {
 		pack, err = packtest.Start(factory)
@@ -191,12 +228,28 @@ func analyze(t *testing.T, rec *componenttest.Recorder) (packtest.Analysis, erro
 	return packtest.Analyze(context.Background(), pack, packtest.StackOf(rec, nil), req)
 }
 
+// productionOnly reports whether a diagnostic is of a rule that holds only in production.
+func productionOnly(d *pulumirpc.AnalyzeDiagnostic) bool {
+	return slices.ContainsFunc(policy.Rules(), func(r policy.Rule) bool { return r.ID == d.GetPolicyName() && r.Production })
+}
+
+// optionsFor are the options the test pack must evaluate a stack with.
+func optionsFor(stack string, production bool) policy.Options {
+	sups := slices.Clone(suppressions)
+	if stack == "staging" {
+		sups = append(sups, stagingSuppressions...)
+	}
+	return policy.Options{Production: production, Suppressions: sups}
+}
+
 func TestPackReportsWhatEvaluateReports(t *testing.T) {
+	t.Setenv(productionVar, "")
 	for _, tc := range []struct {
 		stack      string
 		production bool
 	}{
 		{"dev", false},
+		{"staging", false},
 		{"prod", true},
 	} {
 		t.Run(tc.stack, func(t *testing.T) {
@@ -206,7 +259,7 @@ func TestPackReportsWhatEvaluateReports(t *testing.T) {
 			got, err := analyze(t, rec)
 			require.NoError(t, err)
 			// Then it reports exactly what Evaluate reports for the recording, no more
-			rep, err := policy.Evaluate(rec.Resources(), policy.Options{Production: tc.production, Suppressions: suppressions})
+			rep, err := policy.Evaluate(rec.Resources(), optionsFor(tc.stack, tc.production))
 			require.NoError(t, err)
 			want := expected(t, rep.Violations)
 			require.NotEmpty(t, want, "the planted program breaks the baseline")
@@ -216,14 +269,14 @@ func TestPackReportsWhatEvaluateReports(t *testing.T) {
 			for _, f := range findings(got.Diagnostics) {
 				flagged[f.URN] = true
 			}
-			for _, name := range []string{"plain", "admin-inline", "bare"} {
+			for _, name := range []string{"admin-inline", "bare"} {
 				r, ok := rec.Named(name)
 				require.True(t, ok)
 				assert.True(t, flagged[r.URN], "planted %s %q is reported", r.Type, name)
 			}
 			// And the production rules apply to the prod stack alone
-			protect := slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool { return d.GetPolicyName() == "protect-stateful" })
-			assert.Equal(t, tc.production, protect, "protect-stateful is reported exactly on a production stack")
+			assert.Equal(t, tc.production, slices.ContainsFunc(got.Diagnostics, productionOnly),
+				"a rule that holds only in production is reported exactly on a production stack")
 		})
 	}
 }
@@ -254,26 +307,60 @@ func TestProductionFromTheEnvironment(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			rep, err := policy.Evaluate(tc.rec.Resources(), policy.Options{Production: tc.production, Suppressions: suppressions})
+			rep, err := policy.Evaluate(tc.rec.Resources(), optionsFor(tc.rec.Stack, tc.production))
 			require.NoError(t, err)
 			assert.Equal(t, expected(t, rep.Violations), findings(got.Diagnostics), "violations of a stack with Production %v", tc.production)
+			assert.Equal(t, tc.production, slices.ContainsFunc(got.Diagnostics, productionOnly), "production rules reported")
 		})
 	}
 }
 
 func TestSuppressionsAreAppliedAndLogged(t *testing.T) {
-	// Given the pack's suppression of the planted log group's retention
-	rec := componenttest.MustRun(t, planted, componenttest.Stack("dev"))
-	group := rec.Must(t, "aws:cloudwatch/logGroup:LogGroup", "forever")
-	// When the pack analyzes the stack
-	got, err := analyze(t, rec)
-	require.NoError(t, err)
-	// Then that violation is not reported, and the log names it with the reason
-	for _, d := range got.Diagnostics {
-		assert.False(t, d.GetPolicyName() == "log-retention" && d.GetUrn() == group.URN, "the suppressed violation is not reported: %s", d.GetMessage())
+	t.Setenv(productionVar, "")
+	for _, tc := range []struct {
+		stack      string
+		suppressed []policy.Suppression
+		kept       []policy.Suppression
+	}{
+		{"dev", suppressions, stagingSuppressions},
+		{"staging", append(slices.Clone(suppressions), stagingSuppressions...), nil},
+	} {
+		t.Run(tc.stack, func(t *testing.T) {
+			// Given the pack's suppressions, for every stack and for staging
+			rec := componenttest.MustRun(t, planted, componenttest.Stack(tc.stack))
+			// When the pack analyzes the stack
+			got, err := analyze(t, rec)
+			require.NoError(t, err)
+			// Then the violations the stack's suppressions accept are not reported, and the
+			// log names each with its reason; the other stack's suppressions do not apply
+			reported := func(s policy.Suppression) bool {
+				r := rec.Must(t, s.Resource[:strings.Index(s.Resource, "::")], s.Resource[strings.LastIndex(s.Resource, "::")+2:])
+				return slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
+					return d.GetPolicyName() == s.Rule && d.GetUrn() == r.URN
+				})
+			}
+			for _, s := range tc.suppressed {
+				assert.False(t, reported(s), "%s on %s is suppressed", s.Rule, s.Resource)
+				r := rec.Must(t, s.Resource[:strings.Index(s.Resource, "::")], s.Resource[strings.LastIndex(s.Resource, "::")+2:])
+				assert.Contains(t, logs.String(), "msg=suppressed rule="+s.Rule+" resource="+r.URN, "the suppressed violation is logged")
+				assert.Contains(t, logs.String(), fmt.Sprintf("reason=%q", s.Reason), "with its reason")
+			}
+			for _, s := range tc.kept {
+				assert.True(t, reported(s), "%s on %s is reported on stack %s", s.Rule, s.Resource, tc.stack)
+			}
+		})
 	}
-	assert.Contains(t, logs.String(), `msg=suppressed rule=log-retention resource=`+group.URN, "the suppressed violation is logged")
-	assert.Contains(t, logs.String(), `reason="audit log, kept by law"`, "with its reason")
+}
+
+func TestABadStackSuppressionStopsThePack(t *testing.T) {
+	// Given a stack whose suppressions name no rule of the baseline
+	rec := componenttest.MustRun(t, planted, componenttest.Stack("broken"))
+	// When the engine configures the pack for it
+	_, err := analyze(t, rec)
+	// Then configuring fails, naming the stack and the suppression
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `ConfigureStack`)
+	assert.Contains(t, err.Error(), `stack "broken": the stack's suppressions: Suppressions[0]: Rule "no-such-rule" is no rule of the baseline`)
 }
 
 func TestASuppressionOfAnAbsentResourceFailsTheAnalysis(t *testing.T) {
@@ -392,6 +479,7 @@ func nonEmpty(deps map[string][]string) map[string][]string {
 
 func TestFactoryRefusesBadConfig(t *testing.T) {
 	good := policypack.Config{Name: "p", Version: "1.0.0"}
+	rule := policy.Rules()[0].ID
 	for _, tc := range []struct {
 		name string
 		edit func(*policypack.Config)
@@ -403,11 +491,11 @@ func TestFactoryRefusesBadConfig(t *testing.T) {
 			c.Suppressions = []policy.Suppression{{Rule: "s3-nope", Resource: "x", Reason: "r"}}
 		}, `Suppressions[0]: Rule "s3-nope" is no rule of the baseline`},
 		{"no reason", func(c *policypack.Config) {
-			c.Suppressions = []policy.Suppression{{Rule: "log-retention", Resource: "x", Reason: " "}}
-		}, `Suppressions[0] (log-retention on x): Reason is empty`},
+			c.Suppressions = []policy.Suppression{{Rule: rule, Resource: "x", Reason: " "}}
+		}, `Suppressions[0] (` + rule + ` on x): Reason is empty`},
 		{"no resource", func(c *policypack.Config) {
-			c.Suppressions = []policy.Suppression{{Rule: "log-retention", Reason: "r"}}
-		}, `Suppressions[0] (log-retention): Resource is empty`},
+			c.Suppressions = []policy.Suppression{{Rule: rule, Reason: "r"}}
+		}, `Suppressions[0] (` + rule + `): Resource is empty`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a config with one mistake
