@@ -3,8 +3,8 @@ package policypack
 import (
 	"context"
 	"io"
-	"strings"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
