@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/policy"
 	"github.com/groundwork-dev/groundwork/components/policy/policypack"
 	"github.com/groundwork-dev/groundwork/components/policy/policypack/packtest"
+	"github.com/groundwork-dev/groundwork/internal/platformconfig"
 	"github.com/groundwork-dev/groundwork/stacks"
 )
 
@@ -142,6 +144,9 @@ func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 	}
 }
 
+// update rewrites suppressions.json from the stack program's suppressions.
+var update = flag.Bool("update", false, "rewrite suppressions.json from stacks.Baseline")
+
 func TestProduction(t *testing.T) {
 	prodTier := `{"tier":"prod","owner":"x"}`
 	for _, tc := range []struct {
@@ -152,13 +157,17 @@ func TestProduction(t *testing.T) {
 	}{
 		{"a stack named prod", "prod", "", nil, true, ""},
 		{"a stack named dev", "dev", "", nil, false, ""},
+		{"a fully qualified stack named prod", "acme/shop/prod", "", nil, true, ""},
 		{"tier prod in config, whatever the name", "live", "", map[string]string{"groundwork:platform": prodTier}, true, ""},
 		{"tier dev in config outranks the name", "prod", "", map[string]string{"groundwork:platform": `{"tier":"dev"}`}, false, ""},
-		{"config without a tier leaves it to the name", "prod", "", map[string]string{"groundwork:platform": `{"owner":"x"}`}, true, ""},
+		{"config without a tier: the stack's name when it is a tier", "prod", "", map[string]string{"groundwork:platform": `{"owner":"x"}`}, true, ""},
 		{"the variable outranks the config", "live", "false", map[string]string{"groundwork:platform": prodTier}, false, ""},
 		{"the variable holds any stack to production", "sandbox", "1", nil, true, ""},
 		{"a bad variable is an error naming it", "prod", "yes please", nil, false, ProductionVar + `: "yes please" is not true or false`},
 		{"config that is no object is an error naming the key", "prod", "", map[string]string{"groundwork:platform": "prod"}, false, "config groundwork:platform: not an object"},
+		{"config without a tier on a stack not named after one", "live", "", map[string]string{"groundwork:platform": `{"owner":"x"}`}, false,
+			`config groundwork:platform names no tier, and the stack "live" is not named after one`},
+		{"a tier that is none", "live", "", map[string]string{"groundwork:platform": `{"tier":"qa"}`}, false, `config groundwork:platform.tier: "qa" is not dev, staging or prod`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a stack as the engine describes it to the pack, and the environment
@@ -179,24 +188,72 @@ func TestProduction(t *testing.T) {
 	}
 }
 
-func TestSuppressionsAreTheStacks(t *testing.T) {
-	// Given the pack's suppressions file
-	got, err := decodeSuppressions(suppressionsJSON)
-	require.NoError(t, err)
-	// Then it holds what the stack program suppresses, in every tier
-	for _, tier := range []stacks.Tier{stacks.Dev, stacks.Staging, stacks.Prod} {
-		want := stacks.Baseline(tier).Suppressions
-		assert.ElementsMatch(t, want, got, "suppressions.json is stacks.Baseline(%s).Suppressions", tier)
+func TestStackSuppressions(t *testing.T) {
+	byTier := map[platformconfig.Tier][]policy.Suppression{
+		platformconfig.Dev:  {{Rule: "r", Resource: "dev-thing", Reason: "dev"}},
+		platformconfig.Prod: {{Rule: "r", Resource: "prod-thing", Reason: "prod"}},
+	}
+	for _, tc := range []struct {
+		name, stack string
+		config      map[string]string
+		want        []policy.Suppression
+	}{
+		{"a Groundwork stack named after its tier", "dev", map[string]string{"groundwork:platform": `{}`}, byTier[platformconfig.Dev]},
+		{"a Groundwork stack whose config names its tier", "live", map[string]string{"groundwork:platform": `{"tier":"prod"}`}, byTier[platformconfig.Prod]},
+		{"a tier without suppressions", "staging", map[string]string{"groundwork:platform": `{}`}, nil},
+		{"another program's stack named dev", "dev", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a stack as the engine describes it to the pack
+			ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{Project: "any", Stack: tc.stack, Config: tc.config})
+			require.NoError(t, err)
+			// When the pack picks its suppressions
+			got, err := stackSuppressions(byTier)(ctx)
+			// Then a Groundwork stack gets its tier's, and another program's none
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got, "suppressions of stack %s", tc.stack)
+		})
 	}
 }
 
+// TestSuppressionsAreTheStacks holds suppressions.json equal to the stack program's
+// suppressions of each tier; `go test ./cmd/policypack -run TestSuppressionsAreTheStacks
+// -update` rewrites it from them.
+func TestSuppressionsAreTheStacks(t *testing.T) {
+	want := map[platformconfig.Tier][]policy.Suppression{}
+	for _, tier := range []stacks.Tier{stacks.Dev, stacks.Staging, stacks.Prod} {
+		want[tier] = stacks.Baseline(tier).Suppressions
+	}
+	if *update {
+		b, err := encodeSuppressions(want)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile("suppressions.json", b, 0o644))
+	}
+	// Given the pack's suppressions file, as compiled in
+	b, err := os.ReadFile("suppressions.json")
+	require.NoError(t, err)
+	got, err := decodeSuppressions(b)
+	require.NoError(t, err)
+	// Then each tier's are what the stack program suppresses in that tier
+	for tier, w := range want {
+		assert.ElementsMatch(t, w, got[tier], "suppressions.json %s is stacks.Baseline(%s).Suppressions; go test ./cmd/policypack -run TestSuppressionsAreTheStacks -update rewrites it", tier, tier)
+	}
+	if *update {
+		t.Log("suppressions.json rewritten: run the tests again to check the compiled-in copy")
+		return
+	}
+	assert.Equal(t, string(b), string(suppressionsJSON), "the compiled-in file is the file on disk")
+}
+
 func TestBadSuppressionsFile(t *testing.T) {
+	rule := policy.Rules()[0].ID
 	for _, tc := range []struct{ name, json, want string }{
-		{"not JSON", `[{`, "cmd/policypack/suppressions.json: unexpected EOF"},
-		{"unknown key", `[{"rule":"log-retention","resource":"x","reason":"r","until":"2027"}]`, `suppressions.json: json: unknown field "until"`},
-		{"unknown rule", `[{"rule":"nope","resource":"x","reason":"r"}]`, `suppressions.json: Suppressions[0]: Rule "nope" is no rule of the baseline`},
-		{"no reason", `[{"rule":"log-retention","resource":"x"}]`, `suppressions.json: Suppressions[0] (log-retention on x): Reason is empty`},
-		{"two values", `[] []`, "suppressions.json: more than one JSON value"},
+		{"not JSON", `{`, "cmd/policypack/suppressions.json: unexpected EOF"},
+		{"a tier that is none", `{"qa":[]}`, `suppressions.json: json: unknown field "qa"`},
+		{"unknown key", `{"dev":[{"rule":"` + rule + `","resource":"x","reason":"r","until":"2027"}]}`, `suppressions.json: json: unknown field "until"`},
+		{"unknown rule", `{"prod":[{"rule":"nope","resource":"x","reason":"r"}]}`, `suppressions.json: prod: Suppressions[0]: Rule "nope" is no rule of the baseline`},
+		{"no reason", `{"staging":[{"rule":"` + rule + `","resource":"x"}]}`, `suppressions.json: staging: Suppressions[0] (` + rule + ` on x): Reason is empty`},
+		{"two values", `{} {}`, "suppressions.json: more than one JSON value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given a bad file, when it is decoded
