@@ -14,6 +14,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,9 +103,11 @@ func TestThePackReportsWhatEvaluateReportsForEveryStack(t *testing.T) {
 
 // TestThePackHoldsTheProdStackToTheProductionRules plants unprotected stateful resources in
 // the prod stack's recording: the pack, configured with the prod stack file, reports each as
-// Evaluate does in production, and with the dev stack file reports none of them.
+// Evaluate does in production, and with the dev stack file reports none of them; in a preview,
+// every violation is advisory unless the variable says previews enforce.
 func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 	t.Setenv(ProductionVar, "")
+	t.Setenv(PreviewAdvisoryVar, "")
 	rec, prodConfig := recordStack(t, "prod")
 	_, devConfig := recordStack(t, "dev")
 	unprotected := rec.Resources()
@@ -118,22 +121,36 @@ func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 		config     map[string]string
 		tier       stacks.Tier
 		production bool
+		preview    bool
+		enforce    string // PreviewAdvisoryVar
+		advisory   bool   // every violation is advisory
 	}{
-		{"prod stack file", prodConfig, stacks.Prod, true},
-		{"dev stack file", devConfig, stacks.Dev, false},
+		{"prod stack file", prodConfig, stacks.Prod, true, false, "", false},
+		{"dev stack file", devConfig, stacks.Dev, false, false, "", false},
+		{"prod stack file, preview", prodConfig, stacks.Prod, true, true, "", true},
+		{"prod stack file, preview enforced", prodConfig, stacks.Prod, true, true, "false", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given the prod stack's resources, none protected, and a stack file
+			t.Setenv(PreviewAdvisoryVar, tc.enforce)
+			stack := packtest.StackOf(rec, tc.config)
+			stack.DryRun = tc.preview
 			// When the pack analyzes them
-			got, err := packtest.Analyze(context.Background(), pack, packtest.StackOf(rec, tc.config), req)
+			got, err := packtest.Analyze(context.Background(), pack, stack, req)
 			require.NoError(t, err)
+
 			// Then it reports what Evaluate reports for the tier the file names
 			rep, err := policy.Evaluate(unprotected, stacks.Baseline(tc.tier))
 			require.NoError(t, err)
 			want, have := []finding{}, []finding{}
+			wantMandatory := false
 			for _, v := range rep.Violations {
 				want = append(want, finding{v.Rule, v.Resource, v.Message})
+				wantMandatory = wantMandatory || policypack.Enforcement(v.Severity) == policyx.EnforcementLevelMandatory && !tc.advisory
 			}
+			assert.Equal(t, wantMandatory, slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
+				return d.GetEnforcementLevel() == pulumirpc.EnforcementLevel_MANDATORY
+			}), "a violation is mandatory exactly when its rule is and the run is no advisory preview (%s)", PreviewAdvisoryVar)
 			for _, d := range got.Diagnostics {
 				have = append(have, finding{d.GetPolicyName(), d.GetUrn(), d.GetMessage()[strings.Index(d.GetMessage(), "\n")+1:]})
 			}

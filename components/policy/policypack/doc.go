@@ -37,8 +37,11 @@
 //     the inputs componenttest records for it: rules about components see those.
 //   - The root stack resource (pulumi:pulumi:Stack) is left out, as componenttest leaves it.
 //
-// In a preview the outputs of resources yet to be created are partly unknown, exactly as in a
-// componenttest preview recording; the rules that need those values decide on an update.
+// In a preview the outputs of resources yet to be created or changed are partly unknown, as
+// in a componenttest preview recording, and the rules, which read update-mode values, report
+// violations the update will not have. Config.PreviewAdvisory makes every policy advisory in
+// a preview (the engine tells the pack whether it is one), so such a violation is shown but
+// does not stop `pulumi up`, which previews before it updates.
 //
 // # Production and suppressions
 //

@@ -27,7 +27,7 @@ func (r *reports) ReportViolation(message, urn string) {
 
 func TestOneEvaluationPerAnalysis(t *testing.T) {
 	// Given the pack's policies and a stack with an unencrypted queue and a bare bucket
-	ps, e := policies(policy.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ps, e := policies(policy.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)), enforcement)
 	stack := []policyx.AnalyzerResource{
 		{Type: "aws:sqs/queue:Queue", Name: "q", URN: "urn:pulumi:s::p::aws:sqs/queue:Queue::q",
 			Properties: property.NewMap(map[string]property.Value{"id": property.New("https://sqs/q")}),

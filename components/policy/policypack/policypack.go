@@ -42,20 +42,32 @@ type Config struct {
 	StackSuppressions func(ctx *pulumi.Context) ([]policy.Suppression, error)
 	// Production decides, once per stack when the engine configures the pack, whether the
 	// rules that hold only in production apply. Nil means StackNamed("prod", "production").
-	Production ProductionFunc
+	Production StackFunc
+	// PreviewAdvisory decides, for a preview (the engine configures the pack with DryRun),
+	// whether every policy is advisory in it: violations are shown, the preview does not
+	// fail, and the update enforces each policy at its own level. In a preview the outputs of
+	// resources yet to be created or changed are unknown, and rules that read update-mode
+	// values report violations the update will not have; a mandatory one would fail the
+	// preview, and with it `pulumi up`, which previews first. Nil means never: previews
+	// enforce the levels too.
+	PreviewAdvisory StackFunc
 	// Log receives a line for each suppressed violation and each unused suppression, so
 	// neither is silent. Nil means a text logger on stderr, which the Pulumi CLI shows.
 	Log *slog.Logger
 }
 
-// ProductionFunc decides whether a stack is a production stack, from what the engine tells
-// the pack about it: ctx.Stack(), ctx.Project(), ctx.Organization() and the stack's config
-// (ctx.GetConfig). An error fails the analysis with its message.
-type ProductionFunc func(ctx *pulumi.Context) (bool, error)
+// StackFunc answers a question about the stack the engine configures the pack for (is it a
+// production stack?), from what the engine tells the pack about it: ctx.Stack(),
+// ctx.Project(), ctx.Organization(), ctx.DryRun() and the stack's config (ctx.GetConfig). An
+// error stops the pack's configuration, and the preview or update, with its message.
+type StackFunc func(ctx *pulumi.Context) (bool, error)
+
+// Always answers yes for every stack.
+func Always(*pulumi.Context) (bool, error) { return true, nil }
 
 // StackNamed says production for the stacks of these names (the last part of a fully
 // qualified "org/project/stack" counts).
-func StackNamed(names ...string) ProductionFunc {
+func StackNamed(names ...string) StackFunc {
 	return func(ctx *pulumi.Context) (bool, error) {
 		stack := ctx.Stack()
 		stack = stack[strings.LastIndex(stack, "/")+1:]
@@ -68,7 +80,7 @@ func StackNamed(names ...string) ProductionFunc {
 // naming the variable. When the variable is unset or empty, next decides. The Pulumi CLI
 // passes its environment to the packs it starts, so `GROUNDWORK_POLICY_PRODUCTION=true pulumi
 // preview ...` holds a stack to the production rules whatever its name.
-func FromEnv(variable string, next ProductionFunc) ProductionFunc {
+func FromEnv(variable string, next StackFunc) StackFunc {
 	return func(ctx *pulumi.Context) (bool, error) {
 		v := os.Getenv(variable)
 		if v == "" {
@@ -116,7 +128,18 @@ func (c Config) Factory() (func(*pulumi.Context) (policyx.PolicyPack, error), er
 			}
 			sups = append(sups, more...)
 		}
-		return NewPack(c.Name, version, policy.Options{Production: prod, Suppressions: sups}, c.Log)
+		advisory := false
+		if ctx.DryRun() && c.PreviewAdvisory != nil {
+			if advisory, err = c.PreviewAdvisory(ctx); err != nil {
+				return nil, fmt.Errorf("policy pack %q, stack %q: deciding whether the preview is advisory: %w", c.Name, ctx.Stack(), err)
+			}
+		}
+		level := enforcement
+		if advisory {
+			level = func(policy.Rule) policyx.EnforcementLevel { return policyx.EnforcementLevelAdvisory }
+		}
+		ps, _ := policies(policy.Options{Production: prod, Suppressions: sups}, c.Log, level)
+		return policyx.NewPolicyPack(c.Name, version, policyx.EnforcementLevelMandatory, ps)
 	}, nil
 }
 
@@ -155,12 +178,15 @@ func NewPack(name string, version semver.Version, opts policy.Options, log *slog
 // runs on a stack evaluates the baseline over all the stack's resources, and each reports
 // its own rule's violations from that one report.
 func Policies(opts policy.Options, log *slog.Logger) []policyx.Policy {
-	ps, _ := policies(opts, log)
+	ps, _ := policies(opts, log, enforcement)
 	return ps
 }
 
+// enforcement is a rule's level: its severity's.
+func enforcement(r policy.Rule) policyx.EnforcementLevel { return Enforcement(r.Severity) }
+
 // policies is Policies, with the evaluation they share.
-func policies(opts policy.Options, log *slog.Logger) ([]policyx.Policy, *evaluation) {
+func policies(opts policy.Options, log *slog.Logger, level func(policy.Rule) policyx.EnforcementLevel) ([]policyx.Policy, *evaluation) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -172,7 +198,7 @@ func policies(opts policy.Options, log *slog.Logger) ([]policyx.Policy, *evaluat
 		e.known[r.ID] = true
 		out = append(out, policyx.NewStackValidationPolicy(r.ID, policyx.StackValidationPolicyArgs{
 			Description:      Description(r),
-			EnforcementLevel: Enforcement(r.Severity),
+			EnforcementLevel: level(r),
 			ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 				rep, err := e.report(args.Resources)
 				if err != nil {

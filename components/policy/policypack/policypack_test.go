@@ -102,8 +102,9 @@ func TestMain(m *testing.M) {
 			}
 			return nil, nil
 		},
-		Production: policypack.FromEnv(productionVar, policypack.StackNamed("prod")),
-		Log:        slog.New(slog.NewTextHandler(&logs, nil)),
+		Production:      policypack.FromEnv(productionVar, policypack.StackNamed("prod")),
+		PreviewAdvisory: policypack.StackNamed("dev"),
+		Log:             slog.New(slog.NewTextHandler(&logs, nil)),
 	}.Factory()
 	if err == nil {
 		pack, err = packtest.Start(factory)
@@ -348,6 +349,49 @@ func TestSuppressionsAreAppliedAndLogged(t *testing.T) {
 			for _, s := range tc.kept {
 				assert.True(t, reported(s), "%s on %s is reported on stack %s", s.Rule, s.Resource, tc.stack)
 			}
+		})
+	}
+}
+
+func TestPreviewAdvisory(t *testing.T) {
+	t.Setenv(productionVar, "")
+	for _, tc := range []struct {
+		name, stack string
+		preview     bool
+		advisory    bool
+	}{
+		{"a preview of a stack PreviewAdvisory names", "dev", true, true},
+		{"an update of that stack", "dev", false, false},
+		{"a preview of another stack", "prod", true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given the planted program, and a preview or an update of a stack
+			rec := componenttest.MustRun(t, planted, componenttest.Stack(tc.stack))
+			req, err := packtest.StackRequest(rec)
+			require.NoError(t, err)
+			stack := packtest.StackOf(rec, nil)
+			stack.DryRun = tc.preview
+			// When the pack analyzes it
+			got, err := packtest.Analyze(context.Background(), pack, stack, req)
+			require.NoError(t, err)
+			// Then every policy and violation is advisory exactly when PreviewAdvisory says so,
+			// and the violations are the same either way
+			mandatory := slices.ContainsFunc(got.Info.GetPolicies(), func(p *pulumirpc.PolicyInfo) bool {
+				return p.GetEnforcementLevel() == pulumirpc.EnforcementLevel_MANDATORY
+			})
+			assert.Equal(t, !tc.advisory, mandatory, "some policy is mandatory")
+			assert.Equal(t, !tc.advisory, slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
+				return d.GetEnforcementLevel() == pulumirpc.EnforcementLevel_MANDATORY
+			}), "some violation is mandatory")
+			rep, err := policy.Evaluate(rec.Resources(), optionsFor(tc.stack, tc.stack == "prod"))
+			require.NoError(t, err)
+			want := expected(t, rep.Violations)
+			for i := range want {
+				if tc.advisory {
+					want[i].Level = pulumirpc.EnforcementLevel_ADVISORY
+				}
+			}
+			assert.Equal(t, want, findings(got.Diagnostics), "the violations, at their levels")
 		})
 	}
 }
