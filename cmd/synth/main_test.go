@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/policy"
+	"github.com/groundwork-dev/groundwork/internal/plan"
+	"github.com/groundwork-dev/groundwork/stacks"
+)
+
+// synthRun runs the command in process and returns its exit status and output.
+func synthRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// planOf runs -json and decodes the plan.
+func planOf(t *testing.T, stack string) *plan.Plan {
+	t.Helper()
+	code, out, errOut := synthRun(t, "-stack", stack, "-json")
+	require.Equal(t, 0, code, "exit status of -json; stderr: %s", errOut)
+	p, err := plan.Read(strings.NewReader(out))
+	require.NoError(t, err)
+	return p
+}
+
+func find(t *testing.T, s *plan.Stack, typ, name string) *plan.Resource {
+	t.Helper()
+	for i := range s.Resources {
+		if s.Resources[i].Type == typ && s.Resources[i].Name == name {
+			return &s.Resources[i]
+		}
+	}
+	t.Fatalf("stack %s has no %s %q", s.Stack, typ, name)
+	return nil
+}
+
+func TestPlanOfEveryStack(t *testing.T) {
+	// Given every stack file; when synth plans them all
+	p := planOf(t, "all")
+
+	// Then the plan has each stack, sorted, with its tier and the platform's resources
+	require.Equal(t, []string{"dev", "prod", "staging"}, p.Names(), "stacks sorted")
+	for _, s := range p.Stacks {
+		t.Run(s.Stack, func(t *testing.T) {
+			assert.Equal(t, s.Stack, s.Tier, "tier from the stack file")
+			assert.Equal(t, "groundwork", s.Project)
+			api := find(t, &s, "aws:lambda/function:Function", "api")
+			assert.Equal(t, "provided.al2023", api.InputString("runtime"), "api runtime")
+			assert.Equal(t, "urn:pulumi:"+s.Stack+"::groundwork::groundwork:function:Function::api", api.Parent, "api under its component")
+			assert.Equal(t, "urn:pulumi:"+s.Stack+"::groundwork::pulumi:providers:aws::aws", api.Provider, "provider by URN, without the mock's id")
+			code, _ := api.Input("code")
+			archive, _ := code.(map[string]any)["archive"].(map[string]any)
+			assert.Regexp(t, `^cmd-api-[0-9a-f]{16}\.zip$`, archive["file"], "code by its file name")
+			assert.Regexp(t, `^[0-9a-f]{64}$`, archive["sha256"], "code by its content")
+			assert.NotEmpty(t, api.Dependencies, "the function depends on its role and log group")
+			table := find(t, &s, "aws:dynamodb/table:Table", "inquiries")
+			assert.Equal(t, s.Stack == "prod", table.Protect, "tables protected in prod only")
+			assert.Equal(t, "pk", table.InputString("hashKey"))
+			assert.Empty(t, s.Baseline.Violations, "the stack meets the baseline")
+			for _, r := range s.Resources {
+				assert.NotEqual(t, stackTypeToken, r.Type, "the root stack is left out")
+			}
+		})
+	}
+}
+
+func TestTreeAndBaseline(t *testing.T) {
+	code, out, _ := synthRun(t, "-stack", "prod")
+	require.Equal(t, 0, code, "prod meets the baseline")
+	for _, want := range []string{
+		"stack prod (project groundwork, tier prod):",
+		"\n  groundwork:table:Table inquiries  protected\n",
+		"    aws:dynamodb/table:Table inquiries  name=inquiries-",
+		"hashKey=pk",
+		"pointInTimeRecovery.enabled=true",
+		"    aws:lambda/function:Function api  name=api-",
+		"runtime=provided.al2023",
+		"memorySize=256 timeout=10",
+		"routeKey=GET /v1/inquiries/{id} authorizationType=JWT authorizationScopes=[\"groundwork-api/inquiries.read\"]",
+		"routeKey=$default authorizationType=NONE",
+		"retentionInDays=365",
+		"sseAlgorithm=AES256",
+		"      aws:lambda/function:Function events-consumer", // nested two components deep
+		"baseline: 0 violations, 0 suppressed, 0 unused suppressions",
+	} {
+		assert.Contains(t, out, want, "tree of prod")
+	}
+}
+
+func TestDeterministicAndFreeOfTheCheckoutDirectory(t *testing.T) {
+	// Given two runs of the same sources
+	_, first, _ := synthRun(t, "-stack", "all", "-json")
+	_, second, _ := synthRun(t, "-stack", "all", "-json")
+
+	// Then the bytes are the same, and nothing names the checkout directory
+	assert.Equal(t, first, second, "same sources, same plan")
+	root, err := componenttest.FindProjectDir(".")
+	require.NoError(t, err)
+	assert.NotContains(t, first, root, "no absolute path of the checkout")
+	assert.NotContains(t, first, ".groundwork/build", "code by name and hash, not by path")
+
+	_, g1, _ := synthRun(t, "-stack", "all", "-graph")
+	_, g2, _ := synthRun(t, "-stack", "all", "-graph")
+	assert.Equal(t, g1, g2, "same graph")
+	_, t1, _ := synthRun(t, "-stack", "all")
+	_, t2, _ := synthRun(t, "-stack", "all")
+	assert.Equal(t, t1, t2, "same tree")
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	_, out, _ := synthRun(t, "-stack", "all", "-json")
+	p, err := plan.Read(strings.NewReader(out))
+	require.NoError(t, err)
+	assert.Equal(t, plan.Format, p.Format)
+	var again bytes.Buffer
+	require.NoError(t, plan.Write(&again, p))
+	assert.Equal(t, out, again.String(), "read then written gives the same document")
+}
+
+func TestGraphEdges(t *testing.T) {
+	code, out, _ := synthRun(t, "-stack", "prod", "-graph")
+	require.Equal(t, 0, code)
+	for _, want := range []string{
+		"flowchart LR",
+		`prod_api_http -->|"$default<br/>GET /healthz<br/>GET /v1/inquiries/#123;id#125; (JWT)<br/>POST /v1/inquiries"| prod_function_api`,
+		`prod_function_api -->|"dynamodb:GetItem<br/>dynamodb:PutItem"| prod_table_inquiries`,
+		`prod_function_api -->|"sqs:SendMessage"| prod_queue_events`,
+		`prod_queue_events -->|"batches of 10"| prod_function_events_consumer`,
+		`prod_function_events_consumer -->|"s3:PutObject"| prod_bucket_archive`,
+	} {
+		assert.Contains(t, out, want, "graph edge")
+	}
+	assert.NotContains(t, out, "prod_function_api --> prod_function_api", "no edge to itself")
+}
+
+// diffCase is a base plan made from the current one, and what the diff must say.
+type diffCase struct {
+	name   string
+	mutate func(t *testing.T, base, next *plan.Stack)
+	want   []string
+	absent []string
+}
+
+func TestDiff(t *testing.T) {
+	current := planOf(t, "prod")
+	const pre = "urn:pulumi:prod::groundwork::"
+	dlq := pre + "groundwork:queue:Queue$aws:sqs/queue:Queue::events-dlq"
+	renameURN := func(s *plan.Stack, from, to, name string) {
+		for i := range s.Resources {
+			if s.Resources[i].URN == from {
+				s.Resources[i].URN, s.Resources[i].Name = to, name
+			}
+		}
+	}
+	tests := []diffCase{
+		{name: "unchanged", mutate: func(*testing.T, *plan.Stack, *plan.Stack) {},
+			want:   []string{"stack prod: 0 to add, 0 to change, 0 to replace, 0 to delete, 57 unchanged"},
+			absent: []string{"code", "[update]"}},
+		{name: "added", mutate: func(t *testing.T, base, _ *plan.Stack) {
+			r := find(t, base, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-errors")
+			base.Resources = removeURN(base.Resources, r.URN)
+		}, want: []string{"1 to add", "+  aws:cloudwatch/metricAlarm:MetricAlarm api-errors [create]"}},
+		{name: "deleted, stateful", mutate: func(_ *testing.T, base, _ *plan.Stack) {
+			base.Resources = append(base.Resources, plan.Resource{URN: pre + "aws:sqs/queue:Queue::legacy", Type: "aws:sqs/queue:Queue", Name: "legacy", Custom: true})
+		}, want: []string{"1 to delete", "-  aws:sqs/queue:Queue legacy [delete]", "!!! DELETE aws:sqs/queue:Queue legacy: messages in it are lost"}},
+		{name: "updated", mutate: func(t *testing.T, base, _ *plan.Stack) {
+			find(t, base, "aws:lambda/function:Function", "api").Inputs["memorySize"] = 128.0
+		}, want: []string{"1 to change", "~  aws:lambda/function:Function api [update]", "memorySize: 128 -> 256"},
+			absent: []string{"forces replacement", "code"}},
+		{name: "replaced by a property", mutate: func(t *testing.T, base, _ *plan.Stack) {
+			find(t, base, "aws:dynamodb/table:Table", "inquiries").Inputs["hashKey"] = "id"
+		}, want: []string{"1 to replace", "+- aws:dynamodb/table:Table inquiries [replace]", `hashKey: "id" -> "pk"  (forces replacement)`,
+			"replaces because it changes hashKey (internal/service/dynamodb/table.go", "!!! REPLACE aws:dynamodb/table:Table inquiries: its items are lost"}},
+		{name: "replaced by a URN change without an alias", mutate: func(_ *testing.T, base, _ *plan.Stack) {
+			renameURN(base, dlq, pre+"groundwork:queue:Queue$aws:sqs/queue:Queue::events-deadletter", "events-deadletter")
+		}, want: []string{"1 to replace", "+- aws:sqs/queue:Queue events-dlq (was " + pre + "groundwork:queue:Queue$aws:sqs/queue:Queue::events-deadletter) [replace]",
+			"has a new URN and no alias names the old one", `add the option pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("events-deadletter")}})`, "!!! REPLACE"}},
+		{name: "renamed with an alias", mutate: func(t *testing.T, base, next *plan.Stack) {
+			old := pre + "groundwork:queue:Queue$aws:sqs/queue:Queue::events-deadletter"
+			renameURN(base, dlq, old, "events-deadletter")
+			find(t, next, "aws:sqs/queue:Queue", "events-dlq").Aliases = []string{old}
+		}, want: []string{"0 to replace", "1 to change", "~  aws:sqs/queue:Queue events-dlq (was " + pre + "groundwork:queue:Queue$aws:sqs/queue:Queue::events-deadletter) [update]"},
+			absent: []string{"!!!", "[replace]"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a base plan that differs from the program's as the case says
+			base, next := clonePlan(t, current), clonePlan(t, current)
+			tc.mutate(t, &base.Stacks[0], &next.Stacks[0])
+
+			// When the plans are compared
+			var out bytes.Buffer
+			writeDiffText(&out, next, diffPlans(base, next, false))
+
+			// Then the diff shows what pulumi preview would
+			for _, w := range tc.want {
+				assert.Contains(t, out.String(), w, "diff %s", tc.name)
+			}
+			for _, a := range tc.absent {
+				assert.NotContains(t, out.String(), a, "diff %s", tc.name)
+			}
+		})
+	}
+}
+
+func removeURN(rs []plan.Resource, urn string) []plan.Resource {
+	var out []plan.Resource
+	for _, r := range rs {
+		if r.URN != urn {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func clonePlan(t *testing.T, p *plan.Plan) *plan.Plan {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, plan.Write(&buf, p))
+	c, err := plan.Read(&buf)
+	require.NoError(t, err)
+	return c
+}
+
+func writeBase(t *testing.T, p *plan.Plan) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "base.json")
+	var buf bytes.Buffer
+	require.NoError(t, plan.Write(&buf, p))
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	return path
+}
+
+func TestDiffCommandAgainstSeveralStacks(t *testing.T) {
+	// Given a base plan of every stack, in which prod's table had another key
+	base := planOf(t, "all")
+	prod, _ := base.Stack("prod")
+	find(t, prod, "aws:dynamodb/table:Table", "inquiries").Inputs["hashKey"] = "id"
+	path := writeBase(t, base)
+
+	// When prod alone is compared, then only prod is shown, with the replacement
+	code, out, _ := synthRun(t, "-stack", "prod", "-diff", path)
+	assert.Equal(t, 0, code, "a replacement is not a baseline violation")
+	assert.Contains(t, out, "stack prod: 0 to add, 0 to change, 1 to replace")
+	assert.NotContains(t, out, "stack dev")
+
+	// And in markdown, for a pull-request comment
+	code, md, _ := synthRun(t, "-stack", "all", "-diff", path, "-format", "markdown")
+	assert.Equal(t, 0, code)
+	lines := strings.Split(md, "\n")
+	assert.Equal(t, "<!-- groundwork-plan -->", lines[0], "the marker comes first")
+	assert.Equal(t, "**Offline plan**: 0 to add, 0 to change, 1 to replace, 0 to delete across 3 stacks; baseline: 0 violations.", lines[1], "summary line")
+	for _, want := range []string{
+		"### Stack `dev`", "### Stack `prod`", "### Stack `staging`",
+		"> [!CAUTION]\n> **REPLACE of stateful `aws:dynamodb/table:Table` `inquiries`**: its items are lost.",
+		"| | operation | type | name | why |",
+		"| +- | replace | `aws:dynamodb/table:Table` | `inquiries` | changes hashKey",
+		"<details><summary>Property changes</summary>",
+		"| `inquiries` | `hashKey` | `\"id\"` | `\"pk\"` **(forces replacement)** |",
+		"</details>",
+		"**Baseline**: 0 violations, 0 suppressed, 0 unused suppressions.",
+	} {
+		assert.Contains(t, md, want, "markdown diff")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		return p
+	}
+	oldFormat := write("old.json", `{"format":"groundwork.plan/v0","stacks":[]}`)
+	notJSON := write("notes.txt", "hello")
+	noFormat := write("other.json", `{"resources":[]}`)
+
+	// A project whose qa stack file has a mistake on line 5
+	proj := filepath.Join(dir, "proj")
+	require.NoError(t, os.MkdirAll(filepath.Join(proj, "stacks"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(proj, "Pulumi.yaml"), []byte("name: groundwork\nruntime: go\nstackConfigDir: stacks\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(proj, "stacks", "Pulumi.qa.yaml"), []byte(
+		"config:\n  aws:region: eu-west-1\n  groundwork:platform:\n    tier: dev\n    logRetentionDays: 42\n    auth:\n      publicReads: true\n"), 0o644))
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no -stack", nil, 2, []string{"-stack is required"}},
+		{"a stack without a file", []string{"-stack", "qa"}, 2, []string{"-stack qa: there is no stacks/Pulumi.qa.yaml; the stacks are: dev, prod, staging"}},
+		{"unknown format", []string{"-stack", "prod", "-format", "html"}, 2, []string{`-format "html": want text or markdown`}},
+		{"two outputs", []string{"-stack", "prod", "-json", "-graph"}, 2, []string{"give one of them"}},
+		{"unknown flag", []string{"-stack", "prod", "-jsn"}, 2, []string{"flag provided but not defined: -jsn"}},
+		{"base plan of another format", []string{"-stack", "prod", "-diff", oldFormat}, 2, []string{"-diff " + oldFormat, `its format is "groundwork.plan/v0"`}},
+		{"base that is not JSON", []string{"-stack", "prod", "-diff", notJSON}, 2, []string{"not a groundwork.plan/v1 plan: it is not JSON"}},
+		{"base that is no plan", []string{"-stack", "prod", "-diff", noFormat}, 2, []string{`it has no "format"`}},
+		{"base that does not exist", []string{"-stack", "prod", "-diff", filepath.Join(dir, "missing.json")}, 2, []string{"-diff: open", "missing.json"}},
+		{"invalid stack config", []string{"-root", proj, "-stack", "qa"}, 1, []string{"stacks/Pulumi.qa.yaml:5: groundwork:platform.logRetentionDays: 42 days is not a retention"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := synthRun(t, tc.args...)
+			assert.Equal(t, tc.code, code, "exit status")
+			assert.Empty(t, out, "nothing on stdout")
+			for _, w := range tc.want {
+				assert.Contains(t, errOut, w, "stderr")
+			}
+			if tc.name != "unknown flag" {
+				assert.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line on stderr: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestUnknownRuleInASuppression(t *testing.T) {
+	// Given a baseline whose suppression names a rule the baseline does not have
+	orig := baselineOf
+	t.Cleanup(func() { baselineOf = orig })
+	baselineOf = func(tier stacks.Tier) policy.Options {
+		o := orig(tier)
+		o.Suppressions = append(o.Suppressions, policy.Suppression{Rule: "no-such-rule", Resource: "aws:dynamodb/table:Table::inquiries", Reason: "a test"})
+		return o
+	}
+
+	// When prod is planned, then Evaluate's error is the one line, and the exit status 1
+	code, out, errOut := synthRun(t, "-stack", "prod")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `stack prod: baseline: suppression 0: rule "no-such-rule" is no rule of the baseline`)
+}
+
+func TestViolationsFailTheRun(t *testing.T) {
+	// Given a baseline that suppresses nothing but sees a violation (prod's rules on a dev
+	// stack, where nothing is protected)
+	orig := baselineOf
+	t.Cleanup(func() { baselineOf = orig })
+	baselineOf = func(stacks.Tier) policy.Options { return policy.Options{Production: true} }
+
+	code, out, _ := synthRun(t, "-stack", "dev")
+	assert.Equal(t, 1, code, "an unsuppressed violation fails the run")
+	assert.Contains(t, out, "VIOLATION protect-stateful [high] aws:dynamodb/table:Table inquiries")
+}
+
+func TestSecretsAreMasked(t *testing.T) {
+	// Given inputs that hold a secret, and a message that quotes it
+	c := &converter{}
+	in := resource.PropertyMap{
+		"endpoint": resource.MakeSecret(resource.NewProperty("hunter2-token")),
+		"nested":   resource.NewProperty(resource.PropertyMap{"key": resource.MakeSecret(resource.NewProperty("s3cr3t"))}),
+		"plain":    resource.NewProperty("visible"),
+	}
+	got := c.value(resource.NewProperty(in)).(map[string]any)
+
+	// Then the plan holds the mask, and messages lose the plaintext
+	assert.Equal(t, plan.Secret, got["endpoint"], "secret input")
+	assert.Equal(t, map[string]any{"key": plan.Secret}, got["nested"], "nested secret")
+	assert.Equal(t, "visible", got["plain"])
+	assert.Equal(t, "endpoint is [secret], key [secret]", c.mask("endpoint is hunter2-token, key s3cr3t"), "message masked")
+	raw, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "hunter2", "no plaintext in the plan")
+}
