@@ -64,7 +64,7 @@ func TestPlanOfEveryStack(t *testing.T) {
 			code, _ := api.Input("code")
 			archive, _ := code.(map[string]any)["archive"].(map[string]any)
 			assert.Regexp(t, `^cmd-api-[0-9a-f]{16}\.zip$`, archive["file"], "code by its file name")
-			assert.Regexp(t, `^[0-9a-f]{64}$`, archive["sha256"], "code by its content")
+			assert.Regexp(t, `^[0-9a-f]{16}$`, archive["sha256"], "code by its content (the SHA-256 prefix the build names its zip by)")
 			assert.NotEmpty(t, api.Dependencies, "the function depends on its role and log group")
 			table := find(t, &s, "aws:dynamodb/table:Table", "inquiries")
 			assert.Equal(t, s.Stack == "prod", table.Protect, "tables protected in prod only")
@@ -75,6 +75,24 @@ func TestPlanOfEveryStack(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBuiltZipNamesAreTheirContentsHash(t *testing.T) {
+	// Given the zips the stacks' functions were built into
+	root, err := componenttest.FindProjectDir(".")
+	require.NoError(t, err)
+	planOf(t, "prod")
+	zips, err := filepath.Glob(filepath.Join(root, ".groundwork", "build", "*.zip"))
+	require.NoError(t, err)
+	require.NotEmpty(t, zips)
+	for _, z := range zips {
+		// Then the hash synth reads from each name is the start of the file's SHA-256
+		sum, ok := builtZipHash(root, z)
+		require.True(t, ok, "%s is named as function.Build names zips", z)
+		assert.Equal(t, fileHash(z)[:16], sum, "%s: name and content agree", filepath.Base(z))
+	}
+	_, ok := builtZipHash(root, filepath.Join(root, "dist", "cmd-api-0123456789abcdef.zip"))
+	assert.False(t, ok, "a zip elsewhere is hashed, not trusted by its name")
 }
 
 func TestTreeAndBaseline(t *testing.T) {
