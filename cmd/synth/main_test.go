@@ -138,6 +138,32 @@ func TestDeterministicAndFreeOfTheCheckoutDirectory(t *testing.T) {
 	assert.Equal(t, t1, t2, "same tree")
 }
 
+func TestPlanIsTheSameFromAnotherCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the functions in a fresh checkout")
+	}
+	// Given a second checkout of the project in another directory (the program's own code
+	// is this test binary's; the functions are built from the copy)
+	root, err := componenttest.FindProjectDir(".")
+	require.NoError(t, err)
+	other := filepath.Join(t.TempDir(), "elsewhere")
+	for _, dir := range []string{"cmd", "internal", "stacks"} {
+		require.NoError(t, os.CopyFS(filepath.Join(other, dir), os.DirFS(filepath.Join(root, dir))))
+	}
+	for _, f := range []string{"go.mod", "go.sum", "Pulumi.yaml"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(other, f), b, 0o644))
+	}
+
+	// When both are planned, then the plans are byte for byte the same
+	code, here, _ := synthRun(t, "-stack", "all", "-json")
+	require.Equal(t, 0, code)
+	code, there, errOut := synthRun(t, "-root", other, "-stack", "all", "-json")
+	require.Equal(t, 0, code, "stderr: %s", errOut)
+	assert.Equal(t, here, there, "the plan does not depend on the checkout directory")
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	_, out, _ := synthRun(t, "-stack", "all", "-json")
 	p, err := plan.Read(strings.NewReader(out))
