@@ -77,10 +77,10 @@ func (g *graph) resolve(v string) string {
 		return u
 	}
 	best := ""
-	for k, u := range g.ref {
+	for k := range g.ref {
+		// The exact value was looked up above, so a prefix here is shorter than v.
 		if strings.HasPrefix(k, "arn:") && strings.HasPrefix(v, k) && len(k) > len(best) && (v[len(k)] == '/' || v[len(k)] == ':') {
 			best = k
-			_ = u
 		}
 	}
 	if best != "" {

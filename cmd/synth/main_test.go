@@ -118,6 +118,17 @@ func TestTreeAndBaseline(t *testing.T) {
 	}
 }
 
+func TestPlanInMarkdown(t *testing.T) {
+	code, md, _ := synthRun(t, "-stack", "all", "-format", "markdown")
+	require.Equal(t, 0, code)
+	lines := strings.Split(md, "\n")
+	assert.Equal(t, markdownMark, lines[0], "the marker comes first")
+	assert.Regexp(t, `^\*\*Offline plan\*\*: \d+ resources across 3 stacks; baseline: 0 violations\.$`, lines[1], "summary line")
+	for _, want := range []string{"### Stack `prod` (tier prod, 57 resources)", "<details><summary>Resources</summary>", "groundwork:table:Table inquiries  protected"} {
+		assert.Contains(t, md, want, "markdown plan")
+	}
+}
+
 func TestDeterministicAndFreeOfTheCheckoutDirectory(t *testing.T) {
 	// Given two runs of the same sources
 	_, first, _ := synthRun(t, "-stack", "all", "-json")
@@ -418,4 +429,32 @@ func TestSecretsAreMasked(t *testing.T) {
 	raw, err := json.Marshal(got)
 	require.NoError(t, err)
 	assert.NotContains(t, string(raw), "hunter2", "no plaintext in the plan")
+}
+
+func TestGraphBucketNotificationToQueue(t *testing.T) {
+	// Given a bucket component whose notification sends to a queue component's queue
+	const pre = "urn:pulumi:t::groundwork::"
+	str := resource.NewProperty[string]
+	recorded := []componenttest.Resource{
+		{Type: "groundwork:bucket:Bucket", Name: "uploads", URN: pre + "groundwork:bucket:Bucket::uploads"},
+		{Type: "aws:s3/bucketV2:BucketV2", Name: "uploads", Custom: true, ID: "uploads-1a2b3c4",
+			URN: pre + "groundwork:bucket:Bucket$aws:s3/bucketV2:BucketV2::uploads", Parent: pre + "groundwork:bucket:Bucket::uploads",
+			Outputs: resource.PropertyMap{"arn": str("arn:aws:s3:::uploads-1a2b3c4")}},
+		{Type: "aws:s3/bucketNotification:BucketNotification", Name: "uploads-notify", Custom: true,
+			URN: pre + "groundwork:bucket:Bucket$aws:s3/bucketNotification:BucketNotification::uploads-notify", Parent: pre + "groundwork:bucket:Bucket::uploads",
+			Inputs: resource.PropertyMap{"bucket": str("uploads-1a2b3c4"), "queues": resource.NewProperty([]resource.PropertyValue{
+				resource.NewProperty(resource.PropertyMap{"queueArn": str("arn:aws:sqs:eu-west-1:123456789012:jobs-9f8e7d6"), "events": resource.NewProperty([]resource.PropertyValue{str("s3:ObjectCreated:*")})}),
+			})}},
+		{Type: "groundwork:queue:Queue", Name: "jobs", URN: pre + "groundwork:queue:Queue::jobs"},
+		{Type: "aws:sqs/queue:Queue", Name: "jobs", Custom: true, ID: "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-9f8e7d6",
+			URN: pre + "groundwork:queue:Queue$aws:sqs/queue:Queue::jobs", Parent: pre + "groundwork:queue:Queue::jobs",
+			Outputs: resource.PropertyMap{"arn": str("arn:aws:sqs:eu-west-1:123456789012:jobs-9f8e7d6")}},
+	}
+
+	// When it is drawn
+	var out bytes.Buffer
+	writeGraph(&out, &plan.Plan{Stacks: []plan.Stack{{Stack: "t"}}}, [][]componenttest.Resource{recorded})
+
+	// Then the bucket points at the queue, labelled with the events
+	assert.Contains(t, out.String(), `t_bucket_uploads -->|"notifies s3:ObjectCreated:*"| t_queue_jobs`, "bucket -> queue edge")
 }
