@@ -362,7 +362,7 @@ func TestBadInput(t *testing.T) {
 		{"two outputs", []string{"-stack", "prod", "-json", "-graph"}, 2, []string{"give one of them"}},
 		{"unknown flag", []string{"-stack", "prod", "-jsn"}, 2, []string{"flag provided but not defined: -jsn"}},
 		{"base plan of another format", []string{"-stack", "prod", "-diff", oldFormat}, 2, []string{"-diff " + oldFormat, `its format is "groundwork.plan/v0"`}},
-		{"base that is not JSON", []string{"-stack", "prod", "-diff", notJSON}, 2, []string{"not a groundwork.plan/v1 plan: it is not JSON"}},
+		{"base that is not JSON", []string{"-stack", "prod", "-diff", notJSON}, 2, []string{"not a groundwork.plan/v1 plan: it is not a JSON object"}},
 		{"base that is no plan", []string{"-stack", "prod", "-diff", noFormat}, 2, []string{`it has no "format"`}},
 		{"base that does not exist", []string{"-stack", "prod", "-diff", filepath.Join(dir, "missing.json")}, 2, []string{"-diff: open", "missing.json"}},
 		{"invalid stack config", []string{"-root", proj, "-stack", "qa"}, 1, []string{"stacks/Pulumi.qa.yaml:5: groundwork:platform.logRetentionDays: 42 days is not a retention"}},

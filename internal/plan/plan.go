@@ -131,7 +131,7 @@ func Read(r io.Reader) (*Plan, error) {
 		Format *string `json:"format"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: it is not JSON (%v)", ErrFormat, err)
+		return nil, fmt.Errorf("%w: it is not a JSON object (%v)", ErrFormat, err)
 	}
 	switch {
 	case head.Format == nil:
