@@ -69,8 +69,8 @@ var ReplaceOnChange = map[string]ReplaceRule{
 		Source:     "internal/service/cloudwatch/metric_alarm.go: alarm_name is ForceNew",
 	},
 	"aws:apigatewayv2/api:Api": {
-		Properties: []string{"protocolType"},
-		Source:     "internal/service/apigatewayv2/api.go: protocol_type is ForceNew",
+		Properties: []string{"protocolType", "credentialsArn", "routeKey", "target"},
+		Source:     "internal/service/apigatewayv2/api.go: protocol_type, credentials_arn, route_key, target are ForceNew",
 	},
 	"aws:apigatewayv2/stage:Stage": {
 		Properties: []string{"apiId", "name"},
