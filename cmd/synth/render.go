@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/groundwork-dev/groundwork/internal/plan"
@@ -116,7 +117,11 @@ func writeDiffMarkdown(out *bytes.Buffer, p *plan.Plan, diffs []plan.StackDiff) 
 				case c.OldURN != "":
 					why = "renamed from `" + cell(nameOf(c.OldURN)) + "` (aliased)"
 				case c.Op == plan.Update:
-					why = plural(len(c.Properties), "property") + " changed"
+					if len(c.Properties) == 1 {
+						why = "1 property changed"
+					} else {
+						why = strconv.Itoa(len(c.Properties)) + " properties changed"
+					}
 				}
 				fmt.Fprintf(out, "| %s | %s | `%s` | `%s` | %s |\n", symbols[c.Op], c.Op, c.Type, cell(nameOf(c.URN)), cell(why))
 			}
