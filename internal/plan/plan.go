@@ -86,6 +86,8 @@ type Baseline struct {
 
 // Finding is one violation of a rule on one resource.
 type Finding struct {
+	// Rule is the rule's id; Severity its severity; Resource the offending URN; Message what
+	// is wrong, secrets masked.
 	Rule     string `json:"rule"`
 	Severity string `json:"severity"`
 	Resource string `json:"resource"`
@@ -94,7 +96,8 @@ type Finding struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Suppression is a suppression that accepted no violation.
+// Suppression is a suppression that accepted no violation: its rule, the resource it names
+// (a URN, or "type::name") and its reason.
 type Suppression struct {
 	Rule     string `json:"rule"`
 	Resource string `json:"resource"`

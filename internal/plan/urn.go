@@ -65,6 +65,7 @@ const (
 	Added
 )
 
+// String is the kind's name, for messages and test output.
 func (k Kind) String() string {
 	return [...]string{"same", "aliased", "unaliased", "deleted", "added"}[k]
 }
