@@ -194,17 +194,19 @@ func strList(v any) []string {
 	return nil
 }
 
-// writeGraph writes one Mermaid flowchart per stack: a node per component (nested components
-// inside their parent's subgraph is left to the reader: the edges show the nesting that
-// matters), an edge per connection labelled with what it carries.
+// writeGraph writes one Mermaid flowchart: a node per component, an edge per connection
+// labelled with what it carries (alarm notifications dotted). With several stacks, each is a
+// subgraph of the one chart, so the output is one valid diagram.
 func writeGraph(out *bytes.Buffer, p *plan.Plan, recs [][]componenttest.Resource) {
+	out.WriteString("flowchart LR\n")
+	indent := "  "
 	for i, s := range p.Stacks {
-		if i > 0 {
-			out.WriteByte('\n')
+		if len(p.Stacks) > 1 {
+			fmt.Fprintf(out, "  subgraph %s[\"stack %s\"]\n", nodeID(s.Stack, nil), s.Stack)
+			indent = "    "
 		}
 		g := newGraph(recs[i])
 		g.derive(recs[i])
-		fmt.Fprintf(out, "%%%% stack %s\nflowchart LR\n", s.Stack)
 		var comps []*componenttest.Resource
 		for _, r := range g.byURN {
 			if isComponent(r) {
@@ -217,7 +219,7 @@ func writeGraph(out *bytes.Buffer, p *plan.Plan, recs [][]componenttest.Resource
 			id := nodeID(s.Stack, c)
 			ids[c.URN] = id
 			kind := c.Type[strings.LastIndex(c.Type, ":")+1:]
-			fmt.Fprintf(out, "  %s[\"%s %s\"]\n", id, kind, c.Name)
+			fmt.Fprintf(out, "%s%s[\"%s %s\"]\n", indent, id, kind, mermaidText(c.Name))
 		}
 		keys := make([][2]string, 0, len(g.edges))
 		for k := range g.edges {
@@ -240,20 +242,26 @@ func writeGraph(out *bytes.Buffer, p *plan.Plan, recs [][]componenttest.Resource
 				arrow = "-.->"
 			}
 			if len(labels) == 0 {
-				fmt.Fprintf(out, "  %s %s %s\n", ids[k[0]], arrow, ids[k[1]])
+				fmt.Fprintf(out, "%s%s %s %s\n", indent, ids[k[0]], arrow, ids[k[1]])
 				continue
 			}
-			fmt.Fprintf(out, "  %s %s|\"%s\"| %s\n", ids[k[0]], arrow, mermaidText(strings.Join(labels, "<br/>")), ids[k[1]])
+			fmt.Fprintf(out, "%s%s %s|\"%s\"| %s\n", indent, ids[k[0]], arrow, mermaidText(strings.Join(labels, "<br/>")), ids[k[1]])
+		}
+		if len(p.Stacks) > 1 {
+			out.WriteString("  end\n")
 		}
 	}
 }
 
-// nodeID is a Mermaid node id for a component: its stack, kind and name, in the characters
-// Mermaid ids allow.
+// nodeID is a Mermaid node id for a component (its stack, kind and name), or for a stack's
+// subgraph when c is nil, in the characters Mermaid ids allow.
 func nodeID(stack string, c *componenttest.Resource) string {
-	kind := c.Type[strings.LastIndex(c.Type, ":")+1:]
+	id := "stack_" + stack
+	if c != nil {
+		id = stack + "_" + strings.ToLower(c.Type[strings.LastIndex(c.Type, ":")+1:]) + "_" + c.Name
+	}
 	var b strings.Builder
-	for _, r := range stack + "_" + strings.ToLower(kind) + "_" + c.Name {
+	for _, r := range id {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
 			b.WriteRune(r)
 		} else {
