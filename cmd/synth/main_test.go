@@ -112,10 +112,33 @@ func TestTreeAndBaseline(t *testing.T) {
 		"retentionInDays=365",
 		"sseAlgorithm=AES256",
 		"      aws:lambda/function:Function events-consumer", // nested two components deep
-		"baseline: 0 violations, 0 suppressed, 0 unused suppressions",
+		"baseline: 0 violations, ",
 	} {
 		assert.Contains(t, out, want, "tree of prod")
 	}
+	// And every suppressed violation is listed with its reason
+	p := planOf(t, "prod")
+	for _, v := range p.Stacks[0].Baseline.Suppressed {
+		assert.Contains(t, out, "  suppressed "+v.Rule+" ["+v.Severity+"] "+shortURN(v.Resource)+": "+v.Message+" (reason: "+v.Reason+")", "suppression shown")
+	}
+}
+
+func TestUnusedSuppressionsAreShown(t *testing.T) {
+	// Given a suppression for a route that is public in dev only, applied to prod, where the
+	// route needs a token: it accepts nothing
+	orig := baselineOf
+	t.Cleanup(func() { baselineOf = orig })
+	const res = "aws:apigatewayv2/route:Route::http-GET /v1/inquiries/{id}"
+	baselineOf = func(tier stacks.Tier) policy.Options {
+		o := orig(tier)
+		o.Suppressions = append(o.Suppressions, policy.Suppression{Rule: "api-route-authorization", Resource: res, Reason: "left over from a test"})
+		return o
+	}
+
+	// When prod is planned, then the suppression is reported as unused, and the run passes
+	code, out, _ := synthRun(t, "-stack", "prod")
+	assert.Equal(t, 0, code, "an unused suppression is reported, not failed")
+	assert.Contains(t, out, "unused suppression api-route-authorization on "+res+" (reason: left over from a test): it accepts nothing now; remove it")
 }
 
 func TestPlanInMarkdown(t *testing.T) {
@@ -326,7 +349,7 @@ func TestDiffCommandAgainstSeveralStacks(t *testing.T) {
 		"<details><summary>Property changes</summary>",
 		"| `inquiries` | `hashKey` | `\"id\"` | `\"pk\"` **(forces replacement)** |",
 		"</details>",
-		"**Baseline**: 0 violations, 0 suppressed, 0 unused suppressions.",
+		"**Baseline**: 0 violations, ",
 	} {
 		assert.Contains(t, md, want, "markdown diff")
 	}
@@ -392,11 +415,18 @@ func TestUnknownRuleInASuppression(t *testing.T) {
 		return o
 	}
 
-	// When prod is planned, then Evaluate's error is the one line, and the exit status 1
+	// When prod is planned, then Evaluate's error is the output, and the exit status 1
 	code, out, errOut := synthRun(t, "-stack", "prod")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, `stack prod: baseline: suppression 0: rule "no-such-rule" is no rule of the baseline`)
+	root, err := componenttest.FindProjectDir(".")
+	require.NoError(t, err)
+	rec, err := componenttest.Run(stacks.Program, componenttest.StackConfig(root, "prod"))
+	require.NoError(t, err)
+	_, evalErr := policy.Evaluate(rec.Resources(), baselineOf(stacks.Prod))
+	require.Error(t, evalErr, "Evaluate refuses the suppression")
+	assert.Equal(t, "synth: stack prod: baseline: "+evalErr.Error()+"\n", errOut, "Evaluate's error, named by stack")
+	assert.Contains(t, errOut, "no-such-rule", "the message names the rule")
 }
 
 func TestViolationsFailTheRun(t *testing.T) {
