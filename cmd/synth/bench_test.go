@@ -111,12 +111,15 @@ func BenchmarkServices(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				// Violations are counted, not failed: the copies leave out what the stacks
+				// configure per stack (suppressions with reasons), and the baseline's rules
+				// change on their own schedule; the cost of evaluating them is measured.
 				rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(rep.Violations) > 0 {
-					b.Fatalf("%d violations, first: %s", len(rep.Violations), rep.Violations[0])
+				if len(rep.Violations)%n != 0 {
+					b.Fatalf("%d violations for %d copies of one service: the copies differ", len(rep.Violations), n)
 				}
 				c := &converter{}
 				c.planResources(rec.Resources())
