@@ -127,14 +127,22 @@ func writeDiffMarkdown(out *bytes.Buffer, p *plan.Plan, diffs []plan.StackDiff) 
 			}
 			out.WriteByte('\n')
 			var details bytes.Buffer
+			left := 0
 			for _, c := range d.Changes {
 				for _, pc := range c.Properties {
+					if details.Len() > maxDetails {
+						left++
+						continue
+					}
 					mark := ""
 					if pc.Replaces {
 						mark = " **(forces replacement)**"
 					}
 					fmt.Fprintf(&details, "| `%s` | `%s` | `%s` | `%s`%s |\n", cell(nameOf(c.URN)), cell(pc.Path), cell(pc.Old), cell(pc.New), mark)
 				}
+			}
+			if left > 0 {
+				fmt.Fprintf(&details, "\n%s left out to keep the comment within GitHub's size limit: run `synth -diff` for all of them.\n", plural(left, "more change"))
 			}
 			if details.Len() > 0 {
 				out.WriteString("<details><summary>Property changes</summary>\n\n| resource | property | old | new |\n|---|---|---|---|\n")
@@ -147,6 +155,10 @@ func writeDiffMarkdown(out *bytes.Buffer, p *plan.Plan, diffs []plan.StackDiff) 
 		}
 	}
 }
+
+// maxDetails bounds the property table of one stack in a pull-request comment: GitHub refuses
+// a comment over 65,536 characters.
+const maxDetails = 20_000
 
 // cell makes text safe inside a table cell and inline code.
 func cell(s string) string {
