@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,4 +488,23 @@ func TestGraphBucketNotificationToQueue(t *testing.T) {
 
 	// Then the bucket points at the queue, labelled with the events
 	assert.Contains(t, out.String(), `t_bucket_uploads -->|"notifies s3:ObjectCreated:*"| t_queue_jobs`, "bucket -> queue edge")
+}
+
+func TestMarkdownStaysWithinACommentsSize(t *testing.T) {
+	// Given a diff whose property changes would not fit a pull-request comment
+	const urn = "urn:pulumi:prod::groundwork::aws:sqs/queue:Queue::q"
+	var props []plan.PropertyChange
+	for i := range 2000 {
+		props = append(props, plan.PropertyChange{Path: fmt.Sprintf("tags.k%04d", i), Old: strings.Repeat("o", 20), New: strings.Repeat("n", 20)})
+	}
+	d := plan.StackDiff{Stack: "prod", Changes: []plan.Change{{Op: plan.Update, URN: urn, Type: "aws:sqs/queue:Queue", Properties: props}}}
+
+	// When it is rendered in markdown
+	var out bytes.Buffer
+	writeDiffMarkdown(&out, &plan.Plan{Stacks: []plan.Stack{{Stack: "prod"}}}, []plan.StackDiff{d})
+
+	// Then the comment fits GitHub's limit and says what it left out
+	assert.Less(t, out.Len(), 65_536, "comment size")
+	assert.Regexp(t, `\d+ more changes left out to keep the comment within GitHub's size limit`, out.String())
+	assert.Contains(t, out.String(), "| `q` | `tags.k0000` |", "the first changes are shown")
 }
