@@ -75,7 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintln(stderr, "synth:", err)
+		fmt.Fprintln(stderr, "synth:", err, "(synth -h lists the flags)")
 		return exitUsage
 	}
 	var out bytes.Buffer
@@ -98,18 +98,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a mistake is one line (run prints it); -h prints the usage
 	fs.StringVar(&o.stack, "stack", "", "the stack to plan (stacks/Pulumi.<stack>.yaml), or \"all\"")
 	fs.BoolVar(&o.json, "json", false, "write the plan as JSON ("+plan.Format+")")
 	fs.BoolVar(&o.graph, "graph", false, "write a Mermaid flowchart of the components and how they connect")
 	fs.StringVar(&o.diff, "diff", "", "compare with a plan written by -json (from another commit)")
 	fs.StringVar(&o.format, "format", formatText, "text or markdown (the tree, the baseline and -diff)")
 	fs.StringVar(&o.root, "root", "", "the project directory (holds Pulumi.yaml); empty means the nearest at or above the working directory")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: synth -stack <name|all> [-json | -graph | -diff base.json] [-format text|markdown]")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: synth -stack <name|all> [-json | -graph | -diff base.json] [-format text|markdown]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+		}
 		return o, err
 	}
 	switch {

@@ -399,10 +399,17 @@ func TestBadInput(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, errOut, w, "stderr")
 			}
-			if tc.name != "unknown flag" {
-				assert.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line on stderr: %q", errOut)
-			}
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line on stderr: %q", errOut)
 		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, errOut := synthRun(t, "-h")
+	assert.Equal(t, 0, code, "help is no mistake")
+	assert.Empty(t, out)
+	for _, flag := range []string{"usage: synth -stack", "-stack", "-json", "-graph", "-diff", "-format", "-root"} {
+		assert.Contains(t, errOut, flag, "usage lists the flags")
 	}
 }
 
