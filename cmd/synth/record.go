@@ -149,8 +149,10 @@ func (c *converter) value(v resource.PropertyValue) any {
 	return v.V
 }
 
-// file describes a code file by its name and content hash: the same code gives the same
-// description in any checkout, and other code another one.
+// file describes a code file by its name and content hash ("sha256": the hex SHA-256, or its
+// first 16 digits for a zip function.Build wrote, whose name carries them): the same code
+// gives the same description in any checkout, and other code another one. The path itself
+// (under the checkout) never reaches the plan.
 func (c *converter) file(path string) map[string]any {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(c.root, path)
