@@ -50,8 +50,9 @@ var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // Lambda could not run) is an error naming it too.
 //
 // Builds are memoized per process by root and package: a Pulumi program builds each function
-// once however many times it is evaluated (tests, benchmarks); the go command's own cache makes
-// a new process's rebuild of unchanged sources quick.
+// once however many times it is evaluated (tests, benchmarks). Across processes, a build
+// records what it read beside its zip (buildcache.go), and a later process whose sources
+// are unchanged takes that zip without running the go command.
 func Build(ctx context.Context, root, pkg string) (string, error) {
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
@@ -105,10 +106,14 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 	if st, err := os.Stat(filepath.Join(root, pkg)); err != nil || !st.IsDir() {
 		return "", refuse(pkg, "is no directory under the project root %s (no such directory)", root)
 	}
+	if zip := cachedBuild(root, pkg); zip != "" {
+		return zip, nil
+	}
 	outDir := filepath.Join(root, ".groundwork", "build")
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
+	inputs, inputsErr := inputsOf(ctx, root, pkg) // before the build: see recordBuild
 	tmp, err := os.MkdirTemp(outDir, "tmp-")
 	if err != nil {
 		return "", err
@@ -149,6 +154,9 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 	}
 	if err := os.Rename(filepath.Join(tmp, name), final); err != nil {
 		return "", err
+	}
+	if inputsErr == nil {
+		recordBuild(root, pkg, inputs, final)
 	}
 	return final, nil
 }

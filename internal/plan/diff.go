@@ -1,0 +1,284 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Op is what `pulumi preview` would do to a resource.
+type Op string
+
+// The operations, in the order a diff lists them.
+const (
+	Replace Op = "replace"
+	Delete  Op = "delete"
+	Create  Op = "create"
+	Update  Op = "update"
+)
+
+// Change is one resource a diff shows.
+type Change struct {
+	Op Op
+	// URN is the resource's URN in the new plan (the old one for Delete); Type its type.
+	URN, Type string
+	// OldURN is the URN in the base plan when it differs from URN (a rename, aliased or not).
+	OldURN string
+	// Properties are the input properties that changed, by path, sorted.
+	Properties []PropertyChange
+	// Because says why a replacement replaces: "URN changed without an alias" or the
+	// replace-on-change properties.
+	Because string
+	// Alias is, for a replacement by URN change, the alias that would make it an update.
+	Alias string
+	// Stateful says what a replacement or deletion of a stateful resource loses; empty for
+	// others.
+	Stateful string
+}
+
+// PropertyChange is one changed input, old -> new, as display text (secrets stay masked).
+type PropertyChange struct {
+	Path     string
+	Old, New string
+	// Replaces is true when this change forces replacement (ReplaceOnChange).
+	Replaces bool
+}
+
+// StackDiff is the difference between the base and the new plan of one stack.
+type StackDiff struct {
+	Stack string
+	// Changes are sorted by Op (replace, delete, create, update), then URN.
+	Changes []Change
+	// Unchanged counts the resources that are the same in both.
+	Unchanged int
+	// NewStack is true when the base plan has no such stack; Gone when the new plan has none.
+	NewStack, Gone bool
+}
+
+// Count returns how many changes of op the diff has.
+func (d StackDiff) Count(op Op) int {
+	n := 0
+	for _, c := range d.Changes {
+		if c.Op == op {
+			n++
+		}
+	}
+	return n
+}
+
+// Diff compares the base and the new plan of one stack (either may be nil: a stack that is
+// new, or gone). Resources are matched as Match matches them; a matched pair is replaced when
+// its URN changed without an alias or a ReplaceOnChange property changed, updated when another
+// input or option changed, and unchanged otherwise.
+func Diff(base, next *Stack) StackDiff {
+	var d StackDiff
+	switch {
+	case base == nil && next == nil:
+		return d
+	case base == nil:
+		d.Stack, d.NewStack = next.Stack, true
+		base = &Stack{}
+	case next == nil:
+		d.Stack, d.Gone = base.Stack, true
+		next = &Stack{}
+	default:
+		d.Stack = next.Stack
+	}
+	oldBy := map[string]*Resource{}
+	var oldURNs []string
+	for i := range base.Resources {
+		r := &base.Resources[i]
+		oldBy[r.URN] = r
+		oldURNs = append(oldURNs, r.URN)
+	}
+	newBy := map[string]*Resource{}
+	nodes := make([]Node, len(next.Resources))
+	for i := range next.Resources {
+		r := &next.Resources[i]
+		newBy[r.URN] = r
+		nodes[i] = Node{URN: r.URN, Parent: r.Parent, Aliases: r.Aliases}
+	}
+	for _, p := range Match(oldURNs, nodes) {
+		switch p.Kind {
+		case Added:
+			r := newBy[p.New]
+			d.Changes = append(d.Changes, Change{Op: Create, URN: r.URN, Type: r.Type})
+		case Deleted:
+			r := oldBy[p.Old]
+			d.Changes = append(d.Changes, Change{Op: Delete, URN: r.URN, Type: r.Type, Stateful: Stateful[r.Type]})
+		default:
+			o, n := oldBy[p.Old], newBy[p.New]
+			c := compare(o, n)
+			if p.Kind != Same {
+				c.OldURN = o.URN
+			}
+			if p.Kind == Unaliased {
+				c.Op, c.Because, c.Alias = Replace, "URN changed without an alias", p.Alias
+			}
+			if c.Op == Replace {
+				c.Stateful = Stateful[n.Type]
+			}
+			if c.Op == "" && p.Kind == Aliased {
+				c.Op = Update // renamed in place
+			}
+			if c.Op == "" {
+				d.Unchanged++
+				continue
+			}
+			d.Changes = append(d.Changes, c)
+		}
+	}
+	order := map[Op]int{Replace: 0, Delete: 1, Create: 2, Update: 3}
+	slices.SortStableFunc(d.Changes, func(a, b Change) int {
+		if order[a.Op] != order[b.Op] {
+			return order[a.Op] - order[b.Op]
+		}
+		return strings.Compare(a.URN, b.URN)
+	})
+	return d
+}
+
+// compare returns the change between two versions of one resource: its changed inputs and
+// options; Op is Replace when a replace-on-change property changed, Update when anything else
+// did, and empty when nothing did.
+func compare(o, n *Resource) Change {
+	c := Change{URN: n.URN, Type: n.Type}
+	var props []PropertyChange
+	diffValue("", o.Inputs, n.Inputs, &props)
+	opt := func(name string, a, b bool) {
+		if a != b {
+			props = append(props, PropertyChange{Path: "(" + name + ")", Old: strconv.FormatBool(a), New: strconv.FormatBool(b)})
+		}
+	}
+	opt("protect", o.Protect, n.Protect)
+	opt("deleteBeforeReplace", o.DeleteBeforeReplace, n.DeleteBeforeReplace)
+	opt("retainOnDelete", o.RetainOnDelete, n.RetainOnDelete)
+	if o.Type != n.Type {
+		props = append(props, PropertyChange{Path: "(type)", Old: o.Type, New: n.Type})
+	}
+	if len(props) == 0 {
+		return c
+	}
+	c.Op = Update
+	rule := ReplaceOnChange[n.Type]
+	var forced []string
+	for i := range props {
+		top := topLevel(props[i].Path)
+		if slices.Contains(rule.Properties, top) {
+			props[i].Replaces = true
+			if !slices.Contains(forced, top) {
+				forced = append(forced, top)
+			}
+		}
+	}
+	if len(forced) > 0 {
+		c.Op = Replace
+		c.Because = "changes " + strings.Join(forced, ", ") + " (" + rule.Source + ")"
+	}
+	slices.SortFunc(props, func(a, b PropertyChange) int { return strings.Compare(a.Path, b.Path) })
+	c.Properties = props
+	return c
+}
+
+// topLevel is the input property a path starts with.
+func topLevel(path string) string {
+	if i := strings.IndexAny(path, ".[{"); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// diffValue appends the leaf differences between a and b below path. Objects are compared
+// key by key and lists of equal length item by item; strings that both hold JSON documents
+// (IAM policies, redrive policies) are compared as documents, their paths in braces.
+func diffValue(path string, a, b any, out *[]PropertyChange) {
+	if reflect.DeepEqual(a, b) {
+		return
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		if y, ok := b.(map[string]any); ok {
+			keys := map[string]bool{}
+			for k := range x {
+				keys[k] = true
+			}
+			for k := range y {
+				keys[k] = true
+			}
+			for _, k := range sortedKeys(keys) {
+				va, ina := x[k]
+				vb, inb := y[k]
+				p := join(path, k)
+				switch {
+				case !ina:
+					*out = append(*out, PropertyChange{Path: p, Old: "(none)", New: Show(vb)})
+				case !inb:
+					*out = append(*out, PropertyChange{Path: p, Old: Show(va), New: "(none)"})
+				default:
+					diffValue(p, va, vb, out)
+				}
+			}
+			return
+		}
+	case []any:
+		if y, ok := b.([]any); ok && len(x) == len(y) {
+			for i := range x {
+				diffValue(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], out)
+			}
+			return
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			var da, db any
+			if isDoc(x) && isDoc(y) && json.Unmarshal([]byte(x), &da) == nil && json.Unmarshal([]byte(y), &db) == nil {
+				var inner []PropertyChange
+				diffValue("", da, db, &inner)
+				for _, c := range inner {
+					c.Path = path + "{" + c.Path + "}"
+					*out = append(*out, c)
+				}
+				return
+			}
+		}
+	}
+	*out = append(*out, PropertyChange{Path: path, Old: Show(a), New: Show(b)})
+}
+
+func isDoc(s string) bool {
+	s = strings.TrimSpace(s)
+	return len(s) > 1 && (s[0] == '{' || s[0] == '[')
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Show renders a plan value in one line: strings quoted, objects and lists as compact JSON
+// (keys sorted). Masked secrets stay masked.
+func Show(v any) string {
+	if s, ok := v.(string); ok && (s == Secret || s == Unknown) {
+		return s
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
