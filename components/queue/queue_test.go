@@ -716,7 +716,7 @@ func TestQueueTransformThatWeakensTheQueueIsCaughtByTheBaseline(t *testing.T) {
 			rec := run(t, &tc.args)
 			// Then the baseline reports exactly that, on that queue
 			weakened := rec.Must(t, tQueue, tc.queue)
-			assert.Equal(t, []policy.Violation{{Rule: "queue-baseline", Severity: policy.High, Resource: weakened.URN, Message: tc.message}},
+			assert.Equal(t, []policy.Violation{{Rule: "queue-baseline", Resource: weakened.URN, Message: tc.message}},
 				policy.Check(rec.Resources(), policy.Options{}), "the one violation")
 		})
 	}
