@@ -300,7 +300,7 @@ func (q *Queue) consume(ctx *pulumi.Context, s settings, parent pulumi.ResourceO
 	var err error
 	q.Consumer, err = function.New(ctx, naming.Child(q.name, roleConsumer), &fargs, parent)
 	if err != nil {
-		return fmt.Errorf("Consumer: %w", err) //nolint:staticcheck // ST1005: it starts with the Args field it is about
+		return fmt.Errorf("Consumer: %w", err)
 	}
 	esm := &lambda.EventSourceMappingArgs{
 		EventSourceArn:        q.Queue.Arn,
