@@ -248,7 +248,11 @@ func becomeSubreaper(t *testing.T) {
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
 		t.Skipf("cannot become a child subreaper: %v", errno)
 	}
-	t.Cleanup(func() { syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0) })
+	t.Cleanup(func() {
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0); errno != 0 {
+			t.Errorf("cannot stop being a child subreaper: %v", errno)
+		}
+	})
 }
 
 // parentOf returns the parent pid of pid, from /proc, or 0.

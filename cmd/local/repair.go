@@ -59,7 +59,7 @@ func repair(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("repair: lock data directory %s: %w", *data, err)
 	}
-	defer release()
+	defer func() { _ = release() }() // the lock file's lock ends with the process anyway
 
 	fmt.Fprintf(stdout, "repair of %s\n", *data)
 	damaged := 0

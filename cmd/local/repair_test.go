@@ -158,7 +158,7 @@ func TestRepairRefusesADataDirectoryInUse(t *testing.T) {
 	dir, _ := dataDir(t)
 	release, err := localqueue.LockFile(filepath.Join(dir, "LOCK"))
 	require.NoError(t, err)
-	defer release()
+	defer func() { require.NoError(t, release(), "releasing the test's own lock") }()
 	// When the repair command runs, then it refuses and changes nothing
 	var out, errOut strings.Builder
 	err = run(context.Background(), []string{"repair", "-data", dir}, &out, &errOut)

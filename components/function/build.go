@@ -147,12 +147,14 @@ func build(ctx context.Context, root, pkg string) (string, error) {
 		return "", err
 	}
 	sum := sha256.Sum256(zipped)
+	// name is one path element whatever pkg says: slug drops every "/" and ".", so the zip
+	// lands in outDir (gosec's G703 cannot see that).
 	name := slug(pkg) + "-" + hex.EncodeToString(sum[:8]) + ".zip"
 	final := filepath.Join(outDir, name)
-	if err := os.WriteFile(filepath.Join(tmp, name), zipped, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, name), zipped, 0o644); err != nil { //nolint:gosec // G703: see name
 		return "", err
 	}
-	if err := os.Rename(filepath.Join(tmp, name), final); err != nil {
+	if err := os.Rename(filepath.Join(tmp, name), final); err != nil { //nolint:gosec // G703: see name
 		return "", err
 	}
 	if inputsErr == nil {
@@ -226,7 +228,9 @@ func goCommand() string {
 	return "go"
 }
 
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+// fileExists reports whether p exists. Its one caller asks about $GOROOT/bin/go: the
+// developer's own environment, not outside input (gosec's G703).
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil } //nolint:gosec // G703: see above
 
 func slug(pkg string) string {
 	s := strings.Trim(strings.NewReplacer("/", "-", ".", "").Replace(pkg), "-")

@@ -143,8 +143,9 @@ type Receipt struct {
 func (s *Service) Submit(ctx context.Context, sub Submission, idemKey string) (Receipt, error) {
 	sub, err := Validate(sub)
 	var fields []FieldError
-	if err != nil {
-		fields = err.(*ValidationError).Fields
+	var verr *ValidationError
+	if errors.As(err, &verr) {
+		fields = verr.Fields
 	}
 	idemKey, kerr := normalizeIdempotencyKey(idemKey)
 	if kerr != nil {

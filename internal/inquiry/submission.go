@@ -142,7 +142,9 @@ func DecodeSubmission(data []byte) (Submission, error) {
 	}
 	slices.Sort(unknown)
 
-	s, verr := Validate(s)
+	s, err = Validate(s)
+	var verr *ValidationError
+	errors.As(err, &verr) // Validate's only error; nil when s is valid
 	var fields []FieldError
 	for i, name := range submissionFields {
 		// A value that could not be read reads as empty: its own error replaces Validate's
@@ -152,7 +154,7 @@ func DecodeSubmission(data []byte) (Submission, error) {
 			continue
 		}
 		if verr != nil {
-			for _, f := range verr.(*ValidationError).Fields {
+			for _, f := range verr.Fields {
 				if f.Field == name {
 					fields = append(fields, f)
 				}
@@ -170,7 +172,7 @@ func DecodeSubmission(data []byte) (Submission, error) {
 
 // malformed turns strictjson's refusal of a whole body into the client's detail.
 func malformed(err error) *MalformedError {
-	e := err.(*strictjson.Error) // Members returns no other type
+	e := err.(*strictjson.Error) //nolint:errorlint // Members returns this type, unwrapped, and no other
 	switch e.Kind {
 	case strictjson.Syntax:
 		var syn *json.SyntaxError

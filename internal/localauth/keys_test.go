@@ -137,7 +137,9 @@ func newIssuer(t *testing.T, keys ...jose.JSONWebKey) *issuerServer {
 		if iss == "" {
 			iss = s.URL
 		}
-		json.NewEncoder(w).Encode(map[string]string{"issuer": iss, "jwks_uri": s.URL + "/keys"})
+		if err := json.NewEncoder(w).Encode(map[string]string{"issuer": iss, "jwks_uri": s.URL + "/keys"}); err != nil {
+			t.Errorf("issuer: write the discovery document: %v", err)
+		}
 	})
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
 		s.jwks.Add(1)
@@ -149,7 +151,9 @@ func newIssuer(t *testing.T, keys ...jose.JSONWebKey) *issuerServer {
 		for _, k := range s.keys {
 			raw = append(raw, k)
 		}
-		json.NewEncoder(w).Encode(map[string]any{"keys": raw})
+		if err := json.NewEncoder(w).Encode(map[string]any{"keys": raw}); err != nil {
+			t.Errorf("issuer: write the key set: %v", err)
+		}
 	})
 	s.Server = httptest.NewTLSServer(mux)
 	t.Cleanup(s.Close)

@@ -69,7 +69,7 @@ func serveLoopback(b *testing.B, h http.Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
+	go func() { _ = hs.Serve(ln) }() // ends with http.ErrServerClosed at the cleanup
 	b.Cleanup(func() { hs.Close() })
 	return "http://" + ln.Addr().String()
 }

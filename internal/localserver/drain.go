@@ -88,7 +88,9 @@ func (t *connTracker) closeSilent() {
 func (s *Server) drain(ctx context.Context, srv *http.Server, conns *connTracker, ln net.Listener, served <-chan error) error {
 	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
 	ln.Close()
-	<-served // the accept loop is over; the connections accepted are still served
+	// The accept loop is over (Serve's error only says the listener closed); the connections
+	// accepted are still served.
+	<-served //nolint:errcheck // see above
 	srv.SetKeepAlivesEnabled(false)
 	grace := silentGrace
 	if s.cfg.hooks.grace > 0 {

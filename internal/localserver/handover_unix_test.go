@@ -60,11 +60,11 @@ func TestInheritLock(t *testing.T) {
 	dir := t.TempDir()
 	lock, err := LockDir(dir)
 	require.NoError(t, err)
-	t.Cleanup(func() { lock.Unlock() })
+	t.Cleanup(func() { _ = lock.Unlock() }) // the test may have handed it over already
 	other := t.TempDir()
 	otherLock, err := LockDir(other)
 	require.NoError(t, err)
-	t.Cleanup(func() { otherLock.Unlock() })
+	t.Cleanup(func() { _ = otherLock.Unlock() })
 
 	// inherited stands for the file a child process inherits: another descriptor of the
 	// same open file, as fork and exec leave it.

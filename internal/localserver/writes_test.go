@@ -128,7 +128,10 @@ func TestLocalServerACrashBetweenTheWritesLeavesNoStuckRecord(t *testing.T) {
 	faults.CrashBetweenWrites()
 
 	// When an inquiry is posted, and the server is restarted
-	_, err := http.Post(s.url+"/v1/inquiries", "application/json", strings.NewReader(adaBody))
+	resp, err := http.Post(s.url+"/v1/inquiries", "application/json", strings.NewReader(adaBody))
+	if err == nil {
+		resp.Body.Close()
+	}
 	require.Error(t, err, "the client sees the connection drop")
 	s.stop()
 	require.Empty(t, stuckRecords(t, s, dir, faults), "no record is received without its event")

@@ -324,7 +324,7 @@ func tryRIE(t testing.TB, rieBin, name, bootstrap string, env []string) (*rie, b
 	if err := r.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", r.cmd, err)
 	}
-	go func() { r.cmd.Wait(); close(r.exited) }()
+	go func() { _ = r.cmd.Wait(); close(r.exited) }() // the exit is seen through r.exited
 	t.Cleanup(func() {
 		r.stop()
 		if t.Failed() {
@@ -411,7 +411,7 @@ func (e *functionErr) Error() string { return e.Type + ": " + e.Message }
 func functionError(payload []byte) error {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(payload, &m) != nil {
-		return nil
+		return nil //nolint:nilerr // a payload that is no JSON object carries no function error
 	}
 	_, hasType := m["errorType"]
 	_, hasMessage := m["errorMessage"]

@@ -16,6 +16,7 @@ package strictjson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -172,7 +173,7 @@ func syntaxError(data []byte) *Error {
 	var v json.RawMessage
 	err := json.Unmarshal(data, &v)
 	e := &Error{Kind: Syntax, Err: err}
-	if se, ok := err.(*json.SyntaxError); ok {
+	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
 		e.Offset = se.Offset
 	}
 	return e

@@ -136,7 +136,7 @@ func checkFile(sub, path string) (*DamagedFile, error) {
 	}
 	if where, err := decodeStrict(data, v); err != nil {
 		d.Where, d.Problem = where, err.Error()
-		return d, nil
+		return d, nil //nolint:nilerr // the decoding error is the damage found, reported in d
 	}
 	switch v := v.(type) {
 	case *inquiry.Inquiry:

@@ -38,7 +38,9 @@ func Supervise(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
+	// The lock goes with the process anyway; an unlock that fails on the way out leaves
+	// nothing to do.
+	defer func() { _ = lock.Unlock() }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -116,7 +118,7 @@ func (s *supervisor) run(ctx context.Context) error {
 	// The first server is this very binary: it was just built from the current code.
 	if s.cur, err = s.start(ctx, exe); err != nil {
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // stopped (Ctrl-C) while the first server started: a clean exit
 		}
 		return fmt.Errorf("-watch: the server did not start: %w", err)
 	}
@@ -200,9 +202,10 @@ func (s *supervisor) reload(ctx context.Context, changed []string, since time.Ti
 		os.Remove(bin)
 		// The compiler's own words, unchanged, so that editors and terminals can link
 		// their file:line:col.
-		s.stderr.Write(out)
+		// A terminal that refuses the output cannot be told so either.
+		_, _ = s.stderr.Write(out)
 		if len(out) == 0 || out[len(out)-1] != '\n' {
-			io.WriteString(s.stderr, "\n")
+			_, _ = io.WriteString(s.stderr, "\n")
 		}
 		msg := "build failed: the server keeps running the previous build"
 		if s.cur == nil {
@@ -472,7 +475,9 @@ func thisTarget() (target, error) {
 		return target{}, err
 	}
 	if t.goTool, err = exec.LookPath("go"); err != nil {
-		t.goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		// With no go on PATH, the Go this binary was built with (or $GOROOT) is the best guess
+		// left; the Stat below says so when it is gone too.
+		t.goTool = filepath.Join(runtime.GOROOT(), "bin", "go") //nolint:staticcheck // SA1019: see above
 		if _, serr := os.Stat(t.goTool); serr != nil {
 			return target{}, fmt.Errorf("no go command to rebuild the server with: %w", err)
 		}
