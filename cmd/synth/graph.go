@@ -11,13 +11,6 @@ import (
 	"github.com/groundwork-dev/groundwork/internal/plan"
 )
 
-// edge is one connection between two components, with what it carries.
-type edge struct {
-	from, to string // component URNs
-	label    string
-	dotted   bool
-}
-
 // graph derives how a stack's components connect from what the program registered: routes to
 // integrations to functions; role policies' resources to the components that own them;
 // event source mappings from queues to functions; bucket notifications to queues and
@@ -201,12 +194,13 @@ func writeGraph(out *bytes.Buffer, p *plan.Plan, recs [][]componenttest.Resource
 	out.WriteString("flowchart LR\n")
 	indent := "  "
 	for i, s := range p.Stacks {
+		rec := recs[i] //nolint:gosec // G602: planStacks returns one recording per stack, in the plan's order
 		if len(p.Stacks) > 1 {
 			fmt.Fprintf(out, "  subgraph %s[\"stack %s\"]\n", nodeID(s.Stack, nil), s.Stack)
 			indent = "    "
 		}
-		g := newGraph(recs[i])
-		g.derive(recs[i])
+		g := newGraph(rec)
+		g.derive(rec)
 		var comps []*componenttest.Resource
 		for _, r := range g.byURN {
 			if isComponent(r) {

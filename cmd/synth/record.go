@@ -22,7 +22,7 @@ import (
 )
 
 // stackTypeToken is the root stack resource's type; the plan leaves it out.
-const stackTypeToken = "pulumi:pulumi:Stack"
+const stackTypeToken = "pulumi:pulumi:Stack" //nolint:gosec // G101: a Pulumi type token, not a credential
 
 // converter turns recorded resources into plan resources: secrets masked, archives by their
 // content rather than their path (the path is under the checkout directory), providers by
