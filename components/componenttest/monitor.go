@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -70,6 +71,16 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	parent := ""
 	rpc := args.RegisterRPC
 	if rpc != nil {
+		// The mock monitor unmarshals the inputs without their unknowns, so an input built
+		// from an unknown output would be indistinguishable from one never set; the request
+		// still carries it as unknown, as the engine (and a policy pack) sees it.
+		inputs, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true,
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("componenttest: %s %q: inputs: %w", args.TypeToken, args.Name, err)
+		}
+		res.Inputs = inputs
 		parent = rpc.GetParent()
 		res.Protect = rpc.GetProtect()
 		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
@@ -93,6 +104,18 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 	id, outputs := r.answer(res)
 	res.ID, res.Outputs = id, outputs
+	if r.Preview && res.Custom {
+		res.IDUnknown = true
+		// What the provider would compute is unknown in a preview: recorded as unknown, so a
+		// rule can tell it from a value never set; the program gets it as unknown too.
+		_, computed := r.answerUpdate(res)
+		res.Outputs = res.Outputs.Copy()
+		for k := range computed {
+			if _, set := res.Outputs[k]; !set {
+				res.Outputs[k] = resource.MakeComputed(resource.NewProperty(""))
+			}
+		}
+	}
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
 	if reg := res.InputString("region"); strings.HasPrefix(res.Type, "pulumi:providers:") && reg != "" {
