@@ -218,7 +218,7 @@ var catalogue = []Rule{
 					v = unsure
 				}
 				s.decide(r, v, "the target or an integration's id is unknown",
-					"route %q targets %q, which is no integration", r.InputString("routeKey"), r.InputString("target"))
+					"route %q targets %q, which is no integration", r.InputString("routeKey"), shown(target.value, !target.unknown))
 			}
 		}},
 
@@ -807,7 +807,7 @@ func checkPermissionScoped(s *scope) {
 					v = holds
 				}
 			}
-			s.decide(r, v, "the source ARN or an API's execution ARN is unknown", "source ARN %q is not below an API's execution ARN", src)
+			s.decide(r, v, "the source ARN or an API's execution ARN is unknown", "source ARN %q is not below an API's execution ARN", shown(src, srcKnown))
 		case principal == "s3.amazonaws.com":
 			// A bucket's ARN names no account: without the account, another account's
 			// bucket of the same name could invoke the function.
@@ -820,7 +820,7 @@ func checkPermissionScoped(s *scope) {
 				}
 			}
 			v = min(v, nonEmpty(r, "sourceAccount"))
-			s.decide(r, v, unknownOf(r, "sourceArn", "sourceAccount")+", or a bucket's ARN is", "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account", src, r.InputString("sourceAccount"))
+			s.decide(r, v, unknownOf(r, "sourceArn", "sourceAccount")+", or a bucket's ARN is", "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account", shown(src, srcKnown), shown(known(r, "sourceAccount")))
 		case !srcKnown:
 			s.undecided(r, "%s", unknownOf(r, "sourceArn"))
 		}

@@ -26,6 +26,14 @@ func boolVerdict(b bool) verdict {
 	return fails
 }
 
+// shown is a value for a message: "(unknown)" when it is not known.
+func shown(v string, known bool) string {
+	if !known {
+		return "(unknown)"
+	}
+	return v
+}
+
 // not is the verdict of the opposite claim: unsure stays unsure.
 func not(v verdict) verdict { return holds - v }
 
