@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
 )
 
 // Recorder is a pulumi.MockResourceMonitor that records every resource and answers invokes.
@@ -110,8 +112,14 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		// rule can tell it from a value never set; the program gets it as unknown too.
 		_, computed := r.answerUpdate(res)
 		res.Outputs = res.Outputs.Copy()
+		name := naming.Types[res.Type].Property
 		for k := range computed {
-			if _, set := res.Outputs[k]; !set {
+			switch _, set := res.Outputs[k]; {
+			case set:
+			case string(k) == name && res.PhysicalName != "":
+				// The engine's Check gives a resource its auto-name before the preview.
+				res.Outputs[k] = resource.NewProperty(res.PhysicalName)
+			default:
 				res.Outputs[k] = resource.MakeComputed(resource.NewProperty(""))
 			}
 		}

@@ -43,7 +43,8 @@ type Resource struct {
 	Inputs resource.PropertyMap
 	// Outputs is the state the mocks answered. In preview mode it is the inputs, and every
 	// output the provider would compute (what update mode answers beyond the inputs) is a
-	// computed value.
+	// computed value, but the name property, which holds PhysicalName when it is known: the
+	// engine's Check gives a resource its auto-name before the preview.
 	Outputs resource.PropertyMap
 	// PhysicalName is the name AWS would give the resource: the name input the program set
 	// ("name", "bucket", ... as the type has it), else namePrefix and 26 characters, else
