@@ -2,6 +2,7 @@ package componenttest
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -83,6 +84,25 @@ func (r Resource) Unknown(path string) bool {
 
 // unknownAt reports whether the value at path in m, or one on the way to it, is unknown.
 func unknownAt(m resource.PropertyMap, path string) bool {
+	if !strings.ContainsAny(path, "[]\"'") {
+		// Object keys only ("tags.name"): walk them without parsing, as the rules ask often.
+		v := resource.NewObjectProperty(m)
+		for rest, more := path, true; more; {
+			var k string
+			k, rest, more = strings.Cut(rest, ".")
+			if isUnknown(v) {
+				return true
+			}
+			if v = unwrap(v); !v.IsObject() {
+				return false
+			}
+			var ok bool
+			if v, ok = v.ObjectValue()[resource.PropertyKey(k)]; !ok {
+				return false
+			}
+		}
+		return isUnknown(v)
+	}
 	p, err := resource.ParsePropertyPath(path)
 	if err != nil {
 		return false

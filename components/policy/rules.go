@@ -438,23 +438,22 @@ var statefulTypes = []string{typeTable, typeBucket, typeBucketPolicy, typeBucket
 func bucketSatellite(typ, what string, ok func(componenttest.Resource) verdict) func(*scope) {
 	return func(s *scope) {
 		type sat struct {
-			r      componenttest.Resource
-			bucket ref
-			ok     verdict
+			r  componenttest.Resource
+			ok verdict
 		}
-		var sats []sat
+		var sats linked[sat]
 		for _, r := range s.of(typ) {
 			if v := ok(r); v != fails {
-				sats = append(sats, sat{r, refAt(r, "bucket"), v})
+				sats.add(refAt(r, "bucket"), sat{r, v})
 			}
 		}
 		for _, b := range s.of(typeBucket) {
 			best, why := fails, ""
-			for _, st := range sats {
-				if v := min(st.ok, st.bucket.names(b, "id")); v > best {
+			sats.each(b, idKey, func(st sat, named verdict) {
+				if v := min(st.ok, named); v > best {
 					best, why = v, "the bucket or the settings of "+st.r.Name+" are unknown"
 				}
-			}
+			})
 			s.decide(b, best, why, "no %s", what)
 		}
 	}
@@ -480,11 +479,11 @@ type resourcePolicy struct {
 	unknown bool
 }
 
-// resourcePolicies returns the policies of typ that parse or are unknown, each with the
-// input that names its resource (a bucket policy's "bucket", a queue policy's "queueUrl").
-// A policy that does not parse protects nothing and is left out.
-func resourcePolicies(s *scope, typ, key string) []resourcePolicy {
-	var out []resourcePolicy
+// resourcePolicies returns the policies of typ that parse or are unknown, by the input that
+// names their resource (a bucket policy's "bucket", a queue policy's "queueUrl"). A policy
+// that does not parse protects nothing and is left out.
+func resourcePolicies(s *scope, typ, key string) *linked[resourcePolicy] {
+	out := &linked[resourcePolicy]{}
 	for _, p := range s.of(typ) {
 		rp := resourcePolicy{r: p, target: refAt(p, key), unknown: p.Unknown("policy")}
 		if !rp.unknown {
@@ -494,10 +493,18 @@ func resourcePolicies(s *scope, typ, key string) []resourcePolicy {
 			}
 			rp.doc = doc
 		}
-		out = append(out, rp)
+		out.add(rp.target, rp)
 	}
 	return out
 }
+
+// Output keys a reference may name a resource by.
+var (
+	idKey       = []string{"id"}
+	queueKeys   = []string{"id", "url"}
+	arnKey      = []string{"arn"}
+	functionKey = []string{"id", "name", "arn"}
+)
 
 // deniesInsecure is the verdict that a policy denies requests without TLS to every action of
 // service on arns (the subject's, when known).
@@ -517,11 +524,11 @@ func checkBucketTLS(s *scope) {
 	for _, b := range s.of(typeBucket) {
 		arn, arnKnown := bucketARN(b)
 		best, why := fails, ""
-		for _, p := range policies {
-			if v := min(p.target.names(b, "id"), p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > best {
+		policies.each(b, idKey, func(p resourcePolicy, named verdict) {
+			if v := min(named, p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > best {
 				best, why = v, "the bucket's ARN, or the bucket or document of "+p.r.Name+", is unknown"
 			}
-		}
+		})
 		if !arnKnown {
 			arn = b.Name + "'s ARN"
 		}
@@ -530,7 +537,16 @@ func checkBucketTLS(s *scope) {
 }
 
 func checkBucketLogging(s *scope) {
-	logs := s.of(typeBucketLogging)
+	type logging struct {
+		r      componenttest.Resource
+		target verdict
+	}
+	var logs linked[logging]
+	for _, r := range s.of(typeBucketLogging) {
+		if v := nonEmpty(r, "targetBucket"); v != fails {
+			logs.add(refAt(r, "bucket"), logging{r, v})
+		}
+	}
 	for _, b := range s.of(typeBucket) {
 		tag := "tags." + AccessLoggingOffTag
 		best, why := fails, ""
@@ -539,11 +555,11 @@ func checkBucketLogging(s *scope) {
 		} else if strings.TrimSpace(b.InputString(tag)) != "" {
 			continue
 		}
-		for _, r := range logs {
-			if v := min(refAt(r, "bucket").names(b, "id"), nonEmpty(r, "targetBucket")); v > best {
-				best, why = v, "the bucket or target of "+r.Name+" is unknown"
+		logs.each(b, idKey, func(l logging, named verdict) {
+			if v := min(named, l.target); v > best {
+				best, why = v, "the bucket or target of "+l.r.Name+" is unknown"
 			}
-		}
+		})
 		s.decide(b, best, why, "no access logging (BucketLoggingV2 with a targetBucket), and no %s tag giving the reason", AccessLoggingOffTag)
 	}
 }
@@ -574,11 +590,11 @@ func checkQueueTLS(s *scope) {
 	for _, q := range s.of(typeQueue) {
 		arn, arnKnown := knownOutput(q, "arn")
 		best, why := fails, ""
-		for _, p := range policies {
-			if v := min(p.target.names(q, "id", "url"), p.deniesInsecure("sqs", arnKnown, arn)); v > best {
+		policies.each(q, queueKeys, func(p resourcePolicy, named verdict) {
+			if v := min(named, p.deniesInsecure("sqs", arnKnown, arn)); v > best {
 				best, why = v, "the queue's ARN, or the queue or document of "+p.r.Name+", is unknown"
 			}
-		}
+		})
 		if !arnKnown {
 			arn = q.Name + "'s ARN"
 		}
@@ -595,58 +611,65 @@ func redriveTarget(policy string) string {
 	return rp.DeadLetterTargetArn
 }
 
-// redrive is one redrive policy: of a queue's own redrivePolicy input or of a RedrivePolicy
-// resource, the queue it applies to and the dead-letter queue it names.
-type redrive struct {
-	owner  componenttest.Resource // the queue, or the RedrivePolicy resource
-	queue  ref                    // for a RedrivePolicy resource, its queueUrl
-	target ref                    // the dead-letter queue's ARN
+// redriveIndex holds the program's redrive policies: the queues' own (redrivePolicy inputs)
+// and, with resources, those of RedrivePolicy resources.
+type redriveIndex struct {
+	own       map[string]verdict // queue URN -> the verdict that its own policy redrives
+	resources linked[verdict]    // RedrivePolicy resources by queueUrl: the verdict that they redrive
+	targets   linked[struct{}]   // every redrive policy by the dead-letter queue it names
 }
 
-// redrives returns the queues' redrive policies, and with resources those of the
+// redrives indexes the queues' redrive policies, and with resources those of the
 // RedrivePolicy resources too.
-func redrives(s *scope, resources bool) []redrive {
-	var out []redrive
-	add := func(owner componenttest.Resource, queue ref) {
+func redrives(s *scope, resources bool) *redriveIndex {
+	idx := &redriveIndex{own: map[string]verdict{}}
+	// target is a redrive policy's dead-letter queue: the ARN when the policy is known, and
+	// unknown when it is.
+	target := func(owner componenttest.Resource) (ref, bool) {
 		t := refAt(owner, "redrivePolicy")
 		if !t.unknown {
 			if t.value = redriveTarget(t.value); t.value == "" {
-				return
+				return t, false
 			}
 		}
-		out = append(out, redrive{owner: owner, queue: queue, target: t})
+		return t, true
 	}
 	for _, q := range s.of(typeQueue) {
-		add(q, ref{})
+		if t, ok := target(q); ok {
+			idx.own[q.URN] = t.set()
+			idx.targets.add(t, struct{}{})
+		}
 	}
 	if !resources {
-		return out
+		return idx
 	}
 	for _, r := range s.of(typeRedrivePolicy) {
-		add(r, refAt(r, "queueUrl"))
+		if t, ok := target(r); ok {
+			idx.resources.add(refAt(r, "queueUrl"), t.set())
+			idx.targets.add(t, struct{}{})
+		}
 	}
-	return out
+	return idx
 }
 
 // redriven is the verdict that q redrives to a dead-letter queue.
-func (rd redrive) redrives(q componenttest.Resource) verdict {
-	if rd.owner.Type == typeQueue {
-		if rd.owner.URN != q.URN {
-			return fails
-		}
-		return rd.target.set()
-	}
-	return min(rd.queue.names(q, "id", "url"), rd.target.set())
+func (idx *redriveIndex) redriven(q componenttest.Resource) verdict {
+	best := idx.own[q.URN]
+	idx.resources.each(q, queueKeys, func(set verdict, named verdict) { best = max(best, min(set, named)) })
+	return best
+}
+
+// isDLQ is the verdict that some redrive policy names q as its dead-letter queue.
+func (idx *redriveIndex) isDLQ(q componenttest.Resource) verdict {
+	best := fails
+	idx.targets.each(q, arnKey, func(_ struct{}, named verdict) { best = max(best, named) })
+	return best
 }
 
 func checkQueueDLQ(s *scope) {
 	rds := redrives(s, true)
 	for _, q := range s.of(typeQueue) {
-		best := fails
-		for _, rd := range rds {
-			best = max(best, rd.redrives(q), rd.target.names(q, "arn"))
-		}
-		s.decide(q, best, "a redrive policy or a queue's ARN is unknown", "no redrive policy to a dead-letter queue, and no queue redrives to it")
+		s.decide(q, max(rds.redriven(q), rds.isDLQ(q)), "a redrive policy or a queue's ARN is unknown", "no redrive policy to a dead-letter queue, and no queue redrives to it")
 	}
 }
 
@@ -711,20 +734,23 @@ func checkRuntime(s *scope) {
 // function has a DLQ or an on-failure destination.
 var asyncPrincipals = []string{"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "iot.amazonaws.com", "ses.amazonaws.com"}
 
-// functionNamed is the verdict that a function name or ARN input (at path of r) names the
-// recorded function.
-func functionNamed(r componenttest.Resource, path string, f componenttest.Resource) verdict {
+// addFunctionRef indexes item by a function name or ARN input (at path of r), and a
+// qualified function ARN (with a version or alias) also by the function's ARN.
+func addFunctionRef[T any](l *linked[T], r componenttest.Resource, path string, item T) {
 	x := refAt(r, path)
-	if v := x.names(f, "id", "name", "arn"); v != fails || x.unknown {
-		return v
+	l.add(x, item)
+	if !x.unknown && strings.HasPrefix(x.value, "arn:") && strings.Count(x.value, ":") == 7 {
+		l.alias(x.value[:strings.LastIndex(x.value, ":")])
 	}
-	arn, ok := knownOutput(f, "arn")
-	return boolVerdict(ok && strings.HasPrefix(x.value, arn+":"))
 }
 
 func checkFailureDestinations(s *scope) {
 	rds := redrives(s, true)
-	queues := s.of(typeQueue)
+	var queues linked[componenttest.Resource] // by ARN, a mapping's source
+	for _, q := range s.of(typeQueue) {
+		arn, ok := knownOutput(q, "arn")
+		queues.add(ref{value: arn, unknown: !ok}, q)
+	}
 	for _, m := range s.of(typeEventSource) {
 		src := refAt(m, "eventSourceArn")
 		if src.unknown {
@@ -732,16 +758,14 @@ func checkFailureDestinations(s *scope) {
 			continue
 		}
 		if strings.HasPrefix(src.value, "arn:aws:sqs:") || strings.Contains(src.value, ":sqs:") {
-			// The source queue's verdict: found and redriven, not found, or unsure.
+			// The source queue: found and redriven, not found, or unsure.
 			found, redriven := fails, fails
-			for _, q := range queues {
-				is := src.names(q, "arn")
-				found = max(found, is)
-				if is == fails {
-					continue
-				}
-				for _, rd := range rds {
-					redriven = max(redriven, min(is, rd.redrives(q)))
+			for _, i := range queues.byValue[src.value] {
+				found, redriven = holds, max(redriven, rds.redriven(queues.items[i]))
+			}
+			if found == fails {
+				for _, i := range queues.unknown { // a queue whose ARN is unknown may be it
+					found, redriven = unsure, max(redriven, min(unsure, rds.redriven(queues.items[i])))
 				}
 			}
 			switch {
@@ -756,40 +780,57 @@ func checkFailureDestinations(s *scope) {
 		s.decide(m, nonEmpty(m, "destinationConfig.onFailure.destinationArn"), unknownOf(m, "destinationConfig.onFailure.destinationArn"),
 			"no destinationConfig.onFailure for records that fail from %s", src.value)
 	}
-	configs := s.of(typeInvokeConfig)
-	functions := s.of(typeFunction)
+	type invoker struct {
+		r         componenttest.Resource
+		principal string
+	}
+	var invokers linked[invoker] // asynchronous invokers by the function they name
 	for _, p := range s.of(typePermission) {
 		principal, ok := known(p, "principal")
-		if !ok {
+		switch {
+		case !ok:
 			s.undecided(p, "principal of %s is unknown: whether it invokes asynchronously", p.Name)
-			continue
+		case slices.Contains(asyncPrincipals, principal):
+			addFunctionRef(&invokers, p, "function", invoker{p, principal})
 		}
-		if !slices.Contains(asyncPrincipals, principal) {
-			continue
+	}
+	var destinations linked[verdict] // invoke configs by function: the verdict of an on-failure destination
+	for _, c := range s.of(typeInvokeConfig) {
+		if v := nonEmpty(c, "destinationConfig.onFailure.destination"); v != fails {
+			addFunctionRef(&destinations, c, "functionName", v)
 		}
-		for _, f := range functions {
-			named := functionNamed(p, "function", f)
-			if named == fails {
-				continue
-			}
-			covered := nonEmpty(f, "deadLetterConfig.targetArn")
-			for _, c := range configs {
-				covered = max(covered, min(functionNamed(c, "functionName", f), nonEmpty(c, "destinationConfig.onFailure.destination")))
+	}
+	for _, f := range s.of(typeFunction) {
+		var covered verdict = -1 // computed once, for the first invoker
+		invokers.each(f, functionKey, func(p invoker, named verdict) {
+			if covered < 0 {
+				covered = nonEmpty(f, "deadLetterConfig.targetArn")
+				destinations.each(f, functionKey, func(dest verdict, named verdict) { covered = max(covered, min(dest, named)) })
 			}
 			switch {
 			case covered == holds:
 			case named == holds && covered == fails:
-				s.report(f, "%s invokes it asynchronously, and it has no deadLetterConfig and no on-failure destination", principal)
+				s.report(f, "%s invokes it asynchronously, and it has no deadLetterConfig and no on-failure destination", p.principal)
 			default:
-				s.undecided(f, "%s may invoke it asynchronously, and whether it has a deadLetterConfig or on-failure destination is unknown (the function or destinations of %s are unknown)", principal, p.Name)
+				s.undecided(f, "%s may invoke it asynchronously, and whether it has a deadLetterConfig or on-failure destination is unknown (the function or destinations of %s are unknown)", p.principal, p.r.Name)
 			}
-		}
+		})
 	}
 }
 
 func checkPermissionScoped(s *scope) {
-	apis := s.of(typeAPI)
-	buckets := s.of(typeBucket)
+	// The execution ARNs of the APIs and the ARNs of the buckets, known, and whether any is
+	// unknown.
+	execArns, execUnknown := map[string]bool{}, false
+	for _, a := range s.of(typeAPI) {
+		arn, ok := knownOutput(a, "executionArn")
+		execArns[arn], execUnknown = arn != "", execUnknown || !ok
+	}
+	bucketArns, bucketUnknown := map[string]bool{}, false
+	for _, b := range s.of(typeBucket) {
+		arn, ok := bucketARN(b)
+		bucketArns[arn], bucketUnknown = ok, bucketUnknown || !ok
+	}
 	for _, r := range s.of(typePermission) {
 		src, srcKnown := known(r, "sourceArn")
 		principal, principalKnown := known(r, "principal")
@@ -799,25 +840,20 @@ func checkPermissionScoped(s *scope) {
 		case !principalKnown:
 			s.undecided(r, "%s", unknownOf(r, "principal", "sourceArn"))
 		case principal == "apigateway.amazonaws.com":
-			v := fails
-			for _, a := range apis {
-				if arn, ok := knownOutput(a, "executionArn"); !ok || !srcKnown {
-					v = max(v, unsure)
-				} else if arn != "" && strings.HasPrefix(src, arn+"/") {
-					v = holds
-				}
+			// An execution ARN has no "/": the source ARN is below one when it is its prefix
+			// up to the first "/".
+			api, _, below := strings.Cut(src, "/")
+			v := boolVerdict(below && execArns[api])
+			if v == fails && (!srcKnown || execUnknown) {
+				v = unsure
 			}
 			s.decide(r, v, "the source ARN or an API's execution ARN is unknown", "source ARN %q is not below an API's execution ARN", shown(src, srcKnown))
 		case principal == "s3.amazonaws.com":
 			// A bucket's ARN names no account: without the account, another account's
 			// bucket of the same name could invoke the function.
-			v := fails
-			for _, b := range buckets {
-				if arn, ok := bucketARN(b); !ok || !srcKnown {
-					v = max(v, unsure)
-				} else if arn == src {
-					v = holds
-				}
+			v := boolVerdict(bucketArns[src])
+			if v == fails && (!srcKnown || bucketUnknown) {
+				v = unsure
 			}
 			v = min(v, nonEmpty(r, "sourceAccount"))
 			s.decide(r, v, unknownOf(r, "sourceArn", "sourceAccount")+", or a bucket's ARN is", "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account", shown(src, srcKnown), shown(known(r, "sourceAccount")))
@@ -888,21 +924,33 @@ func checkManagedPolicies(s *scope) {
 }
 
 func checkAlarms(s *scope) {
+	type key struct{ ns, metric, dim, value string }
+	have := map[key]bool{}
+	// fuzzy are the alarms with an unknown namespace, metric, dimensions or dimension value:
+	// they may be any alarm that fits what is known of them.
 	type alarm struct {
 		ns, metric ref
 		dims       map[string]any // nil when unknown
 	}
-	var alarms []alarm
+	var fuzzy []alarm
 	for _, a := range s.of(typeAlarm) {
 		al := alarm{ns: refAt(a, "namespace"), metric: refAt(a, "metricName")}
+		unknown := al.ns.unknown || al.metric.unknown || a.Unknown("dimensions")
 		if !a.Unknown("dimensions") {
 			dims, _ := a.Input("dimensions")
 			al.dims, _ = dims.(map[string]any)
-			if al.dims == nil {
-				al.dims = map[string]any{}
+			for d, v := range al.dims {
+				switch v := v.(type) {
+				case string:
+					have[key{al.ns.value, al.metric.value, d, v}] = true
+				case componenttest.Unknown:
+					unknown = true
+				}
 			}
 		}
-		alarms = append(alarms, al)
+		if unknown {
+			fuzzy = append(fuzzy, al)
+		}
 	}
 	is := func(x ref, want string) verdict {
 		if x.unknown {
@@ -910,32 +958,39 @@ func checkAlarms(s *scope) {
 		}
 		return boolVerdict(x.value == want)
 	}
-	// has is the verdict that an alarm watches metric of ns for dimension dim = value (known
-	// unless !ok).
-	has := func(ns, metric, dim, value string, ok bool) verdict {
+	// need is the verdict that an alarm watches metric of ns for dimension dim = r's output
+	// key.
+	need := func(r componenttest.Resource, ns, metric, dim, name string) verdict {
+		value, ok := knownOutput(r, name)
+		switch {
+		case ok && value == "":
+			return holds // nothing to alarm on by name
+		case ok && have[key{ns, metric, dim, value}]:
+			return holds
+		}
 		out := fails
-		for _, a := range alarms {
+		for _, a := range fuzzy {
 			v := min(is(a.ns, ns), is(a.metric, metric))
-			switch d, set := a.dims[dim]; {
-			case a.dims == nil:
-				v = min(v, unsure)
-			case !set:
-				v = fails
-			default:
-				str, isStr := d.(string)
-				_, unknown := d.(componenttest.Unknown)
-				v = min(v, max(boolVerdict(isStr && ok && str == value), maybe(unknown || !ok)))
+			if a.dims == nil {
+				out = max(out, min(v, unsure))
+				continue
 			}
-			out = max(out, v)
+			d, set := a.dims[dim]
+			str, isStr := d.(string)
+			_, unknown := d.(componenttest.Unknown)
+			if set && (unknown || isStr && (!ok || str == value)) {
+				out = max(out, min(v, unsure))
+			}
+		}
+		if !ok && out == fails {
+			// r's value is unknown: a known alarm of the metric may be r's.
+			for k := range have {
+				if k.ns == ns && k.metric == metric && k.dim == dim {
+					return unsure
+				}
+			}
 		}
 		return out
-	}
-	need := func(r componenttest.Resource, ns, metric, dim, key string) verdict {
-		value, ok := knownOutput(r, key)
-		if ok && value == "" {
-			return holds // nothing to alarm on by name
-		}
-		return has(ns, metric, dim, value, ok)
 	}
 	report := func(r componenttest.Resource, v verdict, ns, metric, dim, key string) {
 		value, ok := knownOutput(r, key)
@@ -956,13 +1011,9 @@ func checkAlarms(s *scope) {
 	}
 	rds := redrives(s, false)
 	for _, q := range s.of(typeQueue) {
-		dlq := fails
-		for _, rd := range rds {
-			dlq = max(dlq, rd.target.names(q, "arn"))
-		}
 		visible := need(q, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "name")
 		age := need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "name")
-		switch dlq {
+		switch rds.isDLQ(q) {
 		case holds:
 			report(q, visible, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "name")
 		case fails:

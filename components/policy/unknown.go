@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -167,4 +168,75 @@ func unknownOf(r componenttest.Resource, paths ...string) string {
 		}
 	}
 	return fmt.Sprintf("%s of %s unknown", strings.Join(out, ", "), r.Name)
+}
+
+// linked indexes items (satellites, resource policies, ...) by a reference input that names
+// the resource they apply to, so that finding a resource's items costs what it finds: by the
+// reference's value when it is known, and among the few whose reference is unknown.
+type linked[T any] struct {
+	byValue map[string][]int
+	unknown []int
+	refs    []ref
+	items   []T
+}
+
+func (l *linked[T]) add(x ref, item T) {
+	i := len(l.items)
+	l.items, l.refs = append(l.items, item), append(l.refs, x)
+	switch {
+	case x.unknown:
+		l.unknown = append(l.unknown, i)
+	case x.value != "":
+		if l.byValue == nil {
+			l.byValue = map[string][]int{}
+		}
+		l.byValue[x.value] = append(l.byValue[x.value], i)
+	}
+}
+
+// alias indexes the last added item under one more value its reference stands for (a
+// function's qualified ARN under the function's ARN).
+func (l *linked[T]) alias(value string) {
+	if value != "" {
+		l.byValue[value] = append(l.byValue[value], len(l.items)-1)
+	}
+}
+
+// each calls fn with every item whose reference may name subject by one of its outputs keys
+// ("id" is its ID), and the verdict that it does (holds or unsure), once per item.
+func (l *linked[T]) each(subject componenttest.Resource, keys []string, fn func(item T, v verdict)) {
+	var values []string
+	anyUnknown := false
+	for _, k := range keys {
+		v, ok := knownOutput(subject, k)
+		switch {
+		case !ok:
+			anyUnknown = true
+		case v != "" && !slices.Contains(values, v):
+			values = append(values, v)
+		}
+	}
+	if !anyUnknown {
+		for _, v := range values {
+			for _, i := range l.byValue[v] {
+				fn(l.items[i], holds)
+			}
+		}
+	} else {
+		// A known reference may be the subject's unknown value.
+		best := map[int]verdict{}
+		for v, is := range l.byValue {
+			for _, i := range is {
+				best[i] = max(best[i], unsure, boolVerdict(slices.Contains(values, v)))
+			}
+		}
+		for _, i := range slices.Sorted(maps.Keys(best)) {
+			fn(l.items[i], best[i])
+		}
+	}
+	for _, i := range l.unknown {
+		if v := l.refs[i].names(subject, keys...); v != fails {
+			fn(l.items[i], v)
+		}
+	}
 }
