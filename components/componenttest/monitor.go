@@ -72,10 +72,11 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	parent := ""
 	rpc := args.RegisterRPC
-	if rpc != nil {
+	if rpc != nil && r.Preview {
 		// The mock monitor unmarshals the inputs without their unknowns, so an input built
 		// from an unknown output would be indistinguishable from one never set; the request
-		// still carries it as unknown, as the engine (and a policy pack) sees it.
+		// still carries it as unknown, as the engine (and a policy pack) sees it. An update
+		// has no unknowns.
 		inputs, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
 			KeepUnknowns: true, KeepSecrets: true, KeepResources: true,
 		})
@@ -83,6 +84,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 			return "", nil, fmt.Errorf("componenttest: %s %q: inputs: %w", args.TypeToken, args.Name, err)
 		}
 		res.Inputs = inputs
+	}
+	if rpc != nil {
 		parent = rpc.GetParent()
 		res.Protect = rpc.GetProtect()
 		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
