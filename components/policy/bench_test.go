@@ -62,6 +62,22 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluatePreview is BenchmarkEvaluate over preview recordings, where most
+// references are unknown and the checks look for what they may name.
+func BenchmarkEvaluatePreview(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		res := componenttest.MustRun(b, services(n), componenttest.Preview()).Resources()
+		b.Run(fmt.Sprintf("services=%d/resources=%d", n, len(res)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := policy.Evaluate(res, policy.Options{Production: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func TestPreviewRecordingsAreEvaluatedWithoutGuessing(t *testing.T) {
 	for _, tc := range ruleCases {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
