@@ -124,7 +124,8 @@ func Lookup(id string) (Rule, bool) {
 
 // Check returns the violations Evaluate reports that no suppression accepts. When a
 // suppression is invalid, it returns one violation of rule "suppression" for each mistake
-// instead, so a test that expects no violation fails on it.
+// instead, so a test that expects no violation fails on it. Outcomes a preview leaves
+// undecided are no violations: Evaluate's Report.Undecided lists them.
 func Check(resources []componenttest.Resource, opts Options) []Violation {
 	rep, err := Evaluate(resources, opts)
 	if err != nil {
