@@ -9,8 +9,9 @@
 // from suppressions.json, compiled in (a test holds it equal to stacks.Baseline's). Any other
 // stack gets no suppressions (they name Groundwork's resources) and is production when named
 // prod. GROUNDWORK_POLICY_PRODUCTION (true or false) overrides the production decision for
-// every stack. In a preview every policy is advisory, unless
-// GROUNDWORK_POLICY_PREVIEW_ADVISORY=false: the update enforces them.
+// every stack. Previews enforce the policies as updates do: a rule that needs a value the
+// preview does not know yet leaves its outcome undecided (logged on stderr) rather than
+// reporting a violation, and the update decides it.
 package main
 
 import (
@@ -41,10 +42,6 @@ const (
 // ProductionVar overrides the production decision for every stack the pack analyzes.
 const ProductionVar = "GROUNDWORK_POLICY_PRODUCTION"
 
-// PreviewAdvisoryVar, set to false, makes previews enforce each policy at its level; by
-// default every policy is advisory in a preview (see policypack.Config.PreviewAdvisory).
-const PreviewAdvisoryVar = "GROUNDWORK_POLICY_PREVIEW_ADVISORY"
-
 // suppressionsFile names the embedded suppressions in errors.
 const suppressionsFile = "cmd/policypack/suppressions.json"
 
@@ -73,7 +70,6 @@ func factory() (func(*pulumi.Context) (policyx.PolicyPack, error), error) {
 		Version:           packVersion,
 		StackSuppressions: stackSuppressions(sups),
 		Production:        production,
-		PreviewAdvisory:   previewAdvisory,
 	}.Factory()
 }
 
@@ -88,11 +84,6 @@ func stackSuppressions(byTier map[platformconfig.Tier][]policy.Suppression) func
 		return byTier[tier], nil
 	}
 }
-
-// previewAdvisory makes every policy advisory in a preview unless PreviewAdvisoryVar says
-// false: the rules cannot decide on the unknown values of resources a preview would create,
-// and a mandatory violation in the preview would stop `pulumi up` before its update.
-var previewAdvisory = policypack.FromEnv(PreviewAdvisoryVar, policypack.Always)
 
 // production decides whether a stack is held to the production rules (see the package doc).
 var production = policypack.FromEnv(ProductionVar, func(ctx *pulumi.Context) (bool, error) {

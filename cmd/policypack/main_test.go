@@ -101,13 +101,41 @@ func TestThePackReportsWhatEvaluateReportsForEveryStack(t *testing.T) {
 	}
 }
 
+func TestPreviewsOfTheStacksPass(t *testing.T) {
+	t.Setenv(ProductionVar, "")
+	for _, env := range []string{"dev", "staging", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			// Given the stack program recorded as `pulumi preview` runs a new stack: every
+			// id, ARN and name built from another resource's output is unknown
+			sf, err := componenttest.LoadStackConfig(projectDir(t), env)
+			require.NoError(t, err)
+			rec := componenttest.MustRun(t, stacks.Program, componenttest.FromStackFile(sf), componenttest.Preview())
+			req, err := packtest.StackRequest(rec)
+			require.NoError(t, err)
+			stack := packtest.StackOf(rec, sf.Values)
+			require.True(t, stack.DryRun, "the engine says it is a preview")
+			// When the pack analyzes it, as `pulumi preview --policy-pack` (and `pulumi up`,
+			// which previews first) does
+			got, err := packtest.Analyze(context.Background(), pack, stack, req)
+			require.NoError(t, err)
+			// Then it reports no violation, mandatory or advisory: what it cannot know yet is
+			// undecided, and the update decides it
+			for _, d := range got.Diagnostics {
+				t.Errorf("%s preview: %s on %s (%s): %s", env, d.GetPolicyName(), d.GetUrn(), d.GetEnforcementLevel(), d.GetMessage())
+			}
+			rep, err := policy.Evaluate(rec.Resources(), stacks.Baseline(stacks.Tier(env)))
+			require.NoError(t, err)
+			assert.NotEmpty(t, rep.Undecided, "outcomes the preview leaves undecided (the pack logs them)")
+		})
+	}
+}
+
 // TestThePackHoldsTheProdStackToTheProductionRules plants unprotected stateful resources in
 // the prod stack's recording: the pack, configured with the prod stack file, reports each as
-// Evaluate does in production, and with the dev stack file reports none of them; in a preview,
-// every violation is advisory unless the variable says previews enforce.
+// Evaluate does in production, and with the dev stack file reports none of them; a preview
+// enforces them as an update does (protect is an option, known in a preview).
 func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 	t.Setenv(ProductionVar, "")
-	t.Setenv(PreviewAdvisoryVar, "")
 	rec, prodConfig := recordStack(t, "prod")
 	_, devConfig := recordStack(t, "dev")
 	unprotected := rec.Resources()
@@ -122,17 +150,13 @@ func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 		tier       stacks.Tier
 		production bool
 		preview    bool
-		enforce    string // PreviewAdvisoryVar
-		advisory   bool   // every violation is advisory
 	}{
-		{"prod stack file", prodConfig, stacks.Prod, true, false, "", false},
-		{"dev stack file", devConfig, stacks.Dev, false, false, "", false},
-		{"prod stack file, preview", prodConfig, stacks.Prod, true, true, "", true},
-		{"prod stack file, preview enforced", prodConfig, stacks.Prod, true, true, "false", false},
+		{"prod stack file", prodConfig, stacks.Prod, true, false},
+		{"dev stack file", devConfig, stacks.Dev, false, false},
+		{"prod stack file, preview", prodConfig, stacks.Prod, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Given the prod stack's resources, none protected, and a stack file
-			t.Setenv(PreviewAdvisoryVar, tc.enforce)
 			stack := packtest.StackOf(rec, tc.config)
 			stack.DryRun = tc.preview
 			// When the pack analyzes them
@@ -146,11 +170,11 @@ func TestThePackHoldsTheProdStackToTheProductionRules(t *testing.T) {
 			wantMandatory := false
 			for _, v := range rep.Violations {
 				want = append(want, finding{v.Rule, v.Resource, v.Message})
-				wantMandatory = wantMandatory || policypack.Enforcement(v.Severity) == policyx.EnforcementLevelMandatory && !tc.advisory
+				wantMandatory = wantMandatory || policypack.Enforcement(v.Severity) == policyx.EnforcementLevelMandatory
 			}
 			assert.Equal(t, wantMandatory, slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
 				return d.GetEnforcementLevel() == pulumirpc.EnforcementLevel_MANDATORY
-			}), "a violation is mandatory exactly when its rule is and the run is no advisory preview (%s)", PreviewAdvisoryVar)
+			}), "a violation is mandatory exactly when its rule is, in a preview as in an update")
 			for _, d := range got.Diagnostics {
 				have = append(have, finding{d.GetPolicyName(), d.GetUrn(), d.GetMessage()[strings.Index(d.GetMessage(), "\n")+1:]})
 			}

@@ -295,6 +295,11 @@ func planStack(root string, sf *componenttest.StackFile, tier string) (plan.Stac
 	if err != nil {
 		return plan.Stack{}, nil, fmt.Errorf("stack %s: baseline: %w", sf.Stack, err)
 	}
+	if n := len(rep.Undecided); n > 0 {
+		// The plan runs as an update, where every value is known: a rule left undecided
+		// would pass the plan unchecked, and the plan format has no place for it.
+		return plan.Stack{}, nil, fmt.Errorf("stack %s: baseline: %d undecided in an update, where every value should be known; the first: %s", sf.Stack, n, rep.Undecided[0])
+	}
 	c := &converter{root: root}
 	s := plan.Stack{Stack: sf.Stack, Project: sf.Project, Tier: tier, Resources: c.planResources(resources)}
 	s.Baseline = c.baseline(rep)

@@ -84,6 +84,37 @@ func TestPreviewLeavesComputedOutputsUnknown(t *testing.T) {
 	assert.Empty(t, main.ID, "no id in preview")
 	_, known := main.Input("redrivePolicy")
 	assert.False(t, known, "redrive policy depends on an unknown ARN")
+
+	// And Unknown tells a value not known yet from one never set
+	dlq, ok := rec.Get("aws:sqs/queue:Queue", "dlq")
+	require.True(t, ok)
+	provider, ok := rec.Get("pulumi:providers:aws", "aws")
+	require.True(t, ok)
+	for _, tc := range []struct {
+		res     componenttest.Resource
+		path    string
+		unknown bool
+	}{
+		{main, "redrivePolicy", true},                     // built from the DLQ's ARN
+		{main, "redrivePolicy.deadLetterTargetArn", true}, // below an unknown value
+		{main, "arn", true},                               // computed by the provider
+		{main, "url", true},
+		{main, "id", true},
+		{provider, "region", false},   // a literal
+		{dlq, "redrivePolicy", false}, // never set
+		{dlq, "tags.nothing", false},
+	} {
+		assert.Equal(t, tc.unknown, tc.res.Unknown(tc.path), "%s: Unknown(%q)", tc.res.Name, tc.path)
+	}
+
+	// And in update mode nothing is unknown
+	rec, err = componenttest.Run(program)
+	require.NoError(t, err)
+	for _, r := range rec.Resources() {
+		for _, path := range []string{"id", "arn", "url", "redrivePolicy"} {
+			assert.False(t, r.Unknown(path), "%s: Unknown(%q) in update mode", r.Name, path)
+		}
+	}
 }
 
 func TestUnmockedInvokeIsAnError(t *testing.T) {

@@ -15,7 +15,8 @@
 // components' typed transforms (package components/transform). pulumi.Transformations
 // (deprecated) run in the program itself and are recorded. [Run] executes a program
 // under a fresh Recorder in update mode, or in preview mode with [Preview], where outputs the
-// provider would compute are unknown, as in `pulumi preview`. [StackConfig] loads a real
+// provider would compute are unknown, as in `pulumi preview`, and recorded as unknown, as are
+// the inputs built from them: [Resource.Unknown] tells them from values never set. [StackConfig] loads a real
 // Pulumi.<stack>.yaml with the Pulumi SDK's workspace package and feeds it as the program's
 // config.
 //

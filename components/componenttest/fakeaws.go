@@ -50,11 +50,16 @@ func shortID(res Resource, n int) string {
 // answer returns the id and state for a registration. In preview mode the state is the inputs
 // alone, so every output the provider would compute resolves as unknown, and there is no id.
 func (r *Recorder) answer(res Resource) (string, resource.PropertyMap) {
+	if r.Preview || !res.Custom {
+		return "", res.Inputs.Copy()
+	}
+	return r.answerUpdate(res)
+}
+
+// answerUpdate is answer in update mode.
+func (r *Recorder) answerUpdate(res Resource) (string, resource.PropertyMap) {
 	state := res.Inputs.Copy()
 	if !res.Custom {
-		return "", state
-	}
-	if r.Preview {
 		return "", state
 	}
 	region := r.regionOf(res.Provider)

@@ -8,9 +8,12 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/groundwork-dev/groundwork/components/internal/naming"
 )
 
 // Recorder is a pulumi.MockResourceMonitor that records every resource and answers invokes.
@@ -69,6 +72,19 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	parent := ""
 	rpc := args.RegisterRPC
+	if rpc != nil && r.Preview {
+		// The mock monitor unmarshals the inputs without their unknowns, so an input built
+		// from an unknown output would be indistinguishable from one never set; the request
+		// still carries it as unknown, as the engine (and a policy pack) sees it. An update
+		// has no unknowns.
+		inputs, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true,
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("componenttest: %s %q: inputs: %w", args.TypeToken, args.Name, err)
+		}
+		res.Inputs = inputs
+	}
 	if rpc != nil {
 		parent = rpc.GetParent()
 		res.Protect = rpc.GetProtect()
@@ -93,6 +109,24 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 	id, outputs := r.answer(res)
 	res.ID, res.Outputs = id, outputs
+	if r.Preview && res.Custom {
+		res.IDUnknown = true
+		// What the provider would compute is unknown in a preview: recorded as unknown, so a
+		// rule can tell it from a value never set; the program gets it as unknown too.
+		_, computed := r.answerUpdate(res)
+		res.Outputs = res.Outputs.Copy()
+		name := naming.Types[res.Type].Property
+		for k := range computed {
+			switch _, set := res.Outputs[k]; {
+			case set:
+			case string(k) == name && res.PhysicalName != "":
+				// The engine's Check gives a resource its auto-name before the preview.
+				res.Outputs[k] = resource.NewProperty(res.PhysicalName)
+			default:
+				res.Outputs[k] = resource.MakeComputed(resource.NewProperty(""))
+			}
+		}
+	}
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
 	if reg := res.InputString("region"); strings.HasPrefix(res.Type, "pulumi:providers:") && reg != "" {

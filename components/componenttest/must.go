@@ -153,6 +153,9 @@ func (r Resource) label() string { return fmt.Sprintf("%s %q", r.Type, r.Name) }
 // input is Input with an error that says why there is no value.
 func (r Resource) input(path string) (any, error) {
 	v, ok := r.Input(path)
+	if !ok && r.Unknown(path) {
+		return nil, fmt.Errorf("%s: input %q is unknown (preview)", r.label(), path)
+	}
 	if !ok {
 		return nil, fmt.Errorf("%s: input %q is not set", r.label(), path)
 	}

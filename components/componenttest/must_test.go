@@ -249,7 +249,7 @@ func TestMustJSON(t *testing.T) {
 		want string
 	}{
 		{"missing", dlq, "redrivePolicy", &redrive, `componenttest: aws:sqs/queue:Queue "dlq": input "redrivePolicy" is not set`},
-		{"unknown in preview", preview, "redrivePolicy", &redrive, `componenttest: aws:sqs/queue:Queue "main": input "redrivePolicy" is not set`},
+		{"unknown in preview", preview, "redrivePolicy", &redrive, `componenttest: aws:sqs/queue:Queue "main": input "redrivePolicy" is unknown (preview)`},
 		{"not a string", delayed(t), "delaySeconds", &redrive, `componenttest: aws:sqs/queue:Queue "q": input "delaySeconds" is float64, not a JSON string`},
 		{"not of that shape", main, "redrivePolicy", &[]string{}, `componenttest: aws:sqs/queue:Queue "main": input "redrivePolicy" is not JSON of that shape: json: cannot unmarshal object`},
 	} {

@@ -2,6 +2,7 @@ package componenttest
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -16,6 +17,10 @@ type Resource struct {
 	URN string
 	// ID is the physical id the mocks answered; empty for components and in preview mode.
 	ID string
+	// IDUnknown is true for a custom resource whose id is not known yet: every one in a
+	// preview recording, and one a policy pack receives with an unknown id (a preview of a
+	// resource to be created).
+	IDUnknown bool
 	// Custom is true for resources a provider manages, false for components.
 	Custom bool
 	// Parent is the URN of the parent; the root stack's URN for top-level resources.
@@ -33,10 +38,14 @@ type Resource struct {
 	PropertyDependencies map[string][]string
 	// IgnoreChanges is the IgnoreChanges option.
 	IgnoreChanges []string
-	// Inputs are the inputs as registered. In preview mode inputs that depend on unknown
-	// outputs are missing, as the engine leaves them out.
+	// Inputs are the inputs as registered. In preview mode an input built from an unknown
+	// output is a computed value (resource.MakeComputed), as the engine receives it: Input
+	// treats it as not there, Unknown tells it from an input never set.
 	Inputs resource.PropertyMap
-	// Outputs is the state the mocks answered.
+	// Outputs is the state the mocks answered. In preview mode it is the inputs, and every
+	// output the provider would compute (what update mode answers beyond the inputs) is a
+	// computed value, but the name property, which holds PhysicalName when it is known: the
+	// engine's Check gives a resource its auto-name before the preview.
 	Outputs resource.PropertyMap
 	// PhysicalName is the name AWS would give the resource: the name input the program set
 	// ("name", "bucket", ... as the type has it), else namePrefix and 26 characters, else
@@ -54,11 +63,102 @@ type Resource struct {
 
 // Input returns the plain Go value at a property path of the inputs, such as "tags.environment",
 // "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", and whether it is there. Objects
-// come back as map[string]any, arrays as []any, numbers as float64.
+// come back as map[string]any, arrays as []any, numbers as float64; an unknown value within
+// them as Unknown{}. A value that is itself unknown, or inside an unknown one, is not there:
+// ask Unknown.
 func (r Resource) Input(path string) (any, bool) { return lookup(r.Inputs, path) }
 
 // Output is Input for the outputs.
 func (r Resource) Output(path string) (any, bool) { return lookup(r.Outputs, path) }
+
+// Unknown reports whether the property at path is unknown (a preview): the value at path,
+// or an object or array on the way to it, is unknown in the inputs or the outputs. A path
+// whose value is simply not set is not unknown, so a rule can tell "missing because not
+// known yet" from "missing because never set". The path "id" asks about ID (IDUnknown).
+func (r Resource) Unknown(path string) bool {
+	if path == "id" {
+		return r.IDUnknown
+	}
+	return unknownAt(r.Inputs, path) || unknownAt(r.Outputs, path)
+}
+
+// unknownAt reports whether the value at path in m, or one on the way to it, is unknown.
+func unknownAt(m resource.PropertyMap, path string) bool {
+	if !strings.ContainsAny(path, "[]\"'") {
+		// Object keys only ("tags.name"): walk them without parsing, as the rules ask often.
+		v := resource.NewObjectProperty(m)
+		for rest, more := path, true; more; {
+			var k string
+			k, rest, more = strings.Cut(rest, ".")
+			if isUnknown(v) {
+				return true
+			}
+			if v = unwrap(v); !v.IsObject() {
+				return false
+			}
+			var ok bool
+			if v, ok = v.ObjectValue()[resource.PropertyKey(k)]; !ok {
+				return false
+			}
+		}
+		return isUnknown(v)
+	}
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return false
+	}
+	v := resource.NewObjectProperty(m)
+	for _, k := range p {
+		if isUnknown(v) {
+			return true
+		}
+		v = unwrap(v)
+		var ok bool
+		switch key := k.(type) {
+		case string:
+			if !v.IsObject() {
+				return false
+			}
+			v, ok = v.ObjectValue()[resource.PropertyKey(key)]
+		case int:
+			if !v.IsArray() || key < 0 || key >= len(v.ArrayValue()) {
+				return false
+			}
+			v, ok = v.ArrayValue()[key], true
+		}
+		if !ok {
+			return false
+		}
+	}
+	return isUnknown(v)
+}
+
+// isUnknown reports whether v is an unknown value: computed, or an output not known.
+func isUnknown(v resource.PropertyValue) bool {
+	switch {
+	case v.IsComputed():
+		return true
+	case v.IsOutput():
+		return !v.OutputValue().Known
+	case v.IsSecret():
+		return isUnknown(v.SecretValue().Element)
+	}
+	return false
+}
+
+// unwrap returns the value inside a secret or a known output.
+func unwrap(v resource.PropertyValue) resource.PropertyValue {
+	for {
+		switch {
+		case v.IsSecret():
+			v = v.SecretValue().Element
+		case v.IsOutput() && v.OutputValue().Known:
+			v = v.OutputValue().Element
+		default:
+			return v
+		}
+	}
+}
 
 // InputString returns the string at path, or "" when it is missing or not a string.
 func (r Resource) InputString(path string) string {
@@ -76,7 +176,7 @@ func lookup(m resource.PropertyMap, path string) (any, bool) {
 		return nil, false
 	}
 	v, ok := p.Get(resource.NewObjectProperty(m))
-	if !ok || v.IsNull() {
+	if !ok || v.IsNull() || isUnknown(v) {
 		return nil, false
 	}
 	return plain(v), true

@@ -74,3 +74,49 @@ func TestTheAuditsPlantedProgramIsReported(t *testing.T) {
 		"a queue with encryption off, no TLS-only policy, no DLQ and no alarm")
 	assert.Equal(t, []string{"sqs-public-policy"}, got["open-policy"], "a public queue policy")
 }
+
+func TestTheAuditsPlantedProgramIsReportedInPreview(t *testing.T) {
+	// Given the audit's program, as `pulumi preview` runs it: the ARNs are unknown, and so
+	// are the two resource policies built from them
+	rec := componenttest.MustRun(t, auditProgram, componenttest.Preview())
+
+	// When the baseline is evaluated
+	rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
+	assert.NoError(t, err)
+	byName := func(vs []policy.Violation) map[string][]string {
+		out := map[string][]string{}
+		for _, v := range vs {
+			out[logicalName(v.Resource)] = append(out[logicalName(v.Resource)], v.Rule)
+		}
+		for _, rs := range out {
+			sort.Strings(rs)
+		}
+		return out
+	}
+	got, undecided := byName(rep.Violations), byName(rep.Undecided)
+
+	// Then every fault made of literals is a violation in the preview as in the update
+	assert.Equal(t, []string{"lambda-permission-scoped", "lambda-public-access"}, got["anyone-invokes"],
+		"a permission for principal * with no source ARN")
+	assert.Equal(t, []string{"iam-explicit-actions", "iam-explicit-resources", "iam-no-admin"}, got["admin"], "an iam.Policy allowing * on *")
+	assert.Equal(t, []string{"alarms", "sqs-dead-letter-queue", "sqs-encryption"}, got["open"],
+		"a queue with encryption off, no DLQ and no alarm")
+	// And the faults inside documents built from unknown ARNs are undecided, not passed
+	assert.Equal(t, []string{"s3-public-policy"}, undecided["leaky-policy"], "the Allow bucket policy for * is built from the bucket's ARN")
+	assert.Contains(t, undecided["leaky"], "s3-tls-only", "whether the bucket's only policy denies plain HTTP")
+	assert.Equal(t, []string{"sqs-tls-only"}, undecided["open"], "whether the queue's policy denies plain HTTP")
+	assert.Contains(t, undecided["open-policy"], "sqs-public-policy", "the public queue policy is built from the queue's ARN")
+	// And no fault of the update is neither
+	update := policy.Check(componenttest.MustRun(t, auditProgram).Resources(), policy.Options{})
+	for _, v := range update {
+		in := func(vs []policy.Violation) bool {
+			for _, p := range vs {
+				if p.Rule == v.Rule && p.Resource == v.Resource {
+					return true
+				}
+			}
+			return false
+		}
+		assert.True(t, in(rep.Violations) || in(rep.Undecided), "%s on %s is a violation or undecided in the preview", v.Rule, logicalName(v.Resource))
+	}
+}

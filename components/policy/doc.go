@@ -8,8 +8,15 @@
 // Evaluate runs them all and applies Suppressions, each of one rule on one resource with a
 // written reason; suppressed violations are reported (Report.Suppressed), never dropped.
 //
-// Evaluate reads update-mode recordings: in preview, values built from other resources'
-// outputs are unknown and the checks that need them cannot decide.
+// The rules are three-valued. In a preview (a componenttest preview recording, or what the
+// engine sends a policy pack) the outputs of resources still to be created are unknown, and so
+// are the inputs built from them; componenttest.Resource.Unknown tells such a value from one
+// never set. A check that needs an unknown value, where a known one could make the rule hold
+// or fail, records an undecided outcome (Report.Undecided) instead of a violation; a value
+// known in the preview and wrong is a violation there as in the update. So a preview reports
+// no violation its update would not, and leaves none of the update's unreported: each is a
+// violation or undecided (TestPreviewRecordingsAreEvaluatedWithoutGuessing holds every rule
+// case to that). An update-mode recording has no undecided outcome.
 //
 // # Rules
 //

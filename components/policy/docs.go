@@ -229,6 +229,8 @@ type policyDoc struct {
 	// where names the document within its owner ("policy", "inlinePolicies[0].policy").
 	where string
 	text  string
+	// unknown is true for a document not known yet (a preview): built from unknown outputs.
+	unknown bool
 }
 
 // Identity policy holders: the resource types whose inputs carry IAM identity policy
@@ -241,15 +243,21 @@ func identityDocs(s *scope) []policyDoc {
 	var out []policyDoc
 	for _, typ := range []string{typeRolePolicy, typePolicy, typeUserPolicy, typeGroupPolicy} {
 		for _, r := range s.of(typ) {
-			out = append(out, policyDoc{owner: r, where: "policy", text: r.InputString("policy")})
+			out = append(out, policyDoc{owner: r, where: "policy", text: r.InputString("policy"), unknown: r.Unknown("policy")})
 		}
 	}
 	for _, r := range s.of(typeRole) {
+		if r.Unknown("inlinePolicies") {
+			out = append(out, policyDoc{owner: r, where: "inlinePolicies", unknown: true})
+			continue
+		}
 		v, _ := r.Input("inlinePolicies")
 		list, _ := v.([]any)
 		for i := range list {
 			where := fmt.Sprintf("inlinePolicies[%d].policy", i)
-			if text := r.InputString(where); text != "" {
+			if r.Unknown(where) {
+				out = append(out, policyDoc{owner: r, where: where, unknown: true})
+			} else if text := r.InputString(where); text != "" {
 				out = append(out, policyDoc{owner: r, where: where, text: text})
 			}
 		}
@@ -258,9 +266,14 @@ func identityDocs(s *scope) []policyDoc {
 }
 
 // eachStatement runs fn over every statement of every identity policy document that parses
-// (rule iam-policy-json reports those that don't).
+// (rule iam-policy-json reports those that don't); a document not known yet leaves the rule
+// undecided on its owner.
 func eachStatement(s *scope, fn func(d policyDoc, i int, st statement)) {
 	for _, d := range identityDocs(s) {
+		if d.unknown {
+			s.undecided(d.owner, "%s of %s is unknown", d.where, d.owner.Name)
+			continue
+		}
 		doc, err := s.parse(d.text)
 		if err != nil {
 			continue

@@ -92,6 +92,13 @@ type Report struct {
 	// Unused are the suppressions that accepted no violation: the resource complies now, and
 	// the suppression can go.
 	Unused []Suppression
+	// Undecided are the outcomes no rule could decide, sorted alike: the rule needs a value
+	// that is unknown (in a preview, the outputs of resources still to be created, and the
+	// inputs built from them), and a known one could make it hold or fail. Each is neither
+	// a violation nor a pass; its Message says what would be wrong and which value is
+	// unknown. An update (every value known) has none. A suppression that names one
+	// counts as used, and its reason is in Suppression.
+	Undecided []Violation
 }
 
 // AccessLoggingOffTag is the tag whose value, on a bucket, is the reason its server access
@@ -117,7 +124,8 @@ func Lookup(id string) (Rule, bool) {
 
 // Check returns the violations Evaluate reports that no suppression accepts. When a
 // suppression is invalid, it returns one violation of rule "suppression" for each mistake
-// instead, so a test that expects no violation fails on it.
+// instead, so a test that expects no violation fails on it. Outcomes a preview leaves
+// undecided are no violations: Evaluate's Report.Undecided lists them.
 func Check(resources []componenttest.Resource, opts Options) []Violation {
 	rep, err := Evaluate(resources, opts)
 	if err != nil {
@@ -147,7 +155,7 @@ func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) 
 		return Report{}, err
 	}
 	idx, parsed := newIndex(resources), map[string]parsedDoc{}
-	var found []Violation
+	var found, unsure []Violation
 	for i := range catalogue {
 		r := &catalogue[i]
 		if r.Production && !opts.Production {
@@ -156,17 +164,23 @@ func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) 
 		s := &scope{rule: r, idx: idx, parsed: parsed}
 		r.check(s)
 		found = append(found, s.out...)
+		unsure = append(unsure, s.unsure...)
 	}
-	slices.SortStableFunc(found, func(a, b Violation) int {
+	byRule := func(a, b Violation) int {
 		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Resource, b.Resource)
-	})
+	}
+	slices.SortStableFunc(found, byRule)
+	slices.SortStableFunc(unsure, byRule)
 	var rep Report
 	used := make([]bool, len(opts.Suppressions))
+	suppression := func(v Violation) int {
+		return slices.IndexFunc(opts.Suppressions, func(s Suppression) bool { return s.Rule == v.Rule && names(s, v.Resource) })
+	}
 	for _, v := range found {
-		i := slices.IndexFunc(opts.Suppressions, func(s Suppression) bool { return s.Rule == v.Rule && names(s, v.Resource) })
+		i := suppression(v)
 		if i < 0 {
 			rep.Violations = append(rep.Violations, v)
 			continue
@@ -174,6 +188,14 @@ func Evaluate(resources []componenttest.Resource, opts Options) (Report, error) 
 		used[i] = true
 		v.Suppression = opts.Suppressions[i].Reason
 		rep.Suppressed = append(rep.Suppressed, v)
+	}
+	for _, v := range unsure {
+		// The suppression accepts the violation should the update find one: it is in use.
+		if i := suppression(v); i >= 0 {
+			used[i] = true
+			v.Suppression = opts.Suppressions[i].Reason
+		}
+		rep.Undecided = append(rep.Undecided, v)
 	}
 	for i, s := range opts.Suppressions {
 		if !used[i] {
@@ -244,6 +266,8 @@ type scope struct {
 	rule *Rule
 	idx  index
 	out  []Violation
+	// unsure are the outcomes the check could not decide (see Report.Undecided).
+	unsure []Violation
 	// parsed holds each policy document text parsed once per evaluation: several rules
 	// read the same documents.
 	parsed map[string]parsedDoc

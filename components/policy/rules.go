@@ -59,19 +59,18 @@ var catalogue = []Rule{
 	{ID: "s3-encryption", Title: "buckets encrypt objects by default", Severity: High,
 		Types:  []string{typeBucket, typeBucketSSE},
 		Reason: "Default encryption (SSE-S3 or SSE-KMS) configured on the bucket keeps every object encrypted at rest whatever the writer asks, and SSE-KMS adds key policy and CloudTrail for each use.",
-		check: bucketSatellite(typeBucketSSE, "server-side encryption configuration with an sseAlgorithm", func(r componenttest.Resource) bool {
-			return r.InputString("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != ""
+		check: bucketSatellite(typeBucketSSE, "server-side encryption configuration with an sseAlgorithm", func(r componenttest.Resource) verdict {
+			return nonEmpty(r, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm")
 		})},
 	{ID: "s3-public-access-block", Title: "buckets block every form of public access", Severity: Critical,
 		Types: []string{typeBucket, typeBucketPAB}, Controls: []string{"FSBP S3.8", "AwsSolutions-S2"},
 		Reason: "The bucket-level public access block refuses public ACLs and public bucket policies, so a later mistake in either cannot expose the objects.",
-		check: bucketSatellite(typeBucketPAB, "public access block with all four settings true", func(r componenttest.Resource) bool {
+		check: bucketSatellite(typeBucketPAB, "public access block with all four settings true", func(r componenttest.Resource) verdict {
+			out := holds
 			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-				if v, _ := r.Input(f); v != true {
-					return false
-				}
+				out = min(out, equals(r, f, true))
 			}
-			return true
+			return out
 		})},
 	{ID: "s3-tls-only", Title: "bucket policies deny every request made without TLS", Severity: High,
 		Types: []string{typeBucket, typeBucketPolicy}, Controls: []string{"FSBP S3.5", "AwsSolutions-S10"},
@@ -80,14 +79,14 @@ var catalogue = []Rule{
 	{ID: "s3-versioning", Title: "buckets are versioned", Severity: Medium,
 		Types: []string{typeBucket, typeBucketVersioning}, Controls: []string{"FSBP S3.14"},
 		Reason: "Versioning keeps overwritten and deleted objects recoverable, from a bug as from an attacker.",
-		check: bucketSatellite(typeBucketVersioning, "versioning configuration with status Enabled", func(r componenttest.Resource) bool {
-			return r.InputString("versioningConfiguration.status") == "Enabled"
+		check: bucketSatellite(typeBucketVersioning, "versioning configuration with status Enabled", func(r componenttest.Resource) verdict {
+			return equals(r, "versioningConfiguration.status", "Enabled")
 		})},
 	{ID: "s3-ownership", Title: "buckets disable ACLs (BucketOwnerEnforced)", Severity: Medium,
 		Types: []string{typeBucket, typeBucketOwnership}, Controls: []string{"FSBP S3.12"},
 		Reason: "With ACLs disabled the bucket owner owns every object and only policies decide access, so no ACL can grant what the policies do not.",
-		check: bucketSatellite(typeBucketOwnership, "ownership controls with BucketOwnerEnforced", func(r componenttest.Resource) bool {
-			return r.InputString("rule.objectOwnership") == "BucketOwnerEnforced"
+		check: bucketSatellite(typeBucketOwnership, "ownership controls with BucketOwnerEnforced", func(r componenttest.Resource) verdict {
+			return equals(r, "rule.objectOwnership", "BucketOwnerEnforced")
 		})},
 	{ID: "s3-access-logging", Title: "buckets log access, or say why not", Severity: Low,
 		Types: []string{typeBucket, typeBucketLogging}, Controls: []string{"FSBP S3.9", "AwsSolutions-S1"},
@@ -104,9 +103,8 @@ var catalogue = []Rule{
 		Reason: "SSE-SQS or a KMS key keeps messages, which often carry personal data, encrypted at rest.",
 		check: func(s *scope) {
 			for _, q := range s.of(typeQueue) {
-				if v, _ := q.Input("sqsManagedSseEnabled"); v != true && q.InputString("kmsMasterKeyId") == "" {
-					s.report(q, "not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId")
-				}
+				s.decide(q, max(equals(q, "sqsManagedSseEnabled", true), nonEmpty(q, "kmsMasterKeyId")), unknownOf(q, "sqsManagedSseEnabled", "kmsMasterKeyId"),
+					"not encrypted at rest: sqsManagedSseEnabled is not true and there is no kmsMasterKeyId")
 			}
 		}},
 	{ID: "sqs-tls-only", Title: "queue policies deny every request made without TLS", Severity: High,
@@ -136,9 +134,8 @@ var catalogue = []Rule{
 		Reason: "Active tracing shows where a slow or failing request spent its time across API Gateway, the function and the AWS calls it made.",
 		check: func(s *scope) {
 			for _, f := range s.of(typeFunction) {
-				if f.InputString("tracingConfig.mode") != "Active" {
-					s.report(f, "tracingConfig.mode is %q, not Active", f.InputString("tracingConfig.mode"))
-				}
+				s.decide(f, equals(f, "tracingConfig.mode", "Active"), unknownOf(f, "tracingConfig.mode"),
+					"tracingConfig.mode is %q, not Active", f.InputString("tracingConfig.mode"))
 			}
 		}},
 	{ID: "lambda-explicit-memory", Title: "functions set their memory size", Severity: Low,
@@ -146,9 +143,7 @@ var catalogue = []Rule{
 		Reason: "Memory also sets CPU and cost; Lambda's default of 128 MB is a guess nobody made for this function.",
 		check: func(s *scope) {
 			for _, f := range s.of(typeFunction) {
-				if v, ok := f.Input("memorySize"); !ok || v == float64(0) {
-					s.report(f, "memorySize is not set (Lambda's default is 128 MB)")
-				}
+				s.decide(f, positive(f, "memorySize"), unknownOf(f, "memorySize"), "memorySize is not set (Lambda's default is 128 MB)")
 			}
 		}},
 	{ID: "lambda-explicit-timeout", Title: "functions set their timeout", Severity: Low,
@@ -156,9 +151,7 @@ var catalogue = []Rule{
 		Reason: "The timeout bounds a stuck invocation's cost and must fit its callers (API Gateway's 30 s, a queue's visibility timeout); Lambda's default of 3 s is a guess.",
 		check: func(s *scope) {
 			for _, f := range s.of(typeFunction) {
-				if v, ok := f.Input("timeout"); !ok || v == float64(0) {
-					s.report(f, "timeout is not set (Lambda's default is 3 s)")
-				}
+				s.decide(f, positive(f, "timeout"), unknownOf(f, "timeout"), "timeout is not set (Lambda's default is 3 s)")
 			}
 		}},
 	{ID: "lambda-failure-destination", Title: "failed events go to a dead-letter queue or failure destination", Severity: Medium,
@@ -175,9 +168,13 @@ var catalogue = []Rule{
 		Reason: "A permission for principal \"*\" without a source ARN, source account or organization lets anyone invoke the function and run up its cost.",
 		check: func(s *scope) {
 			for _, p := range s.of(typePermission) {
-				if p.InputString("principal") == "*" && p.InputString("sourceArn") == "" && p.InputString("sourceAccount") == "" && p.InputString("principalOrgId") == "" {
-					s.report(p, "principal \"*\" may invoke %s with no sourceArn, sourceAccount or principalOrgId", p.InputString("function"))
+				narrow := []string{"sourceArn", "sourceAccount", "principalOrgId"}
+				v := not(equals(p, "principal", "*"))
+				for _, n := range narrow {
+					v = max(v, nonEmpty(p, n))
 				}
+				s.decide(p, v, unknownOf(p, append([]string{"principal"}, narrow...)...),
+					"principal \"*\" may invoke %s with no sourceArn, sourceAccount or principalOrgId", p.InputString("function"))
 			}
 		}},
 
@@ -187,9 +184,8 @@ var catalogue = []Rule{
 		Reason: "Access logs are the only record of who called which route, with what answer and latency.",
 		check: func(s *scope) {
 			for _, st := range s.of(typeStage) {
-				if st.InputString("accessLogSettings.destinationArn") == "" || st.InputString("accessLogSettings.format") == "" {
-					s.report(st, "no accessLogSettings with a destinationArn and a format")
-				}
+				s.decide(st, min(nonEmpty(st, "accessLogSettings.destinationArn"), nonEmpty(st, "accessLogSettings.format")),
+					unknownOf(st, "accessLogSettings.destinationArn", "accessLogSettings.format"), "no accessLogSettings with a destinationArn and a format")
 			}
 		}},
 	{ID: "api-throttling", Title: "API stages throttle by default", Severity: Medium,
@@ -197,13 +193,8 @@ var catalogue = []Rule{
 		Reason: "Without stage throttling one client can use the account's whole regional API Gateway quota, and the functions' concurrency and cost behind it.",
 		check: func(s *scope) {
 			for _, st := range s.of(typeStage) {
-				burst, _ := st.Input("defaultRouteSettings.throttlingBurstLimit")
-				rate, _ := st.Input("defaultRouteSettings.throttlingRateLimit")
-				if b, _ := burst.(float64); b <= 0 {
-					s.report(st, "defaultRouteSettings.throttlingBurstLimit is not set")
-				}
-				if r, _ := rate.(float64); r <= 0 {
-					s.report(st, "defaultRouteSettings.throttlingRateLimit is not set")
+				for _, path := range []string{"defaultRouteSettings.throttlingBurstLimit", "defaultRouteSettings.throttlingRateLimit"} {
+					s.decide(st, positive(st, path), unknownOf(st, path), "%s is not set", path)
 				}
 			}
 		}},
@@ -215,14 +206,19 @@ var catalogue = []Rule{
 		Types:  []string{typeRoute, typeIntegration},
 		Reason: "A route whose target is no integration answers 500 to every request.",
 		check: func(s *scope) {
-			integrations := map[string]bool{}
+			integrations, unknownIDs := map[string]bool{}, false
 			for _, r := range s.of(typeIntegration) {
-				integrations["integrations/"+r.ID] = true
+				integrations["integrations/"+r.ID] = !r.IDUnknown
+				unknownIDs = unknownIDs || r.IDUnknown
 			}
 			for _, r := range s.of(typeRoute) {
-				if !integrations[r.InputString("target")] {
-					s.report(r, "route %q targets %q, which is no integration", r.InputString("routeKey"), r.InputString("target"))
+				target := refAt(r, "target")
+				v := boolVerdict(integrations[target.value])
+				if target.unknown || v == fails && unknownIDs && strings.HasPrefix(target.value, "integrations/") {
+					v = unsure
 				}
+				s.decide(r, v, "the target or an integration's id is unknown",
+					"route %q targets %q, which is no integration", r.InputString("routeKey"), shown(target.value, !target.unknown))
 			}
 		}},
 
@@ -246,7 +242,9 @@ var catalogue = []Rule{
 		Reason: "A policy the rules cannot read cannot be checked.",
 		check: func(s *scope) {
 			for _, d := range identityDocs(s) {
-				if _, err := s.parse(d.text); err != nil {
+				if d.unknown {
+					s.undecided(d.owner, "%s of %s is unknown", d.where, d.owner.Name)
+				} else if _, err := s.parse(d.text); err != nil {
 					s.report(d.owner, "%s is not a JSON policy document: %v", d.where, err)
 				}
 			}
@@ -370,9 +368,7 @@ var catalogue = []Rule{
 		Reason: "A log group without retention keeps (and bills) every event forever.",
 		check: func(s *scope) {
 			for _, g := range s.of(typeLogGroup) {
-				if v, _ := g.Input("retentionInDays"); v == nil || v == float64(0) {
-					s.report(g, "retentionInDays is not set: events are kept forever")
-				}
+				s.decide(g, positive(g, "retentionInDays"), unknownOf(g, "retentionInDays"), "retentionInDays is not set: events are kept forever")
 			}
 		}},
 	{ID: "logs-retention-year", Title: "log groups keep a year of events in production", Severity: Medium, Production: true,
@@ -380,7 +376,11 @@ var catalogue = []Rule{
 		Reason: "Incidents and audits reach back months; production logs are kept at least 365 days.",
 		check: func(s *scope) {
 			for _, g := range s.of(typeLogGroup) {
-				// Zero or unset is logs-retention's to report; unknown (preview) cannot be judged.
+				if g.Unknown("retentionInDays") {
+					s.undecided(g, "retentionInDays of %s is unknown", g.Name)
+					continue
+				}
+				// Zero or unset is logs-retention's to report.
 				if d, ok := g.Input("retentionInDays"); ok && d != float64(0) && isBelow(d, ProductionRetentionDays) {
 					s.report(g, "retentionInDays is %v, below %d", d, ProductionRetentionDays)
 				}
@@ -391,10 +391,12 @@ var catalogue = []Rule{
 		Reason: "Yearly rotation limits how much data one key version protects; asymmetric keys cannot rotate and are exempt.",
 		check: func(s *scope) {
 			for _, k := range s.of(typeKey) {
-				spec := k.InputString("customerMasterKeySpec")
-				if v, _ := k.Input("enableKeyRotation"); v != true && (spec == "" || spec == "SYMMETRIC_DEFAULT") {
-					s.report(k, "enableKeyRotation is not true")
+				spec, specKnown := known(k, "customerMasterKeySpec")
+				v := max(equals(k, "enableKeyRotation", true), boolVerdict(spec != "" && spec != "SYMMETRIC_DEFAULT"))
+				if v == fails && !specKnown {
+					v = unsure
 				}
+				s.decide(k, v, unknownOf(k, "enableKeyRotation", "customerMasterKeySpec"), "enableKeyRotation is not true")
 			}
 		}},
 	{ID: "sns-encryption", Title: "topics are encrypted with a KMS key", Severity: Medium,
@@ -402,9 +404,7 @@ var catalogue = []Rule{
 		Reason: "Alarm notifications name resources and errors; a KMS key keeps them encrypted at rest.",
 		check: func(s *scope) {
 			for _, t := range s.of(typeTopic) {
-				if t.InputString("kmsMasterKeyId") == "" {
-					s.report(t, "not encrypted at rest: no kmsMasterKeyId")
-				}
+				s.decide(t, nonEmpty(t, "kmsMasterKeyId"), unknownOf(t, "kmsMasterKeyId"), "not encrypted at rest: no kmsMasterKeyId")
 			}
 		}},
 
@@ -433,67 +433,134 @@ var statefulTypes = []string{typeTable, typeBucket, typeBucketPolicy, typeBucket
 	typeBucketOwnership, typeBucketLogging, typeBucketLifecycle, typeBucketCORS, typeBucketNotify}
 
 // bucketSatellite is the check that every bucket has a resource of typ, applied to it
-// (its bucket input is the bucket's name), that ok accepts.
-func bucketSatellite(typ, what string, ok func(componenttest.Resource) bool) func(*scope) {
+// (its bucket input is the bucket's name), that ok accepts. In a preview a satellite whose
+// bucket input is unknown may be the bucket's only when it was built from the bucket.
+func bucketSatellite(typ, what string, ok func(componenttest.Resource) verdict) func(*scope) {
 	return func(s *scope) {
-		good := map[string]bool{}
+		type sat struct {
+			r  componenttest.Resource
+			ok verdict
+		}
+		var sats linked[sat]
 		for _, r := range s.of(typ) {
-			if ok(r) {
-				good[r.InputString("bucket")] = true
+			if v := ok(r); v != fails {
+				sats.add(refAt(r, "bucket"), sat{r, v})
 			}
 		}
 		for _, b := range s.of(typeBucket) {
-			if !good[b.ID] {
-				s.report(b, "no %s", what)
-			}
+			best, why := fails, ""
+			sats.each(b, idKey, func(st sat, named verdict) {
+				if v := min(st.ok, named); v > best {
+					best, why = v, "the bucket or the settings of "+st.r.Name+" are unknown"
+				}
+			})
+			s.decide(b, best, why, "no %s", what)
 		}
 	}
 }
 
-func bucketARN(b componenttest.Resource) string {
+// bucketARN returns a bucket's ARN, and whether it is known.
+func bucketARN(b componenttest.Resource) (string, bool) {
+	if b.Unknown("arn") {
+		return "", false
+	}
 	if arn := output(b, "arn"); arn != "" {
-		return arn
+		return arn, true
 	}
-	return "arn:aws:s3:::" + b.ID
+	return "arn:aws:s3:::" + b.ID, !b.IDUnknown
 }
 
-func checkBucketTLS(s *scope) {
-	policies := docsBy(s, s.of(typeBucketPolicy), "bucket")
-	for _, b := range s.of(typeBucket) {
-		arn := bucketARN(b)
-		if !slices.ContainsFunc(policies[b.ID], func(doc document) bool { return deniesInsecureTransport(doc, "s3", arn, arn+"/*") }) {
-			s.report(b, "no bucket policy denies every s3 action on %s and %s/* to requests without TLS (a Deny for aws:SecureTransport false)", arn, arn)
-		}
-	}
+// resourcePolicy is a resource policy (a bucket or queue policy): what it applies to, and
+// its document unless that is unknown.
+type resourcePolicy struct {
+	r       componenttest.Resource
+	target  ref
+	doc     document
+	unknown bool
 }
 
-// docsBy parses the policy of each resource policy once and groups the documents by the
-// input that names their resource (a bucket policy's "bucket", a queue policy's
-// "queueUrl"). A policy that does not parse protects nothing and is left out.
-func docsBy(s *scope, policies []componenttest.Resource, key string) map[string][]document {
-	out := map[string][]document{}
-	for _, p := range policies {
-		if doc, err := s.parse(p.InputString("policy")); err == nil {
-			out[p.InputString(key)] = append(out[p.InputString(key)], doc)
+// resourcePolicies returns the policies of typ that parse or are unknown, by the input that
+// names their resource (a bucket policy's "bucket", a queue policy's "queueUrl"). A policy
+// that does not parse protects nothing and is left out.
+func resourcePolicies(s *scope, typ, key string) *linked[resourcePolicy] {
+	out := &linked[resourcePolicy]{}
+	for _, p := range s.of(typ) {
+		rp := resourcePolicy{r: p, target: refAt(p, key), unknown: p.Unknown("policy")}
+		if !rp.unknown {
+			doc, err := s.parse(p.InputString("policy"))
+			if err != nil {
+				continue
+			}
+			rp.doc = doc
 		}
+		out.add(rp.target, rp)
 	}
 	return out
 }
 
+// Output keys a reference may name a resource by.
+var (
+	idKey       = []string{"id"}
+	queueKeys   = []string{"id", "url"}
+	arnKey      = []string{"arn"}
+	functionKey = []string{"id", "name", "arn"}
+)
+
+// deniesInsecure is the verdict that a policy denies requests without TLS to every action of
+// service on arns (the subject's, when known).
+func (p resourcePolicy) deniesInsecure(service string, arnsKnown bool, arns ...string) verdict {
+	switch {
+	case p.unknown:
+		return unsure
+	case !arnsKnown:
+		// With no ARN to cover, only a Deny of the right form could turn out to cover it.
+		return min(unsure, boolVerdict(deniesInsecureTransport(p.doc, service)))
+	}
+	return boolVerdict(deniesInsecureTransport(p.doc, service, arns...))
+}
+
+func checkBucketTLS(s *scope) {
+	policies := resourcePolicies(s, typeBucketPolicy, "bucket")
+	for _, b := range s.of(typeBucket) {
+		arn, arnKnown := bucketARN(b)
+		best, why := fails, ""
+		policies.each(b, idKey, func(p resourcePolicy, named verdict) {
+			if v := min(named, p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > best {
+				best, why = v, "the bucket's ARN, or the bucket or document of "+p.r.Name+", is unknown"
+			}
+		})
+		if !arnKnown {
+			arn = b.Name + "'s ARN"
+		}
+		s.decide(b, best, why, "no bucket policy denies every s3 action on %s and %s/* to requests without TLS (a Deny for aws:SecureTransport false)", arn, arn)
+	}
+}
+
 func checkBucketLogging(s *scope) {
-	logged := map[string]bool{}
+	type logging struct {
+		r      componenttest.Resource
+		target verdict
+	}
+	var logs linked[logging]
 	for _, r := range s.of(typeBucketLogging) {
-		if r.InputString("targetBucket") != "" {
-			logged[r.InputString("bucket")] = true
+		if v := nonEmpty(r, "targetBucket"); v != fails {
+			logs.add(refAt(r, "bucket"), logging{r, v})
 		}
 	}
 	for _, b := range s.of(typeBucket) {
-		if strings.TrimSpace(b.InputString("tags."+AccessLoggingOffTag)) != "" {
+		tag := "tags." + AccessLoggingOffTag
+		best, why := fails, ""
+		if b.Unknown(tag) {
+			best, why = unsure, unknownOf(b, tag)
+		} else if strings.TrimSpace(b.InputString(tag)) != "" {
 			continue
 		}
-		if !logged[b.ID] {
-			s.report(b, "no access logging (BucketLoggingV2 with a targetBucket), and no %s tag giving the reason", AccessLoggingOffTag)
-		}
+		logs.each(b, idKey, func(l logging, named verdict) {
+			if v := min(named, l.target); v > best {
+				best, why = v, "the bucket or target of "+l.r.Name+" is unknown"
+			}
+		})
+		s.decide(b, best, why, "no access logging (BucketLoggingV2 with a targetBucket), and no %s tag giving the reason", AccessLoggingOffTag)
 	}
 }
 
@@ -502,6 +569,10 @@ func checkBucketLogging(s *scope) {
 func checkPublicPolicies(typ string) func(*scope) {
 	return func(s *scope) {
 		for _, p := range s.of(typ) {
+			if p.Unknown("policy") {
+				s.undecided(p, "policy of %s is unknown", p.Name)
+				continue
+			}
 			doc, err := s.parse(p.InputString("policy"))
 			if err != nil {
 				s.report(p, "policy is not a JSON policy document: %v", err)
@@ -515,16 +586,19 @@ func checkPublicPolicies(typ string) func(*scope) {
 }
 
 func checkQueueTLS(s *scope) {
-	policies := docsBy(s, s.of(typeQueuePolicy), "queueUrl")
+	policies := resourcePolicies(s, typeQueuePolicy, "queueUrl")
 	for _, q := range s.of(typeQueue) {
-		arn := output(q, "arn")
-		docs := policies[q.ID]
-		if url := output(q, "url"); url != "" && url != q.ID {
-			docs = append(slices.Clone(docs), policies[url]...)
+		arn, arnKnown := knownOutput(q, "arn")
+		best, why := fails, ""
+		policies.each(q, queueKeys, func(p resourcePolicy, named verdict) {
+			if v := min(named, p.deniesInsecure("sqs", arnKnown, arn)); v > best {
+				best, why = v, "the queue's ARN, or the queue or document of "+p.r.Name+", is unknown"
+			}
+		})
+		if !arnKnown {
+			arn = q.Name + "'s ARN"
 		}
-		if !slices.ContainsFunc(docs, func(doc document) bool { return deniesInsecureTransport(doc, "sqs", arn) }) {
-			s.report(q, "no queue policy denies every sqs action on %s to requests without TLS (a Deny for aws:SecureTransport false)", arn)
-		}
+		s.decide(q, best, why, "no queue policy denies every sqs action on %s to requests without TLS (a Deny for aws:SecureTransport false)", arn)
 	}
 }
 
@@ -537,36 +611,74 @@ func redriveTarget(policy string) string {
 	return rp.DeadLetterTargetArn
 }
 
-// redrives returns, for each queue (by its id, url and ARN), whether it redrives, and the
-// ARNs of the queues that are some queue's dead-letter queue.
-func redrives(s *scope) (redriven map[string]bool, dlqs map[string]bool) {
-	redriven, dlqs = map[string]bool{}, map[string]bool{}
-	for _, q := range s.of(typeQueue) {
-		if t := redriveTarget(q.InputString("redrivePolicy")); t != "" {
-			redriven[q.ID], redriven[output(q, "arn")] = true, true
-			dlqs[t] = true
+// redriveIndex holds the program's redrive policies: the queues' own (redrivePolicy inputs)
+// and, with resources, those of RedrivePolicy resources.
+type redriveIndex struct {
+	own       map[string]verdict // queue URN -> the verdict that its own policy redrives
+	resources linked[verdict]    // RedrivePolicy resources by queueUrl: the verdict that they redrive
+	targets   linked[struct{}]   // every redrive policy by the dead-letter queue it names
+}
+
+// redrives indexes the queues' redrive policies, and with resources those of the
+// RedrivePolicy resources too.
+func redrives(s *scope, resources bool) *redriveIndex {
+	idx := &redriveIndex{own: map[string]verdict{}}
+	// target is a redrive policy's dead-letter queue: the ARN when the policy is known, and
+	// unknown when it is.
+	target := func(owner componenttest.Resource) (ref, bool) {
+		t := refAt(owner, "redrivePolicy")
+		if !t.unknown {
+			if t.value = redriveTarget(t.value); t.value == "" {
+				return t, false
+			}
 		}
+		return t, true
+	}
+	for _, q := range s.of(typeQueue) {
+		if t, ok := target(q); ok {
+			idx.own[q.URN] = t.set()
+			idx.targets.add(t, struct{}{})
+		}
+	}
+	if !resources {
+		return idx
 	}
 	for _, r := range s.of(typeRedrivePolicy) {
-		if t := redriveTarget(r.InputString("redrivePolicy")); t != "" {
-			redriven[r.InputString("queueUrl")] = true
-			dlqs[t] = true
+		if t, ok := target(r); ok {
+			idx.resources.add(refAt(r, "queueUrl"), t.set())
+			idx.targets.add(t, struct{}{})
 		}
 	}
-	return redriven, dlqs
+	return idx
+}
+
+// redriven is the verdict that q redrives to a dead-letter queue.
+func (idx *redriveIndex) redriven(q componenttest.Resource) verdict {
+	best := idx.own[q.URN]
+	idx.resources.each(q, queueKeys, func(set verdict, named verdict) { best = max(best, min(set, named)) })
+	return best
+}
+
+// isDLQ is the verdict that some redrive policy names q as its dead-letter queue.
+func (idx *redriveIndex) isDLQ(q componenttest.Resource) verdict {
+	best := fails
+	idx.targets.each(q, arnKey, func(_ struct{}, named verdict) { best = max(best, named) })
+	return best
 }
 
 func checkQueueDLQ(s *scope) {
-	redriven, dlqs := redrives(s)
+	rds := redrives(s, true)
 	for _, q := range s.of(typeQueue) {
-		if !redriven[q.ID] && !redriven[output(q, "url")] && !dlqs[output(q, "arn")] {
-			s.report(q, "no redrive policy to a dead-letter queue, and no queue redrives to it")
-		}
+		s.decide(q, max(rds.redriven(q), rds.isDLQ(q)), "a redrive policy or a queue's ARN is unknown", "no redrive policy to a dead-letter queue, and no queue redrives to it")
 	}
 }
 
 func checkQueuePolicyScoped(s *scope) {
 	for _, r := range s.of(typeQueuePolicy) {
+		if r.Unknown("policy") {
+			s.undecided(r, "policy of %s is unknown", r.Name)
+			continue
+		}
 		doc, err := s.parse(r.InputString("policy"))
 		if err != nil {
 			s.report(r, "policy is not a JSON policy document: %v", err)
@@ -602,6 +714,10 @@ var deprecatedRuntimes = []string{
 
 func checkRuntime(s *scope) {
 	for _, f := range s.of(typeFunction) {
+		if f.Unknown("packageType") || f.Unknown("runtime") {
+			s.undecided(f, "%s", unknownOf(f, "packageType", "runtime"))
+			continue
+		}
 		if f.InputString("packageType") == "Image" {
 			continue // the image brings its own runtime
 		}
@@ -618,79 +734,131 @@ func checkRuntime(s *scope) {
 // function has a DLQ or an on-failure destination.
 var asyncPrincipals = []string{"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "iot.amazonaws.com", "ses.amazonaws.com"}
 
-// functionNamed reports whether a function name or ARN input names the recorded function.
-func functionNamed(ref string, f componenttest.Resource) bool {
-	return ref != "" && (ref == f.ID || ref == output(f, "name") || ref == output(f, "arn") || strings.HasPrefix(ref, output(f, "arn")+":"))
+// addFunctionRef indexes item by a function name or ARN input (at path of r), and a
+// qualified function ARN (with a version or alias) also by the function's ARN.
+func addFunctionRef[T any](l *linked[T], r componenttest.Resource, path string, item T) {
+	x := refAt(r, path)
+	l.add(x, item)
+	if !x.unknown && strings.HasPrefix(x.value, "arn:") && strings.Count(x.value, ":") == 7 {
+		l.alias(x.value[:strings.LastIndex(x.value, ":")])
+	}
 }
 
 func checkFailureDestinations(s *scope) {
-	redriven, _ := redrives(s)
-	queues := map[string]componenttest.Resource{}
+	rds := redrives(s, true)
+	var queues linked[componenttest.Resource] // by ARN, a mapping's source
 	for _, q := range s.of(typeQueue) {
-		queues[output(q, "arn")] = q
+		arn, ok := knownOutput(q, "arn")
+		queues.add(ref{value: arn, unknown: !ok}, q)
 	}
 	for _, m := range s.of(typeEventSource) {
-		src := m.InputString("eventSourceArn")
-		if strings.HasPrefix(src, "arn:aws:sqs:") || strings.Contains(src, ":sqs:") {
-			q, known := queues[src]
+		src := refAt(m, "eventSourceArn")
+		if src.unknown {
+			s.undecided(m, "eventSourceArn of %s is unknown: whether it is a queue with a redrive policy or needs an on-failure destination", m.Name)
+			continue
+		}
+		if strings.HasPrefix(src.value, "arn:aws:sqs:") || strings.Contains(src.value, ":sqs:") {
+			// The source queue: found and redriven, not found, or unsure.
+			found, redriven := fails, fails
+			for _, i := range queues.byValue[src.value] {
+				found, redriven = holds, max(redriven, rds.redriven(queues.items[i]))
+			}
+			if found == fails {
+				for _, i := range queues.unknown { // a queue whose ARN is unknown may be it
+					found, redriven = unsure, max(redriven, min(unsure, rds.redriven(queues.items[i])))
+				}
+			}
 			switch {
-			case !known:
-				s.report(m, "source queue %s is not in the program: its redrive policy cannot be checked", src)
-			case !redriven[q.ID] && !redriven[output(q, "url")]:
-				s.report(m, "source queue %s has no redrive policy: a message that always fails is retried until it expires", src)
+			case found == fails:
+				s.report(m, "source queue %s is not in the program: its redrive policy cannot be checked", src.value)
+			default:
+				s.decide(m, redriven, "a queue's ARN or redrive policy is unknown",
+					"source queue %s has no redrive policy: a message that always fails is retried until it expires", src.value)
 			}
 			continue
 		}
-		if m.InputString("destinationConfig.onFailure.destinationArn") == "" {
-			s.report(m, "no destinationConfig.onFailure for records that fail from %s", src)
+		s.decide(m, nonEmpty(m, "destinationConfig.onFailure.destinationArn"), unknownOf(m, "destinationConfig.onFailure.destinationArn"),
+			"no destinationConfig.onFailure for records that fail from %s", src.value)
+	}
+	type invoker struct {
+		r         componenttest.Resource
+		principal string
+	}
+	var invokers linked[invoker] // asynchronous invokers by the function they name
+	for _, p := range s.of(typePermission) {
+		principal, ok := known(p, "principal")
+		switch {
+		case !ok:
+			s.undecided(p, "principal of %s is unknown: whether it invokes asynchronously", p.Name)
+		case slices.Contains(asyncPrincipals, principal):
+			addFunctionRef(&invokers, p, "function", invoker{p, principal})
 		}
 	}
-	configs := s.of(typeInvokeConfig)
-	functions := s.of(typeFunction)
-	for _, p := range s.of(typePermission) {
-		if !slices.Contains(asyncPrincipals, p.InputString("principal")) {
-			continue
+	var destinations linked[verdict] // invoke configs by function: the verdict of an on-failure destination
+	for _, c := range s.of(typeInvokeConfig) {
+		if v := nonEmpty(c, "destinationConfig.onFailure.destination"); v != fails {
+			addFunctionRef(&destinations, c, "functionName", v)
 		}
-		for _, f := range functions {
-			if !functionNamed(p.InputString("function"), f) {
-				continue
+	}
+	for _, f := range s.of(typeFunction) {
+		var covered verdict = -1 // computed once, for the first invoker
+		invokers.each(f, functionKey, func(p invoker, named verdict) {
+			if covered < 0 {
+				covered = nonEmpty(f, "deadLetterConfig.targetArn")
+				destinations.each(f, functionKey, func(dest verdict, named verdict) { covered = max(covered, min(dest, named)) })
 			}
-			if f.InputString("deadLetterConfig.targetArn") != "" || slices.ContainsFunc(configs, func(c componenttest.Resource) bool {
-				return functionNamed(c.InputString("functionName"), f) && c.InputString("destinationConfig.onFailure.destination") != ""
-			}) {
-				continue
+			switch {
+			case covered == holds:
+			case named == holds && covered == fails:
+				s.report(f, "%s invokes it asynchronously, and it has no deadLetterConfig and no on-failure destination", p.principal)
+			default:
+				s.undecided(f, "%s may invoke it asynchronously, and whether it has a deadLetterConfig or on-failure destination is unknown (the function or destinations of %s are unknown)", p.principal, p.r.Name)
 			}
-			s.report(f, "%s invokes it asynchronously, and it has no deadLetterConfig and no on-failure destination", p.InputString("principal"))
-		}
+		})
 	}
 }
 
 func checkPermissionScoped(s *scope) {
-	var execArns []string
-	for _, r := range s.of(typeAPI) {
-		if arn := output(r, "executionArn"); arn != "" {
-			execArns = append(execArns, arn)
-		}
+	// The execution ARNs of the APIs and the ARNs of the buckets, known, and whether any is
+	// unknown.
+	execArns, execUnknown := map[string]bool{}, false
+	for _, a := range s.of(typeAPI) {
+		arn, ok := knownOutput(a, "executionArn")
+		execArns[arn], execUnknown = arn != "", execUnknown || !ok
 	}
-	buckets := map[string]bool{}
+	bucketArns, bucketUnknown := map[string]bool{}, false
 	for _, b := range s.of(typeBucket) {
-		buckets[bucketARN(b)] = true
+		arn, ok := bucketARN(b)
+		bucketArns[arn], bucketUnknown = ok, bucketUnknown || !ok
 	}
 	for _, r := range s.of(typePermission) {
-		src, principal := r.InputString("sourceArn"), r.InputString("principal")
+		src, srcKnown := known(r, "sourceArn")
+		principal, principalKnown := known(r, "principal")
 		switch {
-		case src == "":
+		case srcKnown && src == "":
 			s.report(r, "principal %q may invoke it with no sourceArn", principal)
+		case !principalKnown:
+			s.undecided(r, "%s", unknownOf(r, "principal", "sourceArn"))
 		case principal == "apigateway.amazonaws.com":
-			if !slices.ContainsFunc(execArns, func(arn string) bool { return strings.HasPrefix(src, arn+"/") }) {
-				s.report(r, "source ARN %q is not below an API's execution ARN", src)
+			// An execution ARN has no "/": the source ARN is below one when it is its prefix
+			// up to the first "/".
+			api, _, below := strings.Cut(src, "/")
+			v := boolVerdict(below && execArns[api])
+			if v == fails && (!srcKnown || execUnknown) {
+				v = unsure
 			}
+			s.decide(r, v, "the source ARN or an API's execution ARN is unknown", "source ARN %q is not below an API's execution ARN", shown(src, srcKnown))
 		case principal == "s3.amazonaws.com":
 			// A bucket's ARN names no account: without the account, another account's
 			// bucket of the same name could invoke the function.
-			if !buckets[src] || r.InputString("sourceAccount") == "" {
-				s.report(r, "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account", src, r.InputString("sourceAccount"))
+			v := boolVerdict(bucketArns[src])
+			if v == fails && (!srcKnown || bucketUnknown) {
+				v = unsure
 			}
+			v = min(v, nonEmpty(r, "sourceAccount"))
+			s.decide(r, v, unknownOf(r, "sourceArn", "sourceAccount")+", or a bucket's ARN is", "S3 may invoke it for source ARN %q and account %q: name one of the program's buckets and its account", shown(src, srcKnown), shown(known(r, "sourceAccount")))
+		case !srcKnown:
+			s.undecided(r, "%s", unknownOf(r, "sourceArn"))
 		}
 	}
 }
@@ -698,11 +866,13 @@ func checkPermissionScoped(s *scope) {
 func checkRouteAuthorization(s *scope) {
 	for _, r := range s.of(typeRoute) {
 		key := r.InputString("routeKey")
+		if r.Unknown("authorizationType") {
+			s.undecided(r, "route %q: %s", key, unknownOf(r, "authorizationType"))
+			continue
+		}
 		switch auth := r.InputString("authorizationType"); auth {
 		case "JWT", "CUSTOM":
-			if r.InputString("authorizerId") == "" {
-				s.report(r, "route %q is %s without an authorizer", key, auth)
-			}
+			s.decide(r, nonEmpty(r, "authorizerId"), unknownOf(r, "authorizerId"), "route %q is %s without an authorizer", key, auth)
 		case "AWS_IAM":
 		case "NONE":
 			s.report(r, "route %q is public (authorization NONE): suppress this with the reason it is public, or name an authorizer", key)
@@ -715,9 +885,7 @@ func checkRouteAuthorization(s *scope) {
 func tableFlag(path string) func(*scope) {
 	return func(s *scope) {
 		for _, t := range s.of(typeTable) {
-			if v, _ := t.Input(path); v != true {
-				s.report(t, "%s is not true", path)
-			}
+			s.decide(t, equals(t, path, true), unknownOf(t, path), "%s is not true", path)
 		}
 	}
 }
@@ -731,14 +899,24 @@ func awsManaged(arn string) bool {
 func checkManagedPolicies(s *scope) {
 	for _, typ := range []string{typeRoleAttachment, typeUserAttachment, typeGroupAttachment, typePolicyAttachment} {
 		for _, r := range s.of(typ) {
-			if arn := r.InputString("policyArn"); awsManaged(arn) {
+			if r.Unknown("policyArn") {
+				s.undecided(r, "%s: whether it attaches an AWS managed policy", unknownOf(r, "policyArn"))
+			} else if arn := r.InputString("policyArn"); awsManaged(arn) {
 				s.report(r, "attaches the AWS managed policy %s; grant explicit actions instead", arn)
 			}
 		}
 	}
 	for _, r := range s.of(typeRole) {
-		for _, arn := range strs(func() any { v, _ := r.Input("managedPolicyArns"); return v }()) {
-			if awsManaged(arn) {
+		if r.Unknown("managedPolicyArns") {
+			s.undecided(r, "%s: whether it holds an AWS managed policy", unknownOf(r, "managedPolicyArns"))
+			continue
+		}
+		v, _ := r.Input("managedPolicyArns")
+		list, _ := v.([]any)
+		for i, e := range list {
+			if _, unknown := e.(componenttest.Unknown); unknown {
+				s.undecided(r, "managedPolicyArns[%d] of %s unknown: whether it is an AWS managed policy", i, r.Name)
+			} else if arn, _ := e.(string); awsManaged(arn) {
 				s.report(r, "managedPolicyArns holds the AWS managed policy %s; grant explicit actions instead", arn)
 			}
 		}
@@ -748,42 +926,112 @@ func checkManagedPolicies(s *scope) {
 func checkAlarms(s *scope) {
 	type key struct{ ns, metric, dim, value string }
 	have := map[key]bool{}
+	// fuzzy are the alarms with an unknown namespace, metric, dimensions or dimension value:
+	// they may be any alarm that fits what is known of them.
+	type alarm struct {
+		ns, metric ref
+		dims       map[string]any // nil when unknown
+	}
+	var fuzzy []alarm
 	for _, a := range s.of(typeAlarm) {
-		dims, _ := a.Input("dimensions")
-		m, _ := dims.(map[string]any)
-		for d, v := range m {
-			if str, ok := v.(string); ok {
-				have[key{a.InputString("namespace"), a.InputString("metricName"), d, str}] = true
+		al := alarm{ns: refAt(a, "namespace"), metric: refAt(a, "metricName")}
+		unknown := al.ns.unknown || al.metric.unknown || a.Unknown("dimensions")
+		if !a.Unknown("dimensions") {
+			dims, _ := a.Input("dimensions")
+			al.dims, _ = dims.(map[string]any)
+			for d, v := range al.dims {
+				switch v := v.(type) {
+				case string:
+					have[key{al.ns.value, al.metric.value, d, v}] = true
+				case componenttest.Unknown:
+					unknown = true
+				}
 			}
 		}
-	}
-	need := func(r componenttest.Resource, ns, metric, dim, value string) {
-		if value != "" && !have[key{ns, metric, dim, value}] {
-			s.report(r, "no %s %s alarm for %s=%s", ns, metric, dim, value)
+		if unknown {
+			fuzzy = append(fuzzy, al)
 		}
+	}
+	is := func(x ref, want string) verdict {
+		if x.unknown {
+			return unsure
+		}
+		return boolVerdict(x.value == want)
+	}
+	// need is the verdict that an alarm watches metric of ns for dimension dim = r's output
+	// key.
+	need := func(r componenttest.Resource, ns, metric, dim, name string) verdict {
+		value, ok := knownOutput(r, name)
+		switch {
+		case ok && value == "":
+			return holds // nothing to alarm on by name
+		case ok && have[key{ns, metric, dim, value}]:
+			return holds
+		}
+		out := fails
+		for _, a := range fuzzy {
+			v := min(is(a.ns, ns), is(a.metric, metric))
+			if a.dims == nil {
+				out = max(out, min(v, unsure))
+				continue
+			}
+			d, set := a.dims[dim]
+			str, isStr := d.(string)
+			_, unknown := d.(componenttest.Unknown)
+			if set && (unknown || isStr && (!ok || str == value)) {
+				out = max(out, min(v, unsure))
+			}
+		}
+		if !ok && out == fails {
+			// r's value is unknown: a known alarm of the metric may be r's.
+			for k := range have {
+				if k.ns == ns && k.metric == metric && k.dim == dim {
+					return unsure
+				}
+			}
+		}
+		return out
+	}
+	report := func(r componenttest.Resource, v verdict, ns, metric, dim, key string) {
+		value, ok := knownOutput(r, key)
+		if !ok {
+			value = "(unknown)"
+		}
+		s.decide(r, v, "the "+key+" of "+r.Name+" or an alarm's dimensions are unknown", "no %s %s alarm for %s=%s", ns, metric, dim, value)
 	}
 	for _, f := range s.of(typeFunction) {
-		need(f, "AWS/Lambda", "Errors", "FunctionName", output(f, "name"))
-		need(f, "AWS/Lambda", "Throttles", "FunctionName", output(f, "name"))
+		for _, m := range []string{"Errors", "Throttles"} {
+			report(f, need(f, "AWS/Lambda", m, "FunctionName", "name"), "AWS/Lambda", m, "FunctionName", "name")
+		}
 	}
 	for _, a := range s.of(typeAPI) {
-		need(a, "AWS/ApiGateway", "5xx", "ApiId", a.ID)
-		need(a, "AWS/ApiGateway", "Latency", "ApiId", a.ID)
-	}
-	queues := s.of(typeQueue)
-	dlqs := map[string]bool{}
-	for _, q := range queues {
-		if t := redriveTarget(q.InputString("redrivePolicy")); t != "" {
-			dlqs[t] = true
+		for _, m := range []string{"5xx", "Latency"} {
+			report(a, need(a, "AWS/ApiGateway", m, "ApiId", "id"), "AWS/ApiGateway", m, "ApiId", "id")
 		}
 	}
-	for _, q := range queues {
-		if dlqs[output(q, "arn")] {
-			need(q, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", output(q, "name"))
-		} else {
-			need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", output(q, "name"))
+	rds := redrives(s, false)
+	for _, q := range s.of(typeQueue) {
+		visible := need(q, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "name")
+		age := need(q, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "name")
+		switch rds.isDLQ(q) {
+		case holds:
+			report(q, visible, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "name")
+		case fails:
+			report(q, age, "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "name")
+		default: // a dead-letter queue or not: either alarm may be the one it needs
+			report(q, min(max(visible, age), max(unsure, min(visible, age))), "AWS/SQS", "ApproximateNumberOfMessagesVisible or ApproximateAgeOfOldestMessage", "QueueName", "name")
 		}
 	}
+}
+
+// positive is the verdict that the input at path is a number above zero.
+func positive(r componenttest.Resource, path string) verdict {
+	if r.Unknown(path) {
+		return unsure
+	}
+	v, _ := r.Input(path)
+	f, _ := v.(float64)
+	return boolVerdict(f > 0)
 }
 
 // isBelow reports whether v is a number below limit; an unknown value (preview) is not.

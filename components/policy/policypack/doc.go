@@ -37,11 +37,14 @@
 //     the inputs componenttest records for it: rules about components see those.
 //   - The root stack resource (pulumi:pulumi:Stack) is left out, as componenttest leaves it.
 //
-// In a preview the outputs of resources yet to be created or changed are partly unknown, as
-// in a componenttest preview recording, and the rules, which read update-mode values, report
-// violations the update will not have. Config.PreviewAdvisory makes every policy advisory in
-// a preview (the engine tells the pack whether it is one), so such a violation is shown but
-// does not stop `pulumi up`, which previews before it updates.
+// In a preview the outputs of resources yet to be created or changed are unknown, and so are
+// the inputs built from them; the engine sends them as unknown values, and Resource keeps
+// them so (computed; an unknown "id" sets IDUnknown), as a componenttest preview recording
+// does. A rule that needs an unknown value does not decide: the outcome is neither a
+// violation nor a pass but undecided (policy.Report.Undecided), logged to stderr one line
+// each, and the update, where every value is known, decides it. A value known in the
+// preview and wrong is a violation there, at its rule's level, so previews enforce the
+// baseline; Config.PreviewAdvisory can make them advisory instead.
 //
 // # Production and suppressions
 //

@@ -11,13 +11,14 @@ import (
 )
 
 // A team's own pack: its name and version, production for its stacks named prod or live (or
-// as ACME_PRODUCTION says), previews advisory. Its main hands the factory to policyx.Main.
+// as ACME_PRODUCTION says), previews advisory only when ACME_PREVIEW_ADVISORY=true. Its main
+// hands the factory to policyx.Main.
 func ExampleConfig() {
 	factory, err := policypack.Config{
 		Name:            "acme-baseline",
 		Version:         "1.0.0",
 		Production:      policypack.FromEnv("ACME_PRODUCTION", policypack.StackNamed("prod", "live")),
-		PreviewAdvisory: policypack.Always,
+		PreviewAdvisory: policypack.FromEnv("ACME_PREVIEW_ADVISORY", func(*pulumi.Context) (bool, error) { return false, nil }),
 	}.Factory()
 	if err != nil {
 		fmt.Println(err)

@@ -45,11 +45,11 @@ type Config struct {
 	Production StackFunc
 	// PreviewAdvisory decides, for a preview (the engine configures the pack with DryRun),
 	// whether every policy is advisory in it: violations are shown, the preview does not
-	// fail, and the update enforces each policy at its own level. In a preview the outputs of
-	// resources yet to be created or changed are unknown, and rules that read update-mode
-	// values report violations the update will not have; a mandatory one would fail the
-	// preview, and with it `pulumi up`, which previews first. Nil means never: previews
-	// enforce the levels too.
+	// fail, and the update enforces each policy at its own level. A preview does not need
+	// it to pass: a rule that needs a value the preview does not know (an output of a
+	// resource still to be created) leaves its outcome undecided (policy.Report.Undecided,
+	// logged), so a preview fails only on what it knows to be wrong. It is for a team that
+	// wants previews to warn only. Nil means never: previews enforce the levels.
 	PreviewAdvisory StackFunc
 	// Log receives a line for each suppressed violation and each unused suppression, so
 	// neither is silent. Nil means a text logger on stderr, which the Pulumi CLI shows.
@@ -281,6 +281,9 @@ func (e *evaluation) report(resources []policyx.AnalyzerResource) (policy.Report
 	for _, s := range e.rep.Unused {
 		e.log.Warn("unused suppression: the resource complies, remove it", "rule", s.Rule, "resource", s.Resource)
 	}
+	for _, v := range e.rep.Undecided {
+		e.log.Info("undecided: a value the rule needs is not known until the update, which decides", "rule", v.Rule, "resource", v.Resource, "message", v.Message)
+	}
 	return e.rep, nil
 }
 
@@ -304,12 +307,15 @@ func Resources(rs []policyx.AnalyzerResource) []componenttest.Resource {
 // Resource converts one resource as the engine sends it to a stack policy into the form the
 // rules read (see the package doc for what each field becomes and what the protocol lacks).
 func Resource(r policyx.AnalyzerResource) componenttest.Resource {
+	// Unknown values (a preview of resources still to be created) stay computed, so the
+	// rules can tell them from values never set (componenttest.Resource.Unknown).
 	props := resource.ToResourcePropertyMap(r.Properties)
-	id := ""
+	id, idUnknown := "", false
 	if v, ok := props["id"]; ok {
 		if v.IsString() {
 			id = v.StringValue()
 		}
+		idUnknown = v.IsComputed() || v.IsOutput() && !v.OutputValue().Known
 		props = props.Copy()
 		delete(props, "id")
 	}
@@ -318,6 +324,7 @@ func Resource(r policyx.AnalyzerResource) componenttest.Resource {
 		Name:                 r.Name,
 		URN:                  r.URN,
 		ID:                   id,
+		IDUnknown:            idUnknown,
 		Custom:               r.Provider.URN != "" || strings.HasPrefix(r.Type, "pulumi:providers:"),
 		Parent:               r.Parent,
 		Protect:              r.Options.Protect,

@@ -396,6 +396,56 @@ func TestPreviewAdvisory(t *testing.T) {
 	}
 }
 
+func TestPreviewsEnforceWhatTheyKnow(t *testing.T) {
+	t.Setenv(productionVar, "")
+	// Given the planted program and a bucket whose policy is built from its id, recorded as
+	// `pulumi preview` runs them, for a stack whose previews are not advisory: the queue
+	// policy's URL, the bucket policy and every id and ARN are unknown
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+		if err := planted(ctx); err != nil {
+			return err
+		}
+		var b, p pulumi.CustomResourceState
+		if err := ctx.RegisterResource("aws:s3/bucketV2:BucketV2", "archive", pulumi.Map{}, &b); err != nil {
+			return err
+		}
+		return ctx.RegisterResource("aws:s3/bucketPolicy:BucketPolicy", "archive-policy", pulumi.Map{"bucket": b.ID().ToStringOutput(),
+			"policy": pulumi.Sprintf(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"],`+
+				`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, b.ID(), b.ID())}, &p)
+	}, componenttest.Stack("prod"), componenttest.Preview())
+	req, err := packtest.StackRequest(rec)
+	require.NoError(t, err)
+	stack := packtest.StackOf(rec, nil)
+	require.True(t, stack.DryRun, "the engine says it is a preview")
+	// When the pack analyzes it
+	got, err := packtest.Analyze(context.Background(), pack, stack, req)
+	require.NoError(t, err)
+	// Then it reports what Evaluate reports on the preview, at each rule's level: the planted
+	// literals are mandatory violations in the preview already
+	rep, err := policy.Evaluate(rec.Resources(), optionsFor("prod", true))
+	require.NoError(t, err)
+	assert.Equal(t, expected(t, rep.Violations), findings(got.Diagnostics), "the preview's violations, at their levels")
+	for _, want := range []struct{ rule, name string }{
+		{"lambda-public-access", "anyone"}, {"iam-no-admin", "admin"}, {"iam-no-admin", "admin-inline"}, {"sqs-encryption", "plain"},
+		{"sqs-public-policy", "public"}, {"sqs-tls-only", "plain"}, // the queue's only policy is known, and denies nothing
+		{"s3-public-access-block", "bare"}, // no public access block at all
+	} {
+		assert.True(t, slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
+			return d.GetPolicyName() == want.rule && strings.HasSuffix(d.GetUrn(), "::"+want.name) && d.GetEnforcementLevel() == pulumirpc.EnforcementLevel_MANDATORY
+		}), "%s on %s is a mandatory violation in the preview", want.rule, want.name)
+	}
+	// And what it cannot decide is logged, one line each, and not reported as a violation
+	assert.True(t, slices.ContainsFunc(rep.Undecided, func(v policy.Violation) bool {
+		return v.Rule == "s3-tls-only" && strings.HasSuffix(v.Resource, "::archive")
+	}), "whether the bucket's policy denies plain HTTP is undecided in the preview")
+	for _, v := range rep.Undecided {
+		assert.Contains(t, logs.String(), "rule="+v.Rule+" resource="+v.Resource, "undecided %s on %s is logged", v.Rule, v.Resource)
+		assert.False(t, slices.ContainsFunc(got.Diagnostics, func(d *pulumirpc.AnalyzeDiagnostic) bool {
+			return d.GetPolicyName() == v.Rule && d.GetUrn() == v.Resource
+		}), "undecided %s on %s is no violation", v.Rule, v.Resource)
+	}
+}
+
 func TestABadStackSuppressionStopsThePack(t *testing.T) {
 	// Given a stack whose suppressions name no rule of the baseline
 	rec := componenttest.MustRun(t, planted, componenttest.Stack("broken"))
@@ -447,8 +497,14 @@ func TestAnalyzerInfo(t *testing.T) {
 // TestConversionIsFaithful sends a recording through the real server's unmarshalling and
 // converts what a stack policy receives back: each field the rules read is the recording's.
 func TestConversionIsFaithful(t *testing.T) {
-	// Given the planted program, recorded
-	rec := componenttest.MustRun(t, planted, componenttest.Stack("dev"))
+	for _, mode := range componenttest.Modes {
+		t.Run(mode.Name, func(t *testing.T) { conversionIsFaithful(t, mode) })
+	}
+}
+
+func conversionIsFaithful(t *testing.T, mode componenttest.Mode) {
+	// Given the planted program, recorded in the mode (in a preview, with unknown values)
+	rec := componenttest.MustRun(t, planted, append([]componenttest.Option{componenttest.Stack("dev")}, mode.Options...)...)
 	req, err := packtest.StackRequest(rec)
 	require.NoError(t, err)
 	// When a stack policy receives it and converts it
@@ -474,6 +530,7 @@ func TestConversionIsFaithful(t *testing.T) {
 			wantID = "" // a provider's ID is not among its outputs, and the protocol has no other place for it
 		}
 		assert.Equal(t, wantID, g.ID, "%s: ID", w.Name)
+		assert.Equal(t, w.IDUnknown && !strings.HasPrefix(w.Type, "pulumi:providers:"), g.IDUnknown, "%s: IDUnknown", w.Name)
 		assert.Equal(t, w.Custom, g.Custom, "%s: Custom", w.Name)
 		assert.Equal(t, w.Parent, g.Parent, "%s: Parent", w.Name)
 		assert.Equal(t, w.Protect, g.Protect, "%s: Protect", w.Name)
@@ -504,7 +561,15 @@ func TestConversionIsFaithful(t *testing.T) {
 	policyRes := byURN[rec.Must(t, "aws:sqs/queuePolicy:QueuePolicy", "public").URN]
 	assert.True(t, policyRes.Protect, "Protect")
 	assert.NotEmpty(t, policyRes.PropertyDependencies["queueUrl"], "PropertyDependencies")
-	assert.NotEmpty(t, table.ID, "ID")
+	if mode.Name == "update" {
+		assert.NotEmpty(t, table.ID, "ID")
+		return
+	}
+	// And in a preview what is unknown stays unknown, and what is known stays known
+	assert.True(t, table.IDUnknown, "the table's id is unknown in a preview")
+	assert.True(t, policyRes.Unknown("queueUrl"), "the queue policy's URL, built from the queue's id, is unknown")
+	assert.True(t, byURN[rec.Must(t, "aws:sqs/queue:Queue", "plain").URN].Unknown("arn"), "the queue's ARN is unknown")
+	assert.False(t, policyRes.Unknown("policy"), "the literal policy is known")
 }
 
 // nonEmpty is deps without the inputs that depend on nothing; nil when none is left.

@@ -142,8 +142,9 @@ func Analyze(ctx context.Context, c pulumirpc.AnalyzerClient, s Stack, req *pulu
 // dependencies and property dependencies, and its provider as the provider resource's type,
 // name, URN and inputs. The root stack resource comes first, as the engine registers it.
 // Where a recording cannot know what the engine would send, it sends what it has: a
-// component's recorded inputs stand for the outputs it registered (the mocks drop those), and
-// in preview mode an unknown value is left out rather than sent as unknown.
+// component's recorded inputs stand for the outputs it registered (the mocks drop those). In
+// preview mode the unknown values of the recording (inputs built from unknown outputs, the
+// outputs the provider would compute, the id) are sent as unknown, as the engine sends them.
 func StackRequest(rec *componenttest.Recorder) (*pulumirpc.AnalyzeStackRequest, error) {
 	return Request(rec.Project, rec.Stack, rec.Resources())
 }
@@ -176,8 +177,13 @@ func Request(project, stack string, recorded []componenttest.Resource) (*pulumir
 
 func analyzerResource(r componenttest.Resource, byURN map[string]componenttest.Resource) (*pulumirpc.AnalyzerResource, error) {
 	outputs := r.Outputs.Copy()
-	if r.Custom && r.ID != "" && !strings.HasPrefix(r.Type, "pulumi:providers:") {
-		outputs["id"] = resource.NewProperty(r.ID)
+	if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+		switch {
+		case r.IDUnknown:
+			outputs["id"] = resource.MakeComputed(resource.NewProperty(""))
+		case r.ID != "":
+			outputs["id"] = resource.NewProperty(r.ID)
+		}
 	}
 	props, err := marshal(outputs)
 	if err != nil {
