@@ -38,14 +38,6 @@ func shown(v string, known bool) string {
 // not is the verdict of the opposite claim: unsure stays unsure.
 func not(v verdict) verdict { return holds - v }
 
-// maybe is unsure when b, else fails: a possibility the unknown values decide.
-func maybe(b bool) verdict {
-	if b {
-		return unsure
-	}
-	return fails
-}
-
 // known returns the string input at path and whether it is known; a value that is not set is
 // known (and "").
 func known(r componenttest.Resource, path string) (string, bool) {
