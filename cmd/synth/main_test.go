@@ -515,3 +515,22 @@ func TestMarkdownStaysWithinACommentsSize(t *testing.T) {
 	assert.Regexp(t, `\d+ more changes left out to keep the comment within GitHub's size limit`, out.String())
 	assert.Contains(t, out.String(), "| `q` | `tags.k0000` |", "the first changes are shown")
 }
+
+func TestPlanRecordsTheIDsARenameKeeps(t *testing.T) {
+	// Given the plan of a stack
+	p := planOf(t, "dev")
+	s := &p.Stacks[0]
+
+	// Then every provider-managed resource carries the id the mocks gave it, which is what
+	// a diff needs to read a renamed resource's ARNs and URLs as the old ones
+	for _, r := range s.Resources {
+		if r.Custom {
+			assert.NotEmpty(t, r.ID, "id of %s", r.URN)
+		} else {
+			assert.Empty(t, r.ID, "a component has no id: %s", r.URN)
+		}
+	}
+	api := find(t, s, "aws:apigatewayv2/api:Api", "http")
+	stage := find(t, s, "aws:apigatewayv2/stage:Stage", "http")
+	assert.Equal(t, api.ID, stage.InputString("apiId"), "the stage's apiId is the API's recorded id")
+}

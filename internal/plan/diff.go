@@ -101,7 +101,9 @@ func Diff(base, next *Stack) StackDiff {
 		newBy[r.URN] = r
 		nodes[i] = Node{URN: r.URN, Parent: r.Parent, Aliases: r.Aliases}
 	}
-	for _, p := range Match(oldURNs, nodes) {
+	pairs := Match(oldURNs, nodes)
+	kept := keptIdentities(pairs, oldBy, newBy)
+	for _, p := range pairs {
 		switch p.Kind {
 		case Added:
 			r := newBy[p.New]
@@ -111,7 +113,7 @@ func Diff(base, next *Stack) StackDiff {
 			d.Changes = append(d.Changes, Change{Op: Delete, URN: r.URN, Type: r.Type, Stateful: Stateful[r.Type]})
 		default:
 			o, n := oldBy[p.Old], newBy[p.New]
-			c := compare(o, n)
+			c := compare(o, n, kept)
 			if p.Kind != Same {
 				c.OldURN = o.URN
 			}
@@ -141,13 +143,133 @@ func Diff(base, next *Stack) StackDiff {
 	return d
 }
 
+// keptIdentities returns what a rename leaves as it was: for each resource renamed or moved
+// with an alias and updated in place (not replaced), its new id and, when auto-named (no input
+// of its own holds it), its new physical name, each mapped to the old one. The recording mocks
+// derive both from the URN, so the new plan's ARNs, URLs and names of such a resource differ
+// from the base's, but Pulumi keeps the resource, its id and its auto-name: a value that
+// differs only by them is no change. A renamed resource that is replaced really gets a new
+// id and name, so it keeps nothing; as one replacement can force another (a mapping whose
+// queue is new), the set is narrowed until it holds.
+func keptIdentities(pairs []Pair, oldBy, newBy map[string]*Resource) *strings.Replacer {
+	candidates := map[string]bool{}
+	for _, p := range pairs {
+		if p.Kind == Aliased {
+			candidates[p.New] = true
+		}
+	}
+	for len(candidates) > 0 {
+		r := identityReplacer(pairs, oldBy, newBy, candidates)
+		changed := false
+		for _, p := range pairs {
+			if candidates[p.New] && compare(oldBy[p.Old], newBy[p.New], r).Op == Replace {
+				delete(candidates, p.New)
+				changed = true
+			}
+		}
+		if !changed {
+			return r
+		}
+	}
+	return nil
+}
+
+// minIdentity is the shortest id or name taken for one kept: shorter ones ("$default", a
+// stage's) are too likely to occur in unrelated values.
+const minIdentity = 8
+
+func identityReplacer(pairs []Pair, oldBy, newBy map[string]*Resource, kept map[string]bool) *strings.Replacer {
+	type sub struct{ from, to string }
+	var subs []sub
+	add := func(from, to string) {
+		if from != to && len(from) >= minIdentity && to != "" {
+			subs = append(subs, sub{from, to})
+		}
+	}
+	for _, p := range pairs {
+		if !kept[p.New] {
+			continue
+		}
+		o, n := oldBy[p.Old], newBy[p.New]
+		add(n.ID, o.ID)
+		if !holdsString(n.Inputs, n.PhysicalName) {
+			add(n.PhysicalName, o.PhysicalName)
+		}
+	}
+	// Longest first: strings.Replacer tries its pairs in order at each position.
+	slices.SortFunc(subs, func(a, b sub) int {
+		if len(a.from) != len(b.from) {
+			return len(b.from) - len(a.from)
+		}
+		return strings.Compare(a.from, b.from)
+	})
+	if len(subs) == 0 {
+		return nil
+	}
+	var args []string
+	for _, s := range subs {
+		args = append(args, s.from, s.to)
+	}
+	return strings.NewReplacer(args...)
+}
+
+// holdsString reports whether s is one of the string values of v (an input set explicitly).
+func holdsString(v any, s string) bool {
+	if s == "" {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		return x == s
+	case map[string]any:
+		for _, e := range x {
+			if holdsString(e, s) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsString(e, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rewrite returns v with every string passed through r.
+func rewrite(v any, r *strings.Replacer) any {
+	switch x := v.(type) {
+	case string:
+		return r.Replace(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = rewrite(e, r)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = rewrite(e, r)
+		}
+		return out
+	}
+	return v
+}
+
 // compare returns the change between two versions of one resource: its changed inputs and
 // options; Op is Replace when a replace-on-change property changed, Update when anything else
-// did, and empty when nothing did.
-func compare(o, n *Resource) Change {
+// did, and empty when nothing did. kept turns the new side's ids and names of renamed
+// resources back into the old ones (keptIdentities) before the inputs are compared.
+func compare(o, n *Resource, kept *strings.Replacer) Change {
 	c := Change{URN: n.URN, Type: n.Type}
 	var props []PropertyChange
-	diffValue("", o.Inputs, n.Inputs, &props)
+	newInputs := n.Inputs
+	if kept != nil {
+		newInputs, _ = rewrite(n.Inputs, kept).(map[string]any)
+	}
+	diffValue("", o.Inputs, newInputs, &props)
 	opt := func(name string, a, b bool) {
 		if a != b {
 			props = append(props, PropertyChange{Path: "(" + name + ")", Old: strconv.FormatBool(a), New: strconv.FormatBool(b)})

@@ -70,6 +70,11 @@ type Resource struct {
 	Aliases []string `json:"aliases,omitempty"`
 	// PhysicalName is the name AWS would give it, where the type has one.
 	PhysicalName string `json:"physicalName,omitempty"`
+	// ID is the id the recording mocks gave it, which, like an auto-name's random part, they
+	// derive from the URN. Pulumi keeps a renamed resource's id and auto-name, so a diff
+	// reads the values that carry the new ones (ARNs, URLs) as the old (see Diff). Empty for
+	// components and in plans written before it was recorded.
+	ID string `json:"id,omitempty"`
 	// Inputs are the inputs as JSON values (objects are map[string]any), secrets as Secret.
 	Inputs map[string]any `json:"inputs,omitempty"`
 }

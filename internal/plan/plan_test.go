@@ -83,3 +83,75 @@ func TestEveryReplaceRuleCitesItsSource(t *testing.T) {
 		}
 	}
 }
+
+// renamePlan is a base and a new stack in which a queue and its dead-letter queue were renamed
+// with an alias (events -> jobs), and what refers to them: a mapping whose eventSourceArn
+// (replace-on-change) is the queue's ARN, and a function whose environment holds its URL.
+// The recording mocks derive an auto-name's random part and an id from the URN, so the new
+// plan's values name the queue differently; Pulumi keeps a renamed resource's name and id.
+func renamePlan(explicitName bool) (base, next *Stack) {
+	const pre = "urn:pulumi:dev::groundwork::"
+	queue := func(name, phys, id string, aliases ...string) Resource {
+		r := Resource{URN: pre + "aws:sqs/queue:Queue::" + name, Type: "aws:sqs/queue:Queue", Name: name, Custom: true,
+			PhysicalName: phys, ID: id, Aliases: aliases, Inputs: map[string]any{"visibilityTimeoutSeconds": 180.0}}
+		if explicitName {
+			r.Inputs["name"] = phys
+		}
+		return r
+	}
+	mapping := func(queueARN string) Resource {
+		return Resource{URN: pre + "aws:lambda/eventSourceMapping:EventSourceMapping::consumer", Type: "aws:lambda/eventSourceMapping:EventSourceMapping",
+			Name: "consumer", Custom: true, ID: "consumer-1234abcd", Inputs: map[string]any{"eventSourceArn": queueARN, "batchSize": 10.0}}
+	}
+	fn := func(url string) Resource {
+		return Resource{URN: pre + "aws:lambda/function:Function::api", Type: "aws:lambda/function:Function", Name: "api", Custom: true,
+			PhysicalName: "api-a548b85", ID: "api-a548b85", Inputs: map[string]any{"environment": map[string]any{"variables": map[string]any{"QUEUE_URL": url}}}}
+	}
+	const arn, url = "arn:aws:sqs:eu-west-1:123456789012:", "https://sqs.eu-west-1.amazonaws.com/123456789012/"
+	base = &Stack{Stack: "dev", Resources: []Resource{
+		queue("events", "events-26f13a9", url+"events-26f13a9"), mapping(arn + "events-26f13a9"), fn(url + "events-26f13a9")}}
+	next = &Stack{Stack: "dev", Resources: []Resource{
+		queue("jobs", "jobs-77db085", url+"jobs-77db085", pre+"aws:sqs/queue:Queue::events"), mapping(arn + "jobs-77db085"), fn(url + "jobs-77db085")}}
+	return base, next
+}
+
+func TestAliasedRenameKeepsItsNameAndID(t *testing.T) {
+	// Given a queue renamed with an alias, auto-named, whose ARN and URL other resources use
+	base, next := renamePlan(false)
+
+	// When the plans are compared
+	d := Diff(base, next)
+
+	// Then the queue is renamed in place and nothing that refers to it changes: Pulumi keeps
+	// the renamed queue's auto-name and id, so its ARN and URL are what they were
+	if got := d.Count(Replace); got != 0 {
+		t.Errorf("replacements = %d, want 0 (the mapping's eventSourceArn is the same queue's): %+v", got, d.Changes)
+	}
+	if len(d.Changes) != 1 || d.Changes[0].Op != Update || !strings.HasSuffix(d.Changes[0].URN, "::jobs") || len(d.Changes[0].Properties) != 0 {
+		t.Errorf("changes = %+v, want the one in-place rename of the queue, with no property changes", d.Changes)
+	}
+	if d.Unchanged != 2 {
+		t.Errorf("unchanged = %d, want 2 (the mapping and the function)", d.Unchanged)
+	}
+}
+
+func TestRenameThatChangesAnExplicitNameStillShows(t *testing.T) {
+	// Given the same rename, where the queue's name is explicit and changes with it
+	base, next := renamePlan(true)
+
+	// When the plans are compared
+	d := Diff(base, next)
+
+	// Then the queue is replaced (name forces it), and the mapping that names its ARN is
+	// replaced too, because the new queue really has a new ARN
+	var replaced []string
+	for _, c := range d.Changes {
+		if c.Op == Replace {
+			replaced = append(replaced, c.Type)
+		}
+	}
+	want := []string{"aws:lambda/eventSourceMapping:EventSourceMapping", "aws:sqs/queue:Queue"}
+	if strings.Join(replaced, ",") != strings.Join(want, ",") {
+		t.Errorf("replaced %v, want %v", replaced, want)
+	}
+}
