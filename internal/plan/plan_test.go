@@ -155,3 +155,50 @@ func TestRenameThatChangesAnExplicitNameStillShows(t *testing.T) {
 		t.Errorf("replaced %v, want %v", replaced, want)
 	}
 }
+
+func TestReplaceOnChangeProperties(t *testing.T) {
+	tests := []struct {
+		typ, prop   string
+		old, new    any
+		wantReplace bool
+	}{
+		{"aws:dynamodb/table:Table", "rangeKey", "sk", "sort", true},
+		{"aws:dynamodb/table:Table", "restoreDateTime", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", true},
+		{"aws:dynamodb/table:Table", "billingMode", "PROVISIONED", "PAY_PER_REQUEST", false},
+		{"aws:sqs/queue:Queue", "fifoQueue", false, true, true},
+		{"aws:sqs/queue:Queue", "visibilityTimeoutSeconds", 30.0, 60.0, false},
+		{"aws:lambda/eventSourceMapping:EventSourceMapping", "eventSourceArn", "arn:a", "arn:b", true},
+		{"aws:lambda/eventSourceMapping:EventSourceMapping", "selfManagedKafkaEventSourceConfig", map[string]any{"consumerGroupId": "a"}, map[string]any{"consumerGroupId": "b"}, true},
+		{"aws:lambda/eventSourceMapping:EventSourceMapping", "batchSize", 10.0, 5.0, false},
+		{"aws:apigatewayv2/stage:Stage", "apiId", "a1", "b2", true},
+		{"aws:apigatewayv2/route:Route", "apiId", "a1", "b2", true},
+		{"aws:apigatewayv2/route:Route", "routeKey", "GET /a", "GET /b", false},
+		{"aws:apigatewayv2/api:Api", "protocolType", "HTTP", "WEBSOCKET", true},
+		{"aws:apigatewayv2/api:Api", "name", "a", "b", false},
+		{"aws:cloudwatch/logGroup:LogGroup", "namePrefix", "a-", "b-", true},
+		{"aws:kms/key:Key", "keyUsage", "ENCRYPT_DECRYPT", "SIGN_VERIFY", true},
+		{"aws:kms/key:Key", "customerMasterKeySpec", "SYMMETRIC_DEFAULT", "RSA_2048", true},
+		{"aws:kms/key:Key", "enableKeyRotation", false, true, false},
+		{"aws:lambda/function:Function", "name", "a", "b", true},
+		{"aws:lambda/function:Function", "memorySize", 128.0, 256.0, false},
+		{"aws:s3/bucketV2:BucketV2", "bucketPrefix", "a-", "b-", true},
+		{"aws:sns/topicPolicy:TopicPolicy", "arn", "arn:a", "arn:b", true},
+		{"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "queueUrl", "https://a", "https://b", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ+" "+tc.prop, func(t *testing.T) {
+			// Given a resource whose one input changed
+			res := func(v any) *Stack {
+				return &Stack{Stack: "s", Resources: []Resource{{URN: "urn:pulumi:s::p::" + tc.typ + "::r", Type: tc.typ, Name: "r", Custom: true, Inputs: map[string]any{tc.prop: v}}}}
+			}
+
+			// When the plans are compared
+			d := Diff(res(tc.old), res(tc.new))
+
+			// Then it is replaced exactly when the provider marks the input ForceNew
+			if len(d.Changes) != 1 || (d.Changes[0].Op == Replace) != tc.wantReplace {
+				t.Errorf("changes = %+v, want one, replace %v", d.Changes, tc.wantReplace)
+			}
+		})
+	}
+}
