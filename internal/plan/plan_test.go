@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,10 @@ func TestReadRefusesWhatIsNoPlanOfThisFormat(t *testing.T) {
 		{`{"stacks":[]}`, `no "format"`},
 		{`[1,2]`, "not a JSON object"},
 		{`plan`, "not a JSON object"},
+		{`{"format":"groundwork.plan/v1","stacks":[{"stack":"dev","resources":[]`, "not a JSON object (unexpected end of JSON input)"},
+		{`{"format":"groundwork.plan/v1","stacks":[{"stack":"dev","stack":"prod","resources":[]}]}`, `key "stacks[0].stack" appears twice`},
+		{`{"format":"groundwork.plan/v1","stacks":[{"stack":"dev","resources":[{"urn":"u","inputs":{"a":1,"a":2}}]}]}`, `key "stacks[0].resources[0].inputs.a" appears twice`},
+		{"{\"format\":\"groundwork.plan/v1\",\"stacks\":[{\"stack\":\"d\xffv\"}]}", "not valid UTF-8 (at byte 52)"},
 	}
 	for _, tc := range tests {
 		_, err := Read(strings.NewReader(tc.doc))
@@ -201,4 +206,22 @@ func TestReplaceOnChangeProperties(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestReadRefusesAPlanLargerThanMaxSize(t *testing.T) {
+	// Given a document of MaxSize bytes and one more (a runaway file, or /dev/zero)
+	r := io.LimitReader(zeros{}, MaxSize+1)
+
+	// When it is read, then it is refused without being read whole
+	_, err := Read(r)
+	if err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("Read of %d bytes = %v, want an error saying it is larger than 64 MiB", MaxSize+1, err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
