@@ -552,3 +552,33 @@ func TestPlanRecordsTheIDsARenameKeeps(t *testing.T) {
 	stage := find(t, s, "aws:apigatewayv2/stage:Stage", "http")
 	assert.Equal(t, api.ID, stage.InputString("apiId"), "the stage's apiId is the API's recorded id")
 }
+
+func TestDiffOfStacksNewAndGone(t *testing.T) {
+	// Given a base plan without prod, and with a stack qa whose file is gone
+	base := planOf(t, "all")
+	dev, _ := base.Stack("dev")
+	qa := clonePlan(t, &plan.Plan{Stacks: []plan.Stack{*dev}}).Stacks[0]
+	qa.Stack = "qa"
+	var kept []plan.Stack
+	for _, s := range base.Stacks {
+		if s.Stack != "prod" {
+			kept = append(kept, s)
+		}
+	}
+	base.Stacks = append(kept, qa)
+	path := writeBase(t, base)
+
+	// When every stack is compared with it
+	code, out, errOut := synthRun(t, "-stack", "all", "-diff", path)
+	require.Equal(t, 0, code, errOut)
+
+	// Then prod is all new, and qa deletes nothing: its resources stay until pulumi destroy
+	assert.Contains(t, out, "stack prod: 57 to add, 0 to change, 0 to replace, 0 to delete, 0 unchanged (a stack the base plan does not have)")
+	assert.Contains(t, out, "stack qa: no longer planned (its stack file is gone), which deletes nothing: `pulumi destroy --stack qa` would delete its 47 resources (8 of them holding data)")
+	assert.NotContains(t, out, "DELETE", "a removed stack file deletes nothing")
+
+	// And the markdown summary counts no deletion
+	_, md, _ := synthRun(t, "-stack", "all", "-diff", path, "-format", "markdown")
+	assert.Contains(t, md, "**Offline plan**: 57 to add, 0 to change, 0 to replace, 0 to delete across 4 stacks")
+	assert.NotContains(t, md, "[!CAUTION]")
+}

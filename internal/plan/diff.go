@@ -56,6 +56,10 @@ type StackDiff struct {
 	Unchanged int
 	// NewStack is true when the base plan has no such stack; Gone when the new plan has none.
 	NewStack, Gone bool
+	// LeftBehind counts, for a stack that is gone, the base's resources, which a removed stack
+	// file does not delete (pulumi destroy does); StatefulLeftBehind those of them that hold
+	// data. A gone stack has no Changes.
+	LeftBehind, StatefulLeftBehind int
 }
 
 // Count returns how many changes of op the diff has.
@@ -70,7 +74,7 @@ func (d StackDiff) Count(op Op) int {
 }
 
 // Diff compares the base and the new plan of one stack (either may be nil: a stack that is
-// new, or gone). Resources are matched as Match matches them; a matched pair is replaced when
+// new, whose resources are all created, or gone, whose resources are left as they are). Resources are matched as Match matches them; a matched pair is replaced when
 // its URN changed without an alias or a ReplaceOnChange property changed, updated when another
 // input or option changed, and unchanged otherwise.
 func Diff(base, next *Stack) StackDiff {
@@ -83,7 +87,15 @@ func Diff(base, next *Stack) StackDiff {
 		base = &Stack{}
 	case next == nil:
 		d.Stack, d.Gone = base.Stack, true
-		next = &Stack{}
+		for _, r := range base.Resources {
+			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+				d.LeftBehind++
+				if Stateful[r.Type] != "" {
+					d.StatefulLeftBehind++
+				}
+			}
+		}
+		return d
 	default:
 		d.Stack = next.Stack
 	}

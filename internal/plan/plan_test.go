@@ -225,3 +225,23 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+func TestStackGoneDeletesNothing(t *testing.T) {
+	// Given a base plan's stack that the new plan no longer has (its stack file was removed)
+	base := &Stack{Stack: "qa", Resources: []Resource{
+		{URN: "urn:pulumi:qa::p::aws:sqs/queue:Queue::events", Type: "aws:sqs/queue:Queue", Name: "events", Custom: true},
+		{URN: "urn:pulumi:qa::p::aws:iam/role:Role::r", Type: "aws:iam/role:Role", Name: "r", Custom: true},
+	}}
+
+	// When it is compared with nothing
+	d := Diff(base, nil)
+
+	// Then nothing is deleted: pulumi deletes a stack's resources on destroy, not when its
+	// file goes; the diff says how many are left behind and how many of them hold data
+	if !d.Gone || len(d.Changes) != 0 || d.Count(Delete) != 0 {
+		t.Errorf("diff = %+v, want a gone stack with no changes", d)
+	}
+	if d.LeftBehind != 2 || d.StatefulLeftBehind != 1 {
+		t.Errorf("left behind = %d (%d stateful), want 2 (1 stateful)", d.LeftBehind, d.StatefulLeftBehind)
+	}
+}
