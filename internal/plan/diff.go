@@ -114,7 +114,13 @@ func Diff(base, next *Stack) StackDiff {
 		nodes[i] = Node{URN: r.URN, Parent: r.Parent, Aliases: r.Aliases}
 	}
 	pairs := Match(oldURNs, nodes)
-	kept := keptIdentities(pairs, oldBy, newBy)
+	oldOf := map[string]string{} // new URN -> the old URN of the same resource, kept in place
+	for _, p := range pairs {
+		if p.Kind == Same || p.Kind == Aliased {
+			oldOf[p.New] = p.Old
+		}
+	}
+	kept := keptIdentities(pairs, oldBy, newBy, oldOf)
 	for _, p := range pairs {
 		switch p.Kind {
 		case Added:
@@ -125,7 +131,7 @@ func Diff(base, next *Stack) StackDiff {
 			d.Changes = append(d.Changes, Change{Op: Delete, URN: r.URN, Type: r.Type, Stateful: Stateful[r.Type]})
 		default:
 			o, n := oldBy[p.Old], newBy[p.New]
-			c := compare(o, n, kept)
+			c := compare(o, n, kept, oldOf)
 			if p.Kind != Same {
 				c.OldURN = o.URN
 			}
@@ -163,7 +169,7 @@ func Diff(base, next *Stack) StackDiff {
 // differs only by them is no change. A renamed resource that is replaced really gets a new
 // id and name, so it keeps nothing; as one replacement can force another (a mapping whose
 // queue is new), the set is narrowed until it holds.
-func keptIdentities(pairs []Pair, oldBy, newBy map[string]*Resource) *strings.Replacer {
+func keptIdentities(pairs []Pair, oldBy, newBy map[string]*Resource, oldOf map[string]string) *strings.Replacer {
 	candidates := map[string]bool{}
 	for _, p := range pairs {
 		if p.Kind == Aliased {
@@ -174,7 +180,7 @@ func keptIdentities(pairs []Pair, oldBy, newBy map[string]*Resource) *strings.Re
 		r := identityReplacer(pairs, oldBy, newBy, candidates)
 		changed := false
 		for _, p := range pairs {
-			if candidates[p.New] && compare(oldBy[p.Old], newBy[p.New], r).Op == Replace {
+			if candidates[p.New] && compare(oldBy[p.Old], newBy[p.New], r, oldOf).Op == Replace {
 				delete(candidates, p.New)
 				changed = true
 			}
@@ -273,8 +279,11 @@ func rewrite(v any, r *strings.Replacer) any {
 // compare returns the change between two versions of one resource: its changed inputs and
 // options; Op is Replace when a replace-on-change property changed, Update when anything else
 // did, and empty when nothing did. kept turns the new side's ids and names of renamed
-// resources back into the old ones (keptIdentities) before the inputs are compared.
-func compare(o, n *Resource, kept *strings.Replacer) Change {
+// resources back into the old ones (keptIdentities) before the inputs are compared. oldOf
+// maps a new URN to the old URN of the same resource: a resource whose provider is another
+// one (not its old provider, nor that provider renamed with an alias) is replaced, as the
+// engine replaces it.
+func compare(o, n *Resource, kept *strings.Replacer, oldOf map[string]string) Change {
 	c := Change{URN: n.URN, Type: n.Type}
 	var props []PropertyChange
 	newInputs := n.Inputs
@@ -293,6 +302,10 @@ func compare(o, n *Resource, kept *strings.Replacer) Change {
 	if o.Type != n.Type {
 		props = append(props, PropertyChange{Path: "(type)", Old: o.Type, New: n.Type})
 	}
+	newProvider := o.Provider != n.Provider && oldOf[n.Provider] != o.Provider
+	if newProvider {
+		props = append(props, PropertyChange{Path: "(provider)", Old: Show(o.Provider), New: Show(n.Provider), Replaces: true})
+	}
 	if len(props) == 0 {
 		return c
 	}
@@ -308,9 +321,16 @@ func compare(o, n *Resource, kept *strings.Replacer) Change {
 			}
 		}
 	}
-	if len(forced) > 0 {
+	switch {
+	case len(forced) > 0:
 		c.Op = Replace
 		c.Because = "changes " + strings.Join(forced, ", ") + " (" + rule.Source + ")"
+		if newProvider {
+			c.Because += ", and its provider"
+		}
+	case newProvider:
+		c.Op = Replace
+		c.Because = "changes its provider (the engine replaces a resource that moves to another provider)"
 	}
 	slices.SortFunc(props, func(a, b PropertyChange) int { return strings.Compare(a.Path, b.Path) })
 	c.Properties = props

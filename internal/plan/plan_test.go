@@ -245,3 +245,39 @@ func TestStackGoneDeletesNothing(t *testing.T) {
 		t.Errorf("left behind = %d (%d stateful), want 2 (1 stateful)", d.LeftBehind, d.StatefulLeftBehind)
 	}
 }
+
+func TestProviderChangeReplaces(t *testing.T) {
+	const pre = "urn:pulumi:dev::p::"
+	provider := func(name string, aliases ...string) Resource {
+		return Resource{URN: pre + "pulumi:providers:aws::" + name, Type: "pulumi:providers:aws", Name: name, Custom: true, ID: name + "-id", Aliases: aliases,
+			Inputs: map[string]any{"region": "eu-west-1"}}
+	}
+	queue := func(prov string) Resource {
+		return Resource{URN: pre + "aws:sqs/queue:Queue::q", Type: "aws:sqs/queue:Queue", Name: "q", Custom: true, Provider: pre + "pulumi:providers:aws::" + prov}
+	}
+	tests := []struct {
+		name        string
+		base, next  []Resource
+		wantReplace bool
+	}{
+		{"another provider", []Resource{provider("aws"), provider("aws-eu"), queue("aws")}, []Resource{provider("aws"), provider("aws-eu"), queue("aws-eu")}, true},
+		{"the same provider renamed with an alias", []Resource{provider("aws"), queue("aws")}, []Resource{provider("aws-main", pre+"pulumi:providers:aws::aws"), queue("aws-main")}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a queue whose provider reference differs between the plans
+			d := Diff(&Stack{Stack: "dev", Resources: tc.base}, &Stack{Stack: "dev", Resources: tc.next})
+
+			// Then it is replaced exactly when the provider is another one, as the engine does
+			var got *Change
+			for i := range d.Changes {
+				if d.Changes[i].Type == "aws:sqs/queue:Queue" {
+					got = &d.Changes[i]
+				}
+			}
+			if replaced := got != nil && got.Op == Replace; replaced != tc.wantReplace {
+				t.Errorf("queue change = %+v, want replace %v", got, tc.wantReplace)
+			}
+		})
+	}
+}
