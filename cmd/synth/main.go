@@ -304,17 +304,26 @@ var stackFileKeys = []string{"config", "environment", "secretsprovider", "encryp
 // misspelt "config:" would leave the stack with no config at all, and every setting reported
 // missing instead of the one mistake.
 func checkStackKeys(file string, text []byte) error {
-	var doc yaml.Node
-	if yaml.Unmarshal(text, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil // the loader has said what is wrong with it
-	}
-	root := doc.Content[0]
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if k := root.Content[i]; !slices.Contains(stackFileKeys, k.Value) {
+	for _, k := range topLevelKeys(text) {
+		if !slices.Contains(stackFileKeys, k.Value) {
 			return fmt.Errorf("%s:%d: %s: not a key of a stack file (%s)", file, k.Line, k.Value, strings.Join(stackFileKeys, ", "))
 		}
 	}
 	return nil
+}
+
+// topLevelKeys are the keys of a YAML document's top-level mapping; none for a document
+// that is not one (the stack file loader has said what is wrong with it).
+func topLevelKeys(text []byte) []*yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(text, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []*yaml.Node
+	for i := 0; i+1 < len(doc.Content[0].Content); i += 2 {
+		keys = append(keys, doc.Content[0].Content[i])
+	}
+	return keys
 }
 
 // planStacks runs the program for each stack, concurrently (each run is independent; the
