@@ -159,9 +159,9 @@ func BenchmarkDiff(b *testing.B) {
 		return p
 	}
 	next := &read().Stacks[0]
-	// The base: the queue's resources under other URNs, so with other mock ids and names,
+	// The base: the queue's resources under other URNs (to), so with other mock ids and names,
 	// in their own values and in those of what refers to them.
-	const from = "groundwork:queue:Queue::events"
+	const from, to = "groundwork:queue:Queue::events", "groundwork:queue:Queue::jobs"
 	var text bytes.Buffer
 	if err := plan.Write(&text, &plan.Plan{Stacks: []plan.Stack{*next}}); err != nil {
 		b.Fatal(err)
