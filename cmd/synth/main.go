@@ -104,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // a mistake is one line (run prints it); -h prints the usage
 	stack := &onceFlag{name: "stack"}
-	fs.Var(stack, "stack", "the stack to plan (stacks/Pulumi.<stack>.yaml), or \"all\"")
+	fs.Var(stack, "stack", "the stack to plan: its `name` (stacks/Pulumi.<name>.yaml), or \"all\"")
 	fs.BoolVar(&o.json, "json", false, "write the plan as JSON ("+plan.Format+")")
 	fs.BoolVar(&o.graph, "graph", false, "write a Mermaid flowchart of the components and how they connect")
 	fs.StringVar(&o.diff, "diff", "", "compare with a plan written by -json (from another commit)")
