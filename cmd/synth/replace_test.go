@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
@@ -53,6 +54,7 @@ var sdkTypes = map[string]any{
 	"aws:sns/topicSubscription:TopicSubscription":                                                sns.TopicSubscription{},
 	"aws:kms/key:Key":                                                                            kms.Key{},
 	"aws:kms/alias:Alias":                                                                        kms.Alias{},
+	"pulumi:providers:aws":                                                                       aws.Provider{},
 }
 
 func TestReplaceRulesNameRealProperties(t *testing.T) {

@@ -121,6 +121,16 @@ func Diff(base, next *Stack) StackDiff {
 		}
 	}
 	kept := keptIdentities(pairs, oldBy, newBy, oldOf)
+	// A provider that is replaced replaces every resource it provisions: pulumi-aws replaces
+	// its provider when the region changes (ReplaceOnChange), and the engine then replaces
+	// the provider's resources, in the new region.
+	replacedProvider := map[string]bool{}
+	for _, p := range pairs {
+		if n := newBy[p.New]; n != nil && strings.HasPrefix(n.Type, "pulumi:providers:") &&
+			(p.Kind == Unaliased || p.Kind != Added && compare(oldBy[p.Old], n, kept, oldOf).Op == Replace) {
+			replacedProvider[n.URN] = true
+		}
+	}
 	for _, p := range pairs {
 		switch p.Kind {
 		case Added:
@@ -137,6 +147,9 @@ func Diff(base, next *Stack) StackDiff {
 			}
 			if p.Kind == Unaliased {
 				c.Op, c.Because, c.Alias = Replace, "URN changed without an alias", p.Alias
+			}
+			if c.Op != Replace && replacedProvider[n.Provider] {
+				c.Op, c.Because = Replace, "is provisioned by a provider that is replaced"
 			}
 			if c.Op == Replace {
 				c.Stateful = Stateful[n.Type]

@@ -78,8 +78,8 @@ func TestDiffComparesJSONDocumentsInside(t *testing.T) {
 
 func TestEveryReplaceRuleCitesItsSource(t *testing.T) {
 	for typ, r := range ReplaceOnChange {
-		if len(r.Properties) == 0 || !strings.HasPrefix(r.Source, "internal/service/") {
-			t.Errorf("%s: properties %v, source %q: each rule lists properties and the provider file", typ, r.Properties, r.Source)
+		if len(r.Properties) == 0 || !strings.HasPrefix(r.Source, "internal/service/") && !strings.HasPrefix(r.Source, "pulumi/pulumi-aws#") {
+			t.Errorf("%s: properties %v, source %q: each rule lists properties and the provider file (or the pulumi-aws change) it comes from", typ, r.Properties, r.Source)
 		}
 	}
 	for _, typ := range []string{"aws:dynamodb/table:Table", "aws:sqs/queue:Queue", "aws:s3/bucketV2:BucketV2", "aws:lambda/function:Function", "aws:cloudwatch/logGroup:LogGroup", "aws:apigatewayv2/api:Api"} {
@@ -281,3 +281,34 @@ func TestProviderChangeReplaces(t *testing.T) {
 		})
 	}
 }
+
+func TestProviderRegionChangeReplacesItsResources(t *testing.T) {
+	// Given an explicit AWS provider whose region changes, a queue that uses it, and a
+	// queue on another provider
+	const pre = "urn:pulumi:dev::p::"
+	stack := func(region string) *Stack {
+		return &Stack{Stack: "dev", Resources: []Resource{
+			{URN: pre + "pulumi:providers:aws::aws", Type: "pulumi:providers:aws", Name: "aws", Custom: true, Inputs: map[string]any{"region": region}},
+			{URN: pre + "pulumi:providers:aws::other", Type: "pulumi:providers:aws", Name: "other", Custom: true, Inputs: map[string]any{"region": "us-east-1"}},
+			{URN: pre + "aws:sqs/queue:Queue::q", Type: "aws:sqs/queue:Queue", Name: "q", Custom: true, Provider: pre + "pulumi:providers:aws::aws"},
+			{URN: pre + "aws:sqs/queue:Queue::r", Type: "aws:sqs/queue:Queue", Name: "r", Custom: true, Provider: pre + "pulumi:providers:aws::other"},
+		}}
+	}
+
+	// When the plans are compared
+	d := Diff(stack("eu-west-1"), stack("eu-central-1"))
+
+	// Then the provider and every resource it provisions are replaced (pulumi-aws replaces
+	// them in the new region), and the other provider's are not
+	var replaced []string
+	for _, c := range d.Changes {
+		if c.Op == Replace {
+			replaced = append(replaced, nameOfURN(c.URN))
+		}
+	}
+	if strings.Join(replaced, ",") != "q,aws" || d.Unchanged != 2 {
+		t.Errorf("replaced %v (unchanged %d), want q and aws replaced and 2 unchanged", replaced, d.Unchanged)
+	}
+}
+
+func nameOfURN(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }

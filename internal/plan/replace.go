@@ -126,6 +126,10 @@ var ReplaceOnChange = map[string]ReplaceRule{
 		Properties: []string{"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"},
 		Source:     "internal/service/kms/key.go: customer_master_key_spec, key_usage, multi_region, custom_key_store_id, xks_key_id are ForceNew",
 	},
+	"pulumi:providers:aws": {
+		Properties: []string{"region"},
+		Source:     "pulumi/pulumi-aws#4000 (merged 2024-05, before v6.83.4): DiffConfig replaces the provider when its region changes, and the engine then replaces every resource it provisions",
+	},
 	"aws:kms/alias:Alias": {
 		Properties: []string{"name", "namePrefix"},
 		Source:     "internal/service/kms/alias.go: name, name_prefix are ForceNew",
