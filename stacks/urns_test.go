@@ -55,6 +55,23 @@ func TestURNs(t *testing.T) {
 	}
 }
 
+// TestEveryURNGoldenHasAStack refuses a golden whose stack file is gone: nothing would check
+// it, and a stack file of that name added later would be held to stale URNs. -update removes
+// it.
+func TestEveryURNGoldenHasAStack(t *testing.T) {
+	goldens, err := filepath.Glob(filepath.Join("testdata", "*.urns"))
+	require.NoError(t, err)
+	for _, g := range goldens {
+		if env := strings.TrimSuffix(filepath.Base(g), ".urns"); !slices.Contains(envs, env) {
+			if *update {
+				require.NoError(t, os.Remove(g))
+				continue
+			}
+			t.Errorf("%s: no stack file %s holds its stack; remove it (go test ./stacks -run TestEveryURNGoldenHasAStack -update)", g, "Pulumi."+env+".yaml")
+		}
+	}
+}
+
 // urnNodes are the recorded resources as plan.Match takes them, and their URNs, sorted.
 func urnNodes(rec *componenttest.Recorder) ([]plan.Node, []string) {
 	var nodes []plan.Node

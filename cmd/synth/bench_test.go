@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/groundwork-dev/groundwork/components/policy"
 	"github.com/groundwork-dev/groundwork/components/queue"
 	"github.com/groundwork-dev/groundwork/components/table"
+	"github.com/groundwork-dev/groundwork/internal/plan"
 	"github.com/groundwork-dev/groundwork/stacks"
 )
 
@@ -138,5 +141,67 @@ func BenchmarkServices(b *testing.B) {
 			b.ReportMetric(perOp/float64(n), "ns/service")
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/float64(n), "allocs/service")
 		})
+	}
+}
+
+// BenchmarkDiff compares prod's plan with a base in which its queue and everything below it
+// had other names, aliased: the case where the diff reads renamed ids and names back.
+func BenchmarkDiff(b *testing.B) {
+	read := func() *plan.Plan {
+		var out bytes.Buffer
+		if code := run([]string{"-stack", "prod", "-json"}, &out, io.Discard); code != exitOK {
+			b.Fatalf("synth -json: exit status %d", code)
+		}
+		p, err := plan.Read(&out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	next := &read().Stacks[0]
+	// The base: the queue's resources under other URNs (to), so with other mock ids and names,
+	// in their own values and in those of what refers to them.
+	const from, to = "groundwork:queue:Queue::events", "groundwork:queue:Queue::jobs"
+	var text bytes.Buffer
+	if err := plan.Write(&text, &plan.Plan{Stacks: []plan.Stack{*next}}); err != nil {
+		b.Fatal(err)
+	}
+	doc := text.String()
+	renamed := 0
+	for _, r := range next.Resources {
+		u, err := plan.ParseURN(r.URN)
+		if err != nil {
+			b.Fatal(err)
+		}
+		under := len(u.ParentTypes) > 0 && u.ParentTypes[0] == "groundwork:queue:Queue" || strings.HasSuffix(r.URN, from)
+		if rest, ok := strings.CutPrefix(u.Name, "events"); ok && under {
+			for _, id := range []string{r.ID, r.PhysicalName} {
+				if len(id) >= 8 {
+					doc = strings.ReplaceAll(doc, id, id+"0")
+				}
+			}
+			u.Name = "jobs" + rest
+			doc = strings.ReplaceAll(doc, `"`+r.URN+`"`, `"`+u.String()+`"`)
+			renamed++
+		}
+	}
+	if renamed < 10 {
+		b.Fatalf("renamed %d resources of the queue, want them all", renamed)
+	}
+	bp, err := plan.Read(strings.NewReader(doc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := bp.Stacks[0]
+	for i := range next.Resources {
+		if strings.HasSuffix(next.Resources[i].URN, from) {
+			next.Resources[i].Aliases = []string{strings.Replace(next.Resources[i].URN, from, to, 1)}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := plan.Diff(&base, next); d.Count(plan.Replace) != 0 {
+			b.Fatalf("replacements in an aliased rename: %+v", d.Changes)
+		}
 	}
 }

@@ -13,8 +13,10 @@
 //
 // Exit status: 0 when every stack meets the baseline; 1 on an unsuppressed violation or an
 // error of the program or its config (an invalid stack file, a suppression naming an unknown
-// rule); 2 on a usage error (a flag, a stack that has no file, a base plan that is not a plan
-// of this format).
+// rule, a misspelt top-level key); 2 on a usage error (a flag given wrong or twice, a stack
+// that has no file or a path for a stack name, a -root without a Pulumi.yaml, a base plan that
+// is not a plan of this format, or not one synth could have written). Each mistake is one line
+// on stderr, and nothing is written to stdout.
 package main
 
 import (
@@ -29,6 +31,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/policy"
@@ -99,7 +103,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // a mistake is one line (run prints it); -h prints the usage
-	fs.StringVar(&o.stack, "stack", "", "the stack to plan (stacks/Pulumi.<stack>.yaml), or \"all\"")
+	stack := &onceFlag{name: "stack"}
+	fs.Var(stack, "stack", "the stack to plan: its `name` (stacks/Pulumi.<name>.yaml), or \"all\"")
 	fs.BoolVar(&o.json, "json", false, "write the plan as JSON ("+plan.Format+")")
 	fs.BoolVar(&o.graph, "graph", false, "write a Mermaid flowchart of the components and how they connect")
 	fs.StringVar(&o.diff, "diff", "", "compare with a plan written by -json (from another commit)")
@@ -113,11 +118,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		return o, err
 	}
+	o.stack = stack.value
 	switch {
 	case fs.NArg() > 0:
 		return o, usageError{fmt.Sprintf("unexpected argument %q; flags only (synth -stack prod)", fs.Arg(0))}
-	case o.stack == "":
+	case !stack.set:
 		return o, usageError{"-stack is required: a stack name (stacks/Pulumi.<stack>.yaml) or \"all\""}
+	case o.stack == "":
+		return o, usageError{"-stack is empty: a stack name (stacks/Pulumi.<stack>.yaml) or \"all\""}
 	case o.format != formatText && o.format != formatMD:
 		return o, usageError{fmt.Sprintf("-format %q: want text or markdown", o.format)}
 	case count(o.json, o.graph, o.diff != "") > 1:
@@ -126,6 +134,23 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, usageError{"-format markdown applies to the tree and to -diff, not to -json or -graph"}
 	}
 	return o, nil
+}
+
+// onceFlag is a string flag that may be given once: with the flag package's last-one-wins,
+// `-stack prod -stack dev` would quietly plan dev alone.
+type onceFlag struct {
+	name, value string
+	set         bool
+}
+
+func (f *onceFlag) String() string { return f.value }
+
+func (f *onceFlag) Set(v string) error {
+	if f.set {
+		return usageError{fmt.Sprintf("-%s is given twice (%q, then %q): give one stack, or all", f.name, f.value, v)}
+	}
+	f.value, f.set = v, true
+	return nil
 }
 
 func count(bs ...bool) int {
@@ -142,6 +167,9 @@ func count(bs ...bool) int {
 // that says why nothing (or not everything) could be planned.
 func synth(o options, out *bytes.Buffer) (int, error) {
 	root := o.root
+	if root != "" && !fileExists(filepath.Join(root, "Pulumi.yaml")) {
+		return exitUsage, usageError{fmt.Sprintf("-root %s: no Pulumi.yaml there; give the project directory", root)}
+	}
 	if root == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -213,6 +241,9 @@ func selectStacks(root, stack string) ([]string, error) {
 		all = append(all, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
 	slices.Sort(all)
+	if strings.ContainsAny(stack, `/\`) || stack == "." || stack == ".." {
+		return nil, usageError{fmt.Sprintf("-stack %q: a stack name, not a path; the stacks are: %s", stack, strings.Join(all, ", "))}
+	}
 	if stack == allStacks {
 		if len(all) == 0 {
 			return nil, usageError{fmt.Sprintf("-stack all: no stack files (%s/Pulumi.*.yaml)", stacks.StackConfigDir)}
@@ -245,10 +276,16 @@ func readBase(path string) (*plan.Plan, error) {
 func checkStack(root, name string) (*componenttest.StackFile, string, error) {
 	sf, err := componenttest.LoadStackConfig(root, name)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", stacks.StackFile(name), err)
+		// The loader's message starts with the file's absolute path: name it once, relative
+		// to the project, as every other message does.
+		msg := strings.TrimPrefix(err.Error(), filepath.Join(root, stacks.StackFile(name))+": ")
+		return nil, "", fmt.Errorf("%s: %s", stacks.StackFile(name), msg)
 	}
 	text, err := os.ReadFile(sf.Path)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := checkStackKeys(stacks.StackFile(name), text); err != nil {
 		return nil, "", err
 	}
 	st, err := platformconfig.Check(platformconfig.Input{
@@ -258,6 +295,35 @@ func checkStack(root, name string) (*componenttest.StackFile, string, error) {
 		return nil, "", err
 	}
 	return sf, string(st.Platform.Tier), nil
+}
+
+// stackFileKeys are the top-level keys of a Pulumi stack file (workspace.ProjectStack).
+var stackFileKeys = []string{"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"}
+
+// checkStackKeys refuses a top-level key Pulumi does not know: Pulumi ignores it, so a
+// misspelt "config:" would leave the stack with no config at all, and every setting reported
+// missing instead of the one mistake.
+func checkStackKeys(file string, text []byte) error {
+	for _, k := range topLevelKeys(text) {
+		if !slices.Contains(stackFileKeys, k.Value) {
+			return fmt.Errorf("%s:%d: %s: not a key of a stack file (%s)", file, k.Line, k.Value, strings.Join(stackFileKeys, ", "))
+		}
+	}
+	return nil
+}
+
+// topLevelKeys are the keys of a YAML document's top-level mapping; none for a document
+// that is not one (the stack file loader has said what is wrong with it).
+func topLevelKeys(text []byte) []*yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(text, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []*yaml.Node
+	for i := 0; i+1 < len(doc.Content[0].Content); i += 2 {
+		keys = append(keys, doc.Content[0].Content[i])
+	}
+	return keys
 }
 
 // planStacks runs the program for each stack, concurrently (each run is independent; the
@@ -323,4 +389,9 @@ func diffPlans(base, next *plan.Plan, all bool) []plan.StackDiff {
 	}
 	slices.SortStableFunc(out, func(a, b plan.StackDiff) int { return strings.Compare(a.Stack, b.Stack) })
 	return out
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }

@@ -366,6 +366,8 @@ func TestBadInput(t *testing.T) {
 	oldFormat := write("old.json", `{"format":"groundwork.plan/v0","stacks":[]}`)
 	notJSON := write("notes.txt", "hello")
 	noFormat := write("other.json", `{"resources":[]}`)
+	dupKey := write("dup.json", `{"format":"groundwork.plan/v1","stacks":[{"stack":"prod","stack":"dev","resources":[]}]}`)
+	notUTF8 := write("latin1.json", "{\"format\":\"groundwork.plan/v1\",\"stacks\":[{\"stack\":\"pr\xf6d\"}]}")
 
 	// A project whose qa stack file has a mistake on line 5
 	proj := filepath.Join(dir, "proj")
@@ -373,6 +375,10 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(proj, "Pulumi.yaml"), []byte("name: groundwork\nruntime: go\nstackConfigDir: stacks\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(proj, "stacks", "Pulumi.qa.yaml"), []byte(
 		"config:\n  aws:region: eu-west-1\n  groundwork:platform:\n    tier: dev\n    logRetentionDays: 42\n    auth:\n      publicReads: true\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(proj, "stacks", "Pulumi.typo.yaml"), []byte(
+		"# qa\nconfg:\n  aws:region: eu-west-1\n  groundwork:platform:\n    tier: dev\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(proj, "stacks", "Pulumi.broken.yaml"), []byte(
+		"config:\n  aws:region: eu-west-1\n  groundwork:platform:\n    tier: dev\n    owner: [platform\n"), 0o644))
 
 	tests := []struct {
 		name string
@@ -390,6 +396,17 @@ func TestBadInput(t *testing.T) {
 		{"base that is no plan", []string{"-stack", "prod", "-diff", noFormat}, 2, []string{`it has no "format"`}},
 		{"base that does not exist", []string{"-stack", "prod", "-diff", filepath.Join(dir, "missing.json")}, 2, []string{"-diff: open", "missing.json"}},
 		{"invalid stack config", []string{"-root", proj, "-stack", "qa"}, 1, []string{"stacks/Pulumi.qa.yaml:5: groundwork:platform.logRetentionDays: 42 days is not a retention"}},
+		{"invalid YAML", []string{"-root", proj, "-stack", "broken"}, 1, []string{"synth: stacks/Pulumi.broken.yaml: invalid YAML file: yaml: line "}},
+		{"a misspelt top-level key", []string{"-root", proj, "-stack", "typo"}, 1, []string{"synth: stacks/Pulumi.typo.yaml:2: confg: not a key of a stack file (config, environment, secretsprovider, encryptedkey, encryptionsalt)"}},
+		{"a path for -stack", []string{"-stack", "../etc/passwd"}, 2, []string{`-stack "../etc/passwd": a stack name, not a path; the stacks are: dev, prod, staging`}},
+		{"an absolute path for -stack", []string{"-stack", "/etc/passwd"}, 2, []string{`-stack "/etc/passwd": a stack name, not a path`}},
+		{"an empty -stack", []string{"-stack", ""}, 2, []string{"-stack is empty: a stack name (stacks/Pulumi.<stack>.yaml) or \"all\""}},
+		{"-stack twice", []string{"-stack", "prod", "-stack", "dev"}, 2, []string{`-stack is given twice ("prod", then "dev"): give one stack, or all`}},
+		{"-root that holds no project", []string{"-root", dir, "-stack", "prod"}, 2, []string{"-root " + dir + ": no Pulumi.yaml there"}},
+		{"-root that does not exist", []string{"-root", filepath.Join(dir, "nowhere"), "-stack", "prod"}, 2, []string{"-root " + filepath.Join(dir, "nowhere") + ": no Pulumi.yaml there"}},
+		{"base with a key twice", []string{"-stack", "prod", "-diff", dupKey}, 2, []string{"-diff " + dupKey, `the key "stacks[0].stack" appears twice`}},
+		{"base that is not UTF-8", []string{"-stack", "prod", "-diff", notUTF8}, 2, []string{"-diff " + notUTF8, "not valid UTF-8"}},
+		{"base that is a directory", []string{"-stack", "prod", "-diff", dir}, 2, []string{"-diff " + dir + ": "}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -400,6 +417,7 @@ func TestBadInput(t *testing.T) {
 				assert.Contains(t, errOut, w, "stderr")
 			}
 			assert.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line on stderr: %q", errOut)
+			assert.NotContains(t, errOut, proj+"/", "the message names files relative to the project, once")
 		})
 	}
 }
@@ -514,4 +532,53 @@ func TestMarkdownStaysWithinACommentsSize(t *testing.T) {
 	assert.Less(t, out.Len(), 65_536, "comment size")
 	assert.Regexp(t, `\d+ more changes left out to keep the comment within GitHub's size limit`, out.String())
 	assert.Contains(t, out.String(), "| `q` | `tags.k0000` |", "the first changes are shown")
+}
+
+func TestPlanRecordsTheIDsARenameKeeps(t *testing.T) {
+	// Given the plan of a stack
+	p := planOf(t, "dev")
+	s := &p.Stacks[0]
+
+	// Then every provider-managed resource carries the id the mocks gave it, which is what
+	// a diff needs to read a renamed resource's ARNs and URLs as the old ones
+	for _, r := range s.Resources {
+		if r.Custom {
+			assert.NotEmpty(t, r.ID, "id of %s", r.URN)
+		} else {
+			assert.Empty(t, r.ID, "a component has no id: %s", r.URN)
+		}
+	}
+	api := find(t, s, "aws:apigatewayv2/api:Api", "http")
+	stage := find(t, s, "aws:apigatewayv2/stage:Stage", "http")
+	assert.Equal(t, api.ID, stage.InputString("apiId"), "the stage's apiId is the API's recorded id")
+}
+
+func TestDiffOfStacksNewAndGone(t *testing.T) {
+	// Given a base plan without prod, and with a stack qa whose file is gone
+	base := planOf(t, "all")
+	dev, _ := base.Stack("dev")
+	qa := clonePlan(t, &plan.Plan{Stacks: []plan.Stack{*dev}}).Stacks[0]
+	qa.Stack = "qa"
+	var kept []plan.Stack
+	for _, s := range base.Stacks {
+		if s.Stack != "prod" {
+			kept = append(kept, s)
+		}
+	}
+	base.Stacks = append(kept, qa)
+	path := writeBase(t, base)
+
+	// When every stack is compared with it
+	code, out, errOut := synthRun(t, "-stack", "all", "-diff", path)
+	require.Equal(t, 0, code, errOut)
+
+	// Then prod is all new, and qa deletes nothing: its resources stay until pulumi destroy
+	assert.Contains(t, out, "stack prod: 57 to add, 0 to change, 0 to replace, 0 to delete, 0 unchanged (a stack the base plan does not have)")
+	assert.Contains(t, out, "stack qa: no longer planned (its stack file is gone), which deletes nothing: `pulumi destroy --stack qa` would delete its 47 resources (8 of them holding data)")
+	assert.NotContains(t, out, "DELETE", "a removed stack file deletes nothing")
+
+	// And the markdown summary counts no deletion
+	_, md, _ := synthRun(t, "-stack", "all", "-diff", path, "-format", "markdown")
+	assert.Contains(t, md, "**Offline plan**: 57 to add, 0 to change, 0 to replace, 0 to delete across 4 stacks")
+	assert.NotContains(t, md, "[!CAUTION]")
 }

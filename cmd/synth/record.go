@@ -43,8 +43,8 @@ func (c *converter) planResources(recorded []componenttest.Resource) []plan.Reso
 		pr := plan.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom,
 			Protect: r.Protect, DeleteBeforeReplace: r.DeleteBeforeReplace, RetainOnDelete: r.RetainOnDelete,
-			PhysicalName: r.PhysicalName,
-			Aliases:      sortedCopy(r.Aliases),
+			PhysicalName: r.PhysicalName, ID: r.ID,
+			Aliases: sortedCopy(r.Aliases),
 		}
 		if p := resource.URN(r.Parent); p != "" && p.QualifiedType() != resource.RootStackType {
 			pr.Parent = r.Parent

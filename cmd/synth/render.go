@@ -20,7 +20,8 @@ func diffSummary(d plan.StackDiff) string {
 	case d.NewStack:
 		s += " (a stack the base plan does not have)"
 	case d.Gone:
-		s += " (a stack this plan no longer has)"
+		s = fmt.Sprintf("no longer planned (its stack file is gone), which deletes nothing: `pulumi destroy --stack %s` would delete its %s (%d of them holding data)",
+			d.Stack, plural(d.LeftBehind, "resource"), d.StatefulLeftBehind)
 	}
 	return s
 }

@@ -20,15 +20,21 @@ import (
 // sources did not change: beside each zip, Build records what the build read, and a later
 // Build whose recorded inputs all still hold returns that zip as it is.
 //
-// What the build read is: the go tool and the environment it builds with; every file of the
-// directories of the main module's packages (and of local replacements) the bootstrap
-// imports, test files aside, with each directory's listing, so an added file counts; the
-// files those packages embed; and go.mod, go.sum and go.work. Packages of the module cache
-// are pinned by go.sum, and the standard library by the go tool. A change to any of them
-// rebuilds, even one that would not change the binary (a comment).
+// What the build read is: the go tool and the environment it builds with, including the go
+// command's environment file (go env -w), whose settings apply where the environment sets
+// none (GOFLAGS= in the build's environment does not clear a GOFLAGS written there); every
+// file of the directories of the main module's packages (and of local replacements) the
+// bootstrap imports, test files aside, with each directory's listing, so an added or
+// deleted file counts; the files those packages embed, with the whole listing (hidden names
+// and subdirectories too) of every directory from the package's down to each of them, as an
+// embed pattern of a directory takes what is below it; go.mod, go.sum and go.work; and
+// which go.work the go command finds from the project up, as one created above the checkout
+// changes what builds. Packages of the module cache are pinned by go.sum, and the standard
+// library by the go tool. A change to any of them rebuilds, even one that would not change
+// the binary (a comment). Contents count by their SHA-256, never by size or time.
 
 // cacheVersion changes when the manifest's meaning does.
-const cacheVersion = 1
+const cacheVersion = 2
 
 // manifest is what one build read, as recorded beside its zip.
 type manifest struct {
@@ -38,6 +44,12 @@ type manifest struct {
 	Zip     string `json:"zip"`
 	// Dirs maps a directory to the names of the files in it that count, sorted.
 	Dirs map[string][]string `json:"dirs"`
+	// Trees maps a directory on the way from a package's to an embedded file to every name
+	// in it, subdirectories with a trailing "/", sorted.
+	Trees map[string][]string `json:"trees,omitempty"`
+	// GoWork is the go.work the go command finds from the project directory up, relative
+	// to it, or "".
+	GoWork string `json:"goWork"`
 	// Files maps a file to the SHA-256 of its contents ("" for a file that must not exist).
 	Files map[string]string `json:"files"`
 }
@@ -52,11 +64,11 @@ func toolKey() string {
 	if p, err := exec.LookPath(gobin); err == nil {
 		gobin = p
 	}
-	key := []string{"go=" + gobin, "arch=" + Architecture, "flags=" + strings.Join(BuildFlags, " ")}
+	key := []string{"go=" + gobin, "arch=" + Architecture, "flags=" + strings.Join(BuildFlags, " "), "goenv=" + goEnvFile()}
 	if st, err := os.Stat(gobin); err == nil {
 		key = append(key, fmt.Sprintf("size=%d mtime=%d", st.Size(), st.ModTime().UnixNano()))
 	}
-	for _, v := range []string{"GOROOT", "GOTOOLCHAIN", "GOEXPERIMENT", "GOARM64", "GOWORK", "GOPATH", "GOMODCACHE", "GOPROXY", "GONOSUMDB", "GOINSECURE"} {
+	for _, v := range []string{"GOROOT", "GOTOOLCHAIN", "GOEXPERIMENT", "GOARM64", "GOWORK", "GOPATH", "GOMODCACHE", "GOPROXY", "GONOSUMDB", "GOINSECURE", "GOENV", "GOFIPS140"} {
 		key = append(key, v+"="+os.Getenv(v))
 	}
 	return strings.Join(key, "\n")
@@ -77,8 +89,17 @@ func cachedBuild(root, pkg string) string {
 	if !fileExists(zip) {
 		return ""
 	}
+	if findGoWork(root) != m.GoWork {
+		return ""
+	}
 	for dir, names := range m.Dirs {
 		got, err := countedFiles(abs(root, dir))
+		if err != nil || !slices.Equal(got, names) {
+			return ""
+		}
+	}
+	for dir, names := range m.Trees {
+		got, err := allNames(abs(root, dir))
 		if err != nil || !slices.Equal(got, names) {
 			return ""
 		}
@@ -128,7 +149,23 @@ func inputsOf(ctx context.Context, root, pkg string) (*manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("go list: %v: %s", err, stderr.String())
 	}
-	m := &manifest{Version: cacheVersion, Package: pkg, Tool: toolKey(), Dirs: map[string][]string{}, Files: map[string]string{}}
+	m := &manifest{Version: cacheVersion, Package: pkg, Tool: toolKey(), Dirs: map[string][]string{}, Trees: map[string][]string{},
+		Files: map[string]string{}, GoWork: findGoWork(root)}
+	if m.GoWork != "" {
+		m.Files[m.GoWork] = hashFile(abs(root, m.GoWork))
+	}
+	if env := goEnvFile(); env != "" {
+		m.Files[relTo(root, env)] = hashFile(env)
+	}
+	addTree := func(dir string) error {
+		rel := relTo(root, dir)
+		if _, done := m.Trees[rel]; done {
+			return nil
+		}
+		names, err := allNames(dir)
+		m.Trees[rel] = names
+		return err
+	}
 	addDir := func(dir string) error {
 		rel := relTo(root, dir)
 		if _, done := m.Dirs[rel]; done {
@@ -163,6 +200,14 @@ func inputsOf(ctx context.Context, root, pkg string) (*manifest, error) {
 			if err := addDir(filepath.Dir(p)); err != nil {
 				return nil, err
 			}
+			for d := filepath.Dir(p); ; d = filepath.Dir(d) {
+				if err := addTree(d); err != nil {
+					return nil, err
+				}
+				if d == f[0] || len(d) <= len(f[0]) {
+					break
+				}
+			}
 			m.Files[relTo(root, p)] = hashFile(p)
 		}
 	}
@@ -188,6 +233,59 @@ func countedFiles(dir string) ([]string, error) {
 		names = append(names, n)
 	}
 	return names, nil // ReadDir sorts by name
+}
+
+// allNames lists every name in a directory, subdirectories with a trailing "/", sorted.
+func allNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() {
+			n += "/"
+		}
+		names = append(names, n)
+	}
+	slices.Sort(names) // "a/" and "a.txt" need not be in ReadDir's order
+	return names, nil
+}
+
+// findGoWork returns the go.work the go command would use in root when GOWORK is not set
+// (the nearest at or above root), relative to root, or "".
+func findGoWork(root string) string {
+	for dir := root; ; {
+		if st, err := os.Stat(filepath.Join(dir, "go.work")); err == nil && !st.IsDir() {
+			rel, err := filepath.Rel(root, filepath.Join(dir, "go.work"))
+			if err != nil {
+				return filepath.Join(dir, "go.work")
+			}
+			return filepath.ToSlash(rel)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// goEnvFile is the go command's environment file, which go env -w writes: $GOENV, or go/env
+// in the user's config directory; "" when there is none to read (GOENV=off).
+func goEnvFile() string {
+	if v := os.Getenv("GOENV"); v != "" {
+		if v == "off" {
+			return ""
+		}
+		return v
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "go", "env")
 }
 
 // hashFile is the SHA-256 of a file's contents, or "" when it cannot be read (a file that

@@ -56,6 +56,10 @@ type StackDiff struct {
 	Unchanged int
 	// NewStack is true when the base plan has no such stack; Gone when the new plan has none.
 	NewStack, Gone bool
+	// LeftBehind counts, for a stack that is gone, the base's resources, which a removed stack
+	// file does not delete (pulumi destroy does); StatefulLeftBehind those of them that hold
+	// data. A gone stack has no Changes.
+	LeftBehind, StatefulLeftBehind int
 }
 
 // Count returns how many changes of op the diff has.
@@ -70,7 +74,7 @@ func (d StackDiff) Count(op Op) int {
 }
 
 // Diff compares the base and the new plan of one stack (either may be nil: a stack that is
-// new, or gone). Resources are matched as Match matches them; a matched pair is replaced when
+// new, whose resources are all created, or gone, whose resources are left as they are). Resources are matched as Match matches them; a matched pair is replaced when
 // its URN changed without an alias or a ReplaceOnChange property changed, updated when another
 // input or option changed, and unchanged otherwise.
 func Diff(base, next *Stack) StackDiff {
@@ -83,7 +87,15 @@ func Diff(base, next *Stack) StackDiff {
 		base = &Stack{}
 	case next == nil:
 		d.Stack, d.Gone = base.Stack, true
-		next = &Stack{}
+		for _, r := range base.Resources {
+			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+				d.LeftBehind++
+				if Stateful[r.Type] != "" {
+					d.StatefulLeftBehind++
+				}
+			}
+		}
+		return d
 	default:
 		d.Stack = next.Stack
 	}
@@ -101,7 +113,25 @@ func Diff(base, next *Stack) StackDiff {
 		newBy[r.URN] = r
 		nodes[i] = Node{URN: r.URN, Parent: r.Parent, Aliases: r.Aliases}
 	}
-	for _, p := range Match(oldURNs, nodes) {
+	pairs := Match(oldURNs, nodes)
+	oldOf := map[string]string{} // new URN -> the old URN of the same resource, kept in place
+	for _, p := range pairs {
+		if p.Kind == Same || p.Kind == Aliased {
+			oldOf[p.New] = p.Old
+		}
+	}
+	kept := keptIdentities(pairs, oldBy, newBy, oldOf)
+	// A provider that is replaced replaces every resource it provisions: pulumi-aws replaces
+	// its provider when the region changes (ReplaceOnChange), and the engine then replaces
+	// the provider's resources, in the new region.
+	replacedProvider := map[string]bool{}
+	for _, p := range pairs {
+		if n := newBy[p.New]; n != nil && strings.HasPrefix(n.Type, "pulumi:providers:") &&
+			(p.Kind == Unaliased || p.Kind != Added && compare(oldBy[p.Old], n, kept, oldOf).Op == Replace) {
+			replacedProvider[n.URN] = true
+		}
+	}
+	for _, p := range pairs {
 		switch p.Kind {
 		case Added:
 			r := newBy[p.New]
@@ -111,12 +141,15 @@ func Diff(base, next *Stack) StackDiff {
 			d.Changes = append(d.Changes, Change{Op: Delete, URN: r.URN, Type: r.Type, Stateful: Stateful[r.Type]})
 		default:
 			o, n := oldBy[p.Old], newBy[p.New]
-			c := compare(o, n)
+			c := compare(o, n, kept, oldOf)
 			if p.Kind != Same {
 				c.OldURN = o.URN
 			}
 			if p.Kind == Unaliased {
 				c.Op, c.Because, c.Alias = Replace, "URN changed without an alias", p.Alias
+			}
+			if c.Op != Replace && replacedProvider[n.Provider] {
+				c.Op, c.Because = Replace, "is provisioned by a provider that is replaced"
 			}
 			if c.Op == Replace {
 				c.Stateful = Stateful[n.Type]
@@ -141,13 +174,136 @@ func Diff(base, next *Stack) StackDiff {
 	return d
 }
 
+// keptIdentities returns what a rename leaves as it was: for each resource renamed or moved
+// with an alias and updated in place (not replaced), its new id and, when auto-named (no input
+// of its own holds it), its new physical name, each mapped to the old one. The recording mocks
+// derive both from the URN, so the new plan's ARNs, URLs and names of such a resource differ
+// from the base's, but Pulumi keeps the resource, its id and its auto-name: a value that
+// differs only by them is no change. A renamed resource that is replaced really gets a new
+// id and name, so it keeps nothing; as one replacement can force another (a mapping whose
+// queue is new), the set is narrowed until it holds.
+func keptIdentities(pairs []Pair, oldBy, newBy map[string]*Resource, oldOf map[string]string) *strings.Replacer {
+	candidates := map[string]bool{}
+	for _, p := range pairs {
+		if p.Kind == Aliased {
+			candidates[p.New] = true
+		}
+	}
+	for len(candidates) > 0 {
+		r := identityReplacer(pairs, oldBy, newBy, candidates)
+		changed := false
+		for _, p := range pairs {
+			if candidates[p.New] && compare(oldBy[p.Old], newBy[p.New], r, oldOf).Op == Replace {
+				delete(candidates, p.New)
+				changed = true
+			}
+		}
+		if !changed {
+			return r
+		}
+	}
+	return nil
+}
+
+// minIdentity is the shortest id or name taken for one kept: shorter ones ("$default", a
+// stage's) are too likely to occur in unrelated values.
+const minIdentity = 8
+
+func identityReplacer(pairs []Pair, oldBy, newBy map[string]*Resource, kept map[string]bool) *strings.Replacer {
+	type sub struct{ from, to string }
+	var subs []sub
+	add := func(from, to string) {
+		if from != to && len(from) >= minIdentity && to != "" {
+			subs = append(subs, sub{from, to})
+		}
+	}
+	for _, p := range pairs {
+		if !kept[p.New] {
+			continue
+		}
+		o, n := oldBy[p.Old], newBy[p.New]
+		add(n.ID, o.ID)
+		if !holdsString(n.Inputs, n.PhysicalName) {
+			add(n.PhysicalName, o.PhysicalName)
+		}
+	}
+	// Longest first: strings.Replacer tries its pairs in order at each position.
+	slices.SortFunc(subs, func(a, b sub) int {
+		if len(a.from) != len(b.from) {
+			return len(b.from) - len(a.from)
+		}
+		return strings.Compare(a.from, b.from)
+	})
+	if len(subs) == 0 {
+		return nil
+	}
+	var args []string
+	for _, s := range subs {
+		args = append(args, s.from, s.to)
+	}
+	return strings.NewReplacer(args...)
+}
+
+// holdsString reports whether s is one of the string values of v (an input set explicitly).
+func holdsString(v any, s string) bool {
+	if s == "" {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		return x == s
+	case map[string]any:
+		for _, e := range x {
+			if holdsString(e, s) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsString(e, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rewrite returns v with every string passed through r.
+func rewrite(v any, r *strings.Replacer) any {
+	switch x := v.(type) {
+	case string:
+		return r.Replace(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = rewrite(e, r)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = rewrite(e, r)
+		}
+		return out
+	}
+	return v
+}
+
 // compare returns the change between two versions of one resource: its changed inputs and
 // options; Op is Replace when a replace-on-change property changed, Update when anything else
-// did, and empty when nothing did.
-func compare(o, n *Resource) Change {
+// did, and empty when nothing did. kept turns the new side's ids and names of renamed
+// resources back into the old ones (keptIdentities) before the inputs are compared. oldOf
+// maps a new URN to the old URN of the same resource: a resource whose provider is another
+// one (not its old provider, nor that provider renamed with an alias) is replaced, as the
+// engine replaces it.
+func compare(o, n *Resource, kept *strings.Replacer, oldOf map[string]string) Change {
 	c := Change{URN: n.URN, Type: n.Type}
 	var props []PropertyChange
-	diffValue("", o.Inputs, n.Inputs, &props)
+	newInputs := n.Inputs
+	if kept != nil {
+		newInputs, _ = rewrite(n.Inputs, kept).(map[string]any)
+	}
+	diffValue("", o.Inputs, newInputs, &props)
 	opt := func(name string, a, b bool) {
 		if a != b {
 			props = append(props, PropertyChange{Path: "(" + name + ")", Old: strconv.FormatBool(a), New: strconv.FormatBool(b)})
@@ -158,6 +314,10 @@ func compare(o, n *Resource) Change {
 	opt("retainOnDelete", o.RetainOnDelete, n.RetainOnDelete)
 	if o.Type != n.Type {
 		props = append(props, PropertyChange{Path: "(type)", Old: o.Type, New: n.Type})
+	}
+	newProvider := o.Provider != n.Provider && oldOf[n.Provider] != o.Provider
+	if newProvider {
+		props = append(props, PropertyChange{Path: "(provider)", Old: Show(o.Provider), New: Show(n.Provider), Replaces: true})
 	}
 	if len(props) == 0 {
 		return c
@@ -174,9 +334,16 @@ func compare(o, n *Resource) Change {
 			}
 		}
 	}
-	if len(forced) > 0 {
+	switch {
+	case len(forced) > 0:
 		c.Op = Replace
 		c.Because = "changes " + strings.Join(forced, ", ") + " (" + rule.Source + ")"
+		if newProvider {
+			c.Because += ", and its provider"
+		}
+	case newProvider:
+		c.Op = Replace
+		c.Because = "changes its provider (the engine replaces a resource that moves to another provider)"
 	}
 	slices.SortFunc(props, func(a, b PropertyChange) int { return strings.Compare(a.Path, b.Path) })
 	c.Properties = props

@@ -14,7 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Format is the version of the JSON document. A reader refuses any other: a plan written by
@@ -70,6 +72,11 @@ type Resource struct {
 	Aliases []string `json:"aliases,omitempty"`
 	// PhysicalName is the name AWS would give it, where the type has one.
 	PhysicalName string `json:"physicalName,omitempty"`
+	// ID is the id the recording mocks gave it, which, like an auto-name's random part, they
+	// derive from the URN. Pulumi keeps a renamed resource's id and auto-name, so a diff
+	// reads the values that carry the new ones (ARNs, URLs) as the old (see Diff). Empty for
+	// components and in plans written before it was recorded.
+	ID string `json:"id,omitempty"`
 	// Inputs are the inputs as JSON values (objects are map[string]any), secrets as Secret.
 	Inputs map[string]any `json:"inputs,omitempty"`
 }
@@ -123,18 +130,38 @@ func Write(w io.Writer, p *Plan) error {
 // is not a plan at all.
 var ErrFormat = errors.New("not a " + Format + " plan")
 
+// MaxSize is the largest plan Read reads: some 350 times the plan of this project's three
+// stacks, and small enough that a wrong file (a log, /dev/zero) is refused before it fills
+// the memory.
+const MaxSize = 64 << 20
+
 // Read reads a plan Write wrote. A document of another format, or no plan at all, is an error
-// wrapping ErrFormat that says what it is instead.
+// wrapping ErrFormat that says what it is instead. So is a document Write could not have
+// written, and whose meaning encoding/json would guess: invalid UTF-8 (read as U+FFFD) or a
+// key given twice in one object (the last one would win, silently dropping the first, as a
+// careless merge of two plans could leave). A document larger than MaxSize is refused unread.
 func Read(r io.Reader) (*Plan, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%w: it is larger than %d MiB", ErrFormat, MaxSize>>20)
 	}
 	var head struct {
 		Format *string `json:"format"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("%w: it is not a JSON object (%v)", ErrFormat, err)
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: it is not valid UTF-8 (at byte %d)", ErrFormat, invalidUTF8At(data))
+	}
+	if key, err := duplicateKey(data); err != nil || key != "" {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+		return nil, fmt.Errorf("%w: the key %q appears twice in one object", ErrFormat, key)
 	}
 	switch {
 	case head.Format == nil:
@@ -232,4 +259,59 @@ func (r *Resource) InputString(path string) string {
 	v, _ := r.Input(path)
 	s, _ := v.(string)
 	return s
+}
+
+// invalidUTF8At is the offset of the first byte of data that is not valid UTF-8.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// duplicateKey returns the path ("stacks[0].resources[3].inputs.name") of the first key that
+// appears twice in one object of the JSON document data, or "".
+func duplicateKey(data []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(path string) (string, error)
+	walk = func(path string) (string, error) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return "", err
+				}
+				k, _ := kt.(string)
+				p := join(path, k)
+				if seen[k] {
+					return p, nil
+				}
+				seen[k] = true
+				if dup, err := walk(p); dup != "" || err != nil {
+					return dup, err
+				}
+			}
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if dup, err := walk(path + "[" + strconv.Itoa(i) + "]"); dup != "" || err != nil {
+					return dup, err
+				}
+			}
+		default:
+			return "", nil
+		}
+		_, err = dec.Token() // the closing delimiter
+		return "", err
+	}
+	return walk("")
 }

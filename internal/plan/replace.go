@@ -2,15 +2,17 @@ package plan
 
 // ReplaceOnChange is the one list of input properties whose change makes `pulumi preview`
 // replace the resource rather than update it in place, by Pulumi type token. pulumi-aws
-// v6.83.4 bridges terraform-provider-aws (v5.x), whose schema marks these fields ForceNew;
-// the bridge turns a ForceNew diff into a replacement. Each entry cites the provider source
-// it comes from (paths in github.com/hashicorp/terraform-provider-aws).
+// v6.83.4 bridges terraform-provider-aws (v5.x, through its upstream submodule), whose schema
+// marks these fields ForceNew; the bridge turns a ForceNew diff into a replacement (the
+// Pulumi schema itself marks none of them replaceOnChanges). Each entry cites the provider
+// source it comes from (paths in github.com/hashicorp/terraform-provider-aws); the property
+// names are checked against the pulumi-aws SDK's types (cmd/synth's replace_test.go).
 //
 // A property listed here forces replacement when it, or anything below it, changes.
 var ReplaceOnChange = map[string]ReplaceRule{
 	"aws:dynamodb/table:Table": {
-		Properties: []string{"name", "hashKey", "rangeKey", "localSecondaryIndexes"},
-		Source:     "internal/service/dynamodb/table.go: name, hash_key, range_key, local_secondary_index are ForceNew",
+		Properties: []string{"name", "hashKey", "rangeKey", "localSecondaryIndexes", "restoreDateTime", "restoreToLatestTime"},
+		Source:     "internal/service/dynamodb/table.go: name, hash_key, range_key, local_secondary_index, restore_date_time, restore_to_latest_time are ForceNew (restore_source_name, restore_source_table_arn and import_table are not, in v5)",
 	},
 	"aws:sqs/queue:Queue": {
 		Properties: []string{"name", "namePrefix", "fifoQueue"},
@@ -57,8 +59,8 @@ var ReplaceOnChange = map[string]ReplaceRule{
 		Source:     "internal/service/lambda/permission.go: every argument is ForceNew (a permission has no update)",
 	},
 	"aws:lambda/eventSourceMapping:EventSourceMapping": {
-		Properties: []string{"eventSourceArn", "startingPosition", "startingPositionTimestamp", "selfManagedEventSource", "topics", "queues"},
-		Source:     "internal/service/lambda/event_source_mapping.go: event_source_arn, starting_position, starting_position_timestamp, self_managed_event_source, topics, queues are ForceNew",
+		Properties: []string{"eventSourceArn", "startingPosition", "startingPositionTimestamp", "selfManagedEventSource", "topics", "queues", "amazonManagedKafkaEventSourceConfig", "selfManagedKafkaEventSourceConfig"},
+		Source:     "internal/service/lambda/event_source_mapping.go: event_source_arn, starting_position, starting_position_timestamp, self_managed_event_source, topics, queues, amazon_managed_kafka_event_source_config, self_managed_kafka_event_source_config are ForceNew",
 	},
 	"aws:cloudwatch/logGroup:LogGroup": {
 		Properties: []string{"name", "namePrefix", "logGroupClass"},
@@ -108,6 +110,14 @@ var ReplaceOnChange = map[string]ReplaceRule{
 		Properties: []string{"name", "namePrefix", "fifoTopic"},
 		Source:     "internal/service/sns/topic.go: name, name_prefix, fifo_topic are ForceNew",
 	},
+	"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": {
+		Properties: []string{"queueUrl"},
+		Source:     "internal/service/sqs/queue_redrive_allow_policy.go: queue_url is ForceNew",
+	},
+	"aws:sns/topicPolicy:TopicPolicy": {
+		Properties: []string{"arn"},
+		Source:     "internal/service/sns/topic_policy.go: arn is ForceNew",
+	},
 	"aws:sns/topicSubscription:TopicSubscription": {
 		Properties: []string{"endpoint", "protocol", "topic"},
 		Source:     "internal/service/sns/topic_subscription.go: endpoint, protocol, topic_arn are ForceNew",
@@ -115,6 +125,10 @@ var ReplaceOnChange = map[string]ReplaceRule{
 	"aws:kms/key:Key": {
 		Properties: []string{"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"},
 		Source:     "internal/service/kms/key.go: customer_master_key_spec, key_usage, multi_region, custom_key_store_id, xks_key_id are ForceNew",
+	},
+	"pulumi:providers:aws": {
+		Properties: []string{"region"},
+		Source:     "pulumi/pulumi-aws#4000 (merged 2024-05, before v6.83.4): DiffConfig replaces the provider when its region changes, and the engine then replaces every resource it provisions",
 	},
 	"aws:kms/alias:Alias": {
 		Properties: []string{"name", "namePrefix"},
