@@ -1,0 +1,116 @@
+package policy_test
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/groundwork-dev/groundwork/components/componenttest"
+	"github.com/groundwork-dev/groundwork/components/policy"
+)
+
+// publicReadIf is a bucket policy that allows everyone to read the bucket's objects under
+// one condition block, which the attacks vary.
+func publicReadIf(condition string) string {
+	return `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*","Condition":` + condition + `}]}`
+}
+
+// s3TLSDenyIf is s3TLSDeny with more in its statement (a principal, more conditions).
+func s3TLSDenyIf(principal, condition string) string {
+	return `{"Statement":[{"Effect":"Deny",` + principal + `,"Action":"s3:*","Resource":["%s","%s/*"],"Condition":` + condition + `}]}`
+}
+
+// attackCases are what an auditor and a careless user tried against the rules: the forms
+// IAM accepts that a naive reading gets wrong, and values that look set but are not. Each
+// is one program and the resources one rule must report in it (nil: none), as ruleCases.
+var attackCases = []ruleCase{
+	// IAM: the forms of Action and Resource.
+	{"iam-no-admin", "Action a string", identity(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},
+	{"iam-no-admin", "*:*", identity(statementDoc("*:*", "*")), false, everyIdentityDoc},
+	{"iam-no-admin", "Statement an object", identity(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`), false, everyIdentityDoc},
+	{"iam-explicit-actions", "mixed-case service-wide", identity(statementDoc("S3:*", "arn:aws:s3:::b/*")), false, everyIdentityDoc},
+	{"iam-explicit-actions", "a wildcard inside the name", identity(statementDoc("s3:*Object", "arn:aws:s3:::b/*")), false, everyIdentityDoc},
+	{"iam-explicit-actions", "a ? wildcard", identity(statementDoc("s3:?etObject", "arn:aws:s3:::b/*")), false, everyIdentityDoc},
+	{"iam-explicit-resources", "iam:PassRole on *", identity(statementDoc("iam:PassRole", "*")), false, everyIdentityDoc},
+	{"iam-explicit-resources", "Allow with NotResource", identity(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "Statement an object", identity(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`), false, nil},
+	{"iam-policy-json", "Statement a string", identity(`{"Statement":"Allow everything"}`), false, everyIdentityDoc},
+	{"iam-no-managed-policies", "an AWS managed policy under a path", managed("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"), false,
+		[]string{"attach", "group-attach", "role", "role-attach", "user-attach"}},
+	{"iam-no-managed-policies", "an AWS managed policy in another partition", managed("arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess"), false,
+		[]string{"attach", "group-attach", "role", "role-attach", "user-attach"}},
+
+	// Resource policies: who "everyone" is, and conditions that narrow nothing.
+	{"s3-public-policy", `principal "*"`, rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", `principal {"AWS":"*"}`, rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "a source ARN of *", rawBucket(bucketPolicy(publicReadIf(`{"StringLike":{"aws:SourceArn":"*"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "a condition on an irrelevant key", rawBucket(bucketPolicy(publicReadIf(`{"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "ForAnyValue with an empty list", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":[]}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
+	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
+
+	// TLS-only: a Deny that does not deny everyone everything over plain HTTP.
+	{"s3-tls-only", "a Deny with NotPrincipal", rawBucket(bucketPolicy(s3TLSDenyIf(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},
+	{"s3-tls-only", "a Deny for one account", rawBucket(bucketPolicy(s3TLSDenyIf(`"Principal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},
+	{"s3-tls-only", "a Deny on Resource *", rawBucket(bucketPolicy(`{"Id":"%s","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 1)), false, nil},
+	{"s3-tls-only", "a mixed-case service-wide Deny", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"S3:*","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, nil},
+	{"s3-tls-only", "a Deny for another bucket", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["%s-other","%s-other/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, []string{"b"}},
+	{"sqs-tls-only", "a Deny for another queue", rawQueue(sqs.QueueArgs{},
+		`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"%s-other","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`), false, []string{"q"}},
+
+	// Lambda permissions.
+	{"lambda-permission-scoped", "everyone in one account, no source ARN", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), SourceAccount: pulumi.String(account)}), false, []string{"perm"}},
+	{"lambda-public-access", "a public function URL's permission", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), FunctionUrlAuthType: pulumi.String("NONE")}), false, []string{"perm"}},
+
+	// Lambda, API Gateway, DynamoDB, logs, KMS: zero, missing and odd values.
+	{"lambda-explicit-memory", "memorySize 0", rawFunction(lambda.FunctionArgs{MemorySize: pulumi.Int(0)}), false, []string{"fn"}},
+	{"lambda-explicit-timeout", "timeout 0", rawFunction(lambda.FunctionArgs{Timeout: pulumi.Int(0)}), false, []string{"fn"}},
+	{"lambda-tracing", "active in lower case", rawFunction(lambda.FunctionArgs{TracingConfig: lambda.FunctionTracingConfigArgs{Mode: pulumi.String("active")}}), false, []string{"fn"}},
+	{"lambda-tracing", "no tracing config", rawFunction(lambda.FunctionArgs{}), false, []string{"fn"}},
+	{"api-route-authorization", "jwt in lower case", route(apigatewayv2.RouteArgs{AuthorizationType: pulumi.String("jwt"), AuthorizerId: pulumi.String("a1")}, true), false, []string{"route"}},
+	{"api-throttling", "throttling 0", stage(apigatewayv2.StageArgs{DefaultRouteSettings: &apigatewayv2.StageDefaultRouteSettingsArgs{
+		ThrottlingBurstLimit: pulumi.Int(0), ThrottlingRateLimit: pulumi.Float64(0)}}), false, []string{"stage", "stage"}},
+	{"api-access-logging", "a destination but no format", stage(apigatewayv2.StageArgs{AccessLogSettings: &apigatewayv2.StageAccessLogSettingsArgs{
+		DestinationArn: pulumi.String("arn:aws:logs:us-east-1:123456789012:log-group:access")}}), false, []string{"stage"}},
+	{"logs-retention", "retention 0 (never expire)", func(ctx *pulumi.Context) error {
+		_, err := cloudwatch.NewLogGroup(ctx, "logs", &cloudwatch.LogGroupArgs{RetentionInDays: pulumi.Int(0)})
+		return err
+	}, false, []string{"logs"}},
+	{"logs-retention-year", "180 days in prod", logGroup(180), true, []string{"logs"}},
+	{"dynamodb-pitr", "PITR false", rawTable(dynamodb.TableArgs{PointInTimeRecovery: dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(false)}}), false, []string{"t"}},
+	{"kms-key-rotation", "rotation off", func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(false)})
+		return err
+	}, false, []string{"k"}},
+	{"kms-key-rotation", "an HMAC key, which cannot rotate", func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{CustomerMasterKeySpec: pulumi.String("HMAC_256"), KeyUsage: pulumi.String("GENERATE_VERIFY_MAC")})
+		return err
+	}, false, nil},
+}
+
+func TestAttacks(t *testing.T) {
+	for _, tc := range attackCases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			// Given a program that tries to slip past the rule (or one it must accept)
+			rec := componenttest.MustRun(t, tc.program)
+			// When the baseline is checked
+			var got []string
+			for _, v := range policy.Check(rec.Resources(), policy.Options{Production: tc.production}) {
+				if v.Rule == tc.rule {
+					got = append(got, logicalName(v.Resource))
+				}
+			}
+			// Then the rule reports exactly the resources that break it
+			sort.Strings(got)
+			assert.Equal(t, tc.want, got, "resources %s reports", tc.rule)
+		})
+	}
+}
