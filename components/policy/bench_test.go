@@ -79,7 +79,7 @@ func BenchmarkEvaluatePreview(b *testing.B) {
 }
 
 func TestPreviewRecordingsAreEvaluatedWithoutGuessing(t *testing.T) {
-	for _, tc := range ruleCases {
+	for _, tc := range append(slices.Clone(ruleCases), attackCases...) {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
 			// Given a rule case recorded as `pulumi up` and as `pulumi preview` runs it, where
 			// values built from other resources' outputs are unknown
