@@ -181,6 +181,28 @@ func deniesInsecureTransport(doc document, service string, arns ...string) bool 
 	return false
 }
 
+// everyResource reports whether a Resource pattern matches the ARNs of unrelated services
+// alike ("*", "arn:*", "arn:aws:*:*:*:*"), and so every resource.
+func everyResource(p string) bool {
+	for _, arn := range []string{"arn:aws:iam::123456789012:role/r", "arn:aws:s3:::b/o", "arn:aws:dynamodb:us-east-1:123456789012:table/t"} {
+		if !wildcardMatch(p, arn) {
+			return false
+		}
+	}
+	return true
+}
+
+// everyAction reports whether an Action pattern matches the actions of unrelated services
+// alike ("*", "*:*", "**"), and so every action. IAM compares actions case-insensitively.
+func everyAction(p string) bool {
+	for _, a := range []string{"iam:createaccesskey", "s3:getobject", "ec2:runinstances"} {
+		if !wildcardMatch(strings.ToLower(p), a) {
+			return false
+		}
+	}
+	return true
+}
+
 func anyMatch(patterns []string, s string) bool {
 	for _, p := range patterns {
 		if wildcardMatch(p, s) {

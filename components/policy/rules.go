@@ -254,12 +254,17 @@ var catalogue = []Rule{
 		Reason: "\"*\" on \"*\" is administrator access: whoever holds it can do anything, including grant themselves more.",
 		check: func(s *scope) {
 			eachStatement(s, func(d policyDoc, i int, st statement) {
-				if st.Effect != "Allow" || !slices.Contains(strs(st.Resource), "*") {
+				// NotResource is every resource but those; a pattern such as "arn:*" is every
+				// resource as much as "*" is.
+				if st.Effect != "Allow" || st.NotResource == nil && !slices.ContainsFunc(strs(st.Resource), everyResource) {
 					return
 				}
+				if st.NotAction != nil {
+					s.report(d.owner, "%s statement %d allows every action but %v (NotAction) on every resource", d.where, i, strs(st.NotAction))
+				}
 				for _, a := range strs(st.Action) {
-					if a == "*" || a == "*:*" {
-						s.report(d.owner, "%s statement %d allows %q on \"*\"", d.where, i, a)
+					if everyAction(a) {
+						s.report(d.owner, "%s statement %d allows %q on every resource", d.where, i, a)
 					}
 				}
 			})
