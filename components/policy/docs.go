@@ -26,8 +26,14 @@ type statement struct {
 	Condition    map[string]map[string]any
 }
 
-// parseDocument decodes a policy document.
+// parseDocument decodes a policy document. It refuses a document with a key twice in one
+// object, in any case: encoding/json keeps the last and matches names case-insensitively,
+// while IAM may read the first or refuse the document, so a rule could judge a statement
+// other than the one that takes effect ({"Effect":"Deny","Effect":"Allow"}).
 func parseDocument(s string) (document, error) {
+	if err := uniqueKeys(json.NewDecoder(strings.NewReader(s))); err != nil {
+		return document{}, err
+	}
 	var raw struct {
 		Statement json.RawMessage
 	}
@@ -49,6 +55,44 @@ func parseDocument(s string) (document, error) {
 		}
 	}
 	return doc, nil
+}
+
+// uniqueKeys reads one JSON value from dec and returns an error naming the first key that
+// appears twice in one object, compared case-insensitively.
+func uniqueKeys(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := k.(string)
+			if seen[strings.ToLower(key)] {
+				return fmt.Errorf("key %q appears twice in one object", key)
+			}
+			seen[strings.ToLower(key)] = true
+			if err := uniqueKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := uniqueKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	return nil
 }
 
 // strs reads an IAM Action, Resource or condition value, which is a string or a list of
