@@ -54,6 +54,14 @@ func parseDocument(s string) (document, error) {
 			return document{}, err
 		}
 	}
+	for i, st := range doc.Statement {
+		// "Valid values for Effect are Allow and Deny. The Effect value is case sensitive."
+		// (IAM User Guide, "IAM JSON policy elements: Effect"). A rule that skipped any
+		// other value would pass {"Effect":"allow","Action":"*","Resource":"*"} unread.
+		if st.Effect != "Allow" && st.Effect != "Deny" {
+			return document{}, fmt.Errorf("statement %d: Effect %q is neither Allow nor Deny", i, st.Effect)
+		}
+	}
 	return doc, nil
 }
 
