@@ -51,6 +51,8 @@ var attackCases = []ruleCase{
 	{"iam-policy-json", "Statement twice", identity(`{"Statement":[],"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "Effect allow in lower case", identity(`{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "no Effect", identity(`{"Statement":[{"Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "an element in lower case", identity(`{"statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "a misspelt element", identity(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resources":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "Statement an object", identity(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`), false, nil},
 	{"iam-policy-json", "Statement a string", identity(`{"Statement":"Allow everything"}`), false, everyIdentityDoc},
 	{"iam-no-managed-policies", "an AWS managed policy under a path", managed("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"), false,
@@ -66,6 +68,7 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "ForAnyValue with an empty list", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":[]}}`), 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "a Deny that Go reads as Allow (Effect twice)", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "Effect allow in lower case", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "a narrowing condition Go reads from a lower-case element", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*","condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`, 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
 

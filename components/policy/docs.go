@@ -3,6 +3,8 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
@@ -34,6 +36,9 @@ func parseDocument(s string) (document, error) {
 	if err := uniqueKeys(json.NewDecoder(strings.NewReader(s))); err != nil {
 		return document{}, err
 	}
+	if err := knownElements(s); err != nil {
+		return document{}, err
+	}
 	var raw struct {
 		Statement json.RawMessage
 	}
@@ -63,6 +68,55 @@ func parseDocument(s string) (document, error) {
 		}
 	}
 	return doc, nil
+}
+
+// The element names of a policy document and of a statement, spelt as the IAM User Guide's
+// "Grammar of the IAM JSON policy language" spells them. encoding/json would also read
+// "statement" or "condition" into them, where IAM reads no such element; a misspelt one
+// ("Resources") would be dropped unread.
+var (
+	documentElements  = []string{"Version", "Id", "Statement"}
+	statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+)
+
+// knownElements returns an error naming the first element of the document, or of one of its
+// statements, that the grammar does not name.
+func knownElements(s string) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &top); err != nil {
+		return err
+	}
+	if err := onlyElements(top, documentElements, "the document"); err != nil {
+		return err
+	}
+	var stmts []map[string]json.RawMessage
+	switch t := strings.TrimSpace(string(top["Statement"])); {
+	case t == "" || t == "null":
+	case strings.HasPrefix(t, "{"):
+		stmts = append(stmts, nil)
+		if err := json.Unmarshal(top["Statement"], &stmts[0]); err != nil {
+			return err
+		}
+	default:
+		if err := json.Unmarshal(top["Statement"], &stmts); err != nil {
+			return err
+		}
+	}
+	for i, st := range stmts {
+		if err := onlyElements(st, statementElements, fmt.Sprintf("statement %d", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func onlyElements(m map[string]json.RawMessage, names []string, where string) error {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !slices.Contains(names, k) {
+			return fmt.Errorf("%s has element %q, which is none of %s", where, k, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // uniqueKeys reads one JSON value from dec and returns an error naming the first key that
