@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/policy"
@@ -128,4 +129,15 @@ func TestAttacks(t *testing.T) {
 			assert.Equal(t, tc.want, got, "resources %s reports", tc.rule)
 		})
 	}
+}
+
+func TestAPolicyOfInvalidUTF8NeverReachesTheRules(t *testing.T) {
+	// Given a policy document with a byte that is not UTF-8, which encoding/json would read
+	// as U+FFFD without an error
+	doc := "{\"Statement\":[{\"Sid\":\"a\xffb\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"
+	// When a program registers it
+	_, err := componenttest.Run(identity(doc))
+	// Then the Pulumi SDK refuses to send it, so neither the engine nor the rules ever see it
+	require.Error(t, err, "the program fails")
+	assert.Contains(t, err.Error(), "non-UTF8", "the SDK names the reason")
 }
