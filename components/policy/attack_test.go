@@ -70,6 +70,9 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "a Deny that Go reads as Allow (Effect twice)", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "Effect allow in lower case", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "a narrowing condition Go reads from a lower-case element", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*","condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`, 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "Allow with NotPrincipal (everyone but one account)", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
+	{"sqs-public-policy", "Allow with NotPrincipal", rawQueue(sqs.QueueArgs{},
+		`{"Statement":[{"Effect":"Allow","NotPrincipal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s"}]}`), false, []string{"q-policy"}},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
 

@@ -231,11 +231,12 @@ func containsWildcard(vals []string) bool {
 }
 
 // publicAllows returns the indexes of the Allow statements of a resource policy that admit
-// everyone without a narrowing condition.
+// everyone without a narrowing condition. An Allow with NotPrincipal admits everyone but
+// those it names.
 func publicAllows(doc document) []int {
 	var out []int
 	for i, st := range doc.Statement {
-		if st.Effect == "Allow" && publicPrincipal(st.Principal) && !narrowed(st.Condition) {
+		if st.Effect == "Allow" && (publicPrincipal(st.Principal) || st.NotPrincipal != nil) && !narrowed(st.Condition) {
 			out = append(out, i)
 		}
 	}
