@@ -73,12 +73,14 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "Allow with NotPrincipal (everyone but one account)", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
 	{"sqs-public-policy", "Allow with NotPrincipal", rawQueue(sqs.QueueArgs{},
 		`{"Statement":[{"Effect":"Allow","NotPrincipal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s"}]}`), false, []string{"q-policy"}},
+	{"s3-public-policy", "a principal ARN with a wildcard account", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
 
 	// TLS-only: a Deny that does not deny everyone everything over plain HTTP.
 	{"s3-tls-only", "a Deny with NotPrincipal", rawBucket(bucketPolicy(s3TLSDenyIf(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},
 	{"s3-tls-only", "a Deny for one account", rawBucket(bucketPolicy(s3TLSDenyIf(`"Principal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},
+	{"s3-tls-only", "a Deny for a principal ARN with a wildcard account (not the anonymous)", rawBucket(bucketPolicy(s3TLSDenyIf(`"Principal":{"AWS":"arn:aws:iam::*:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},
 	{"s3-tls-only", "a Deny on Resource *", rawBucket(bucketPolicy(`{"Id":"%s","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 1)), false, nil},
 	{"s3-tls-only", "a mixed-case service-wide Deny", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"S3:*","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, nil},
 	{"s3-tls-only", "a Deny for another bucket", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["%s-other","%s-other/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, []string{"b"}},

@@ -195,6 +195,25 @@ func publicPrincipal(p any) bool {
 	return false
 }
 
+// wildcardPrincipal reports whether any principal of a statement holds a wildcard: "*", or
+// a pattern such as "arn:aws:iam::*:root" (every account). IAM refuses wildcards within a
+// principal ARN in most places; where one is accepted it can only widen, so an Allow is
+// judged as if it were "*". (A Deny counts only with publicPrincipal: a pattern does not
+// cover the anonymous.)
+func wildcardPrincipal(p any) bool {
+	switch x := p.(type) {
+	case string:
+		return strings.ContainsAny(x, "*?")
+	case map[string]any:
+		for _, v := range x {
+			if containsWildcard(strs(v)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // narrowingKeys are the condition keys that limit a statement for everyone to one source,
 // account, organization or network, so that it is not public. Compared in lower case, as
 // IAM compares condition keys.
@@ -236,7 +255,7 @@ func containsWildcard(vals []string) bool {
 func publicAllows(doc document) []int {
 	var out []int
 	for i, st := range doc.Statement {
-		if st.Effect == "Allow" && (publicPrincipal(st.Principal) || st.NotPrincipal != nil) && !narrowed(st.Condition) {
+		if st.Effect == "Allow" && (wildcardPrincipal(st.Principal) || st.NotPrincipal != nil) && !narrowed(st.Condition) {
 			out = append(out, i)
 		}
 	}
