@@ -74,6 +74,13 @@ var attackCases = []ruleCase{
 	{"sqs-public-policy", "Allow with NotPrincipal", rawQueue(sqs.QueueArgs{},
 		`{"Statement":[{"Effect":"Allow","NotPrincipal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s"}]}`), false, []string{"q-policy"}},
 	{"s3-public-policy", "a principal ARN with a wildcard account", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "an IfExists operator (true where the key is absent)", rawBucket(bucketPolicy(publicReadIf(`{"StringEqualsIfExists":{"aws:SourceAccount":"123456789012"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "a negated operator (every account but one)", rawBucket(bucketPolicy(publicReadIf(`{"StringNotEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "Null (the key present, whatever its value)", rawBucket(bucketPolicy(publicReadIf(`{"Null":{"aws:SourceArn":"false"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "ForAllValues (true where the key is absent)", rawBucket(bucketPolicy(publicReadIf(`{"ForAllValues:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "every IPv4 address", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "one network", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), 1)), false, nil},
+	{"s3-public-policy", "ForAnyValue over one account", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, nil},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
 

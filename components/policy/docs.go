@@ -223,16 +223,29 @@ var narrowingKeys = map[string]bool{
 	"aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceip": true,
 }
 
-// narrowed reports whether a condition limits the statement by one of narrowingKeys to
-// values without wildcards (a wildcard value, as AWS Config judges, narrows nothing).
+// narrowingOperators are the condition operators that hold only when the key is in the
+// request and matches one of the values. The others narrow nothing for everyone: a negated
+// operator (StringNotEquals) admits every other account, Null only asks that the key be
+// there, and an ...IfExists operator or ForAllValues holds when the key is absent, as it is
+// for an anonymous caller (IAM User Guide, "IAM JSON policy elements: Condition operators"
+// and "Set operators for multivalued context keys"). ForAnyValue over a single-valued key
+// is the operator itself.
+var narrowingOperators = []string{"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"}
+
+// narrowed reports whether a condition limits the statement by one of narrowingKeys, with
+// one of narrowingOperators, to values without wildcards (a wildcard value, as AWS Config
+// judges, narrows nothing) and to no network of every address (".../0").
 func narrowed(cond map[string]map[string]any) bool {
-	for _, kv := range cond {
+	for op, kv := range cond {
+		if !slices.Contains(narrowingOperators, strings.TrimPrefix(op, "ForAnyValue:")) {
+			continue
+		}
 		for k, v := range kv {
 			if !narrowingKeys[strings.ToLower(k)] {
 				continue
 			}
 			vals := strs(v)
-			if len(vals) > 0 && !containsWildcard(vals) {
+			if len(vals) > 0 && !containsWildcard(vals) && !slices.ContainsFunc(vals, func(v string) bool { return strings.HasSuffix(v, "/0") }) {
 				return true
 			}
 		}
