@@ -83,6 +83,15 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "ForAnyValue over one account", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, nil},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
+	{"sqs-policy-scoped", "negated source conditions", rawQueue(sqs.QueueArgs{},
+		`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s",`+
+			`"Condition":{"ArnNotEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:t"},"StringNotEquals":{"aws:SourceAccount":"123456789012"}}}]}`), false, []string{"q-policy"}},
+	{"sqs-policy-scoped", "a source ARN of any topic", rawQueue(sqs.QueueArgs{},
+		`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s",`+
+			`"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:*"},"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`), false, []string{"q-policy"}},
+	{"sqs-policy-scoped", "IfExists source conditions", rawQueue(sqs.QueueArgs{},
+		`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s",`+
+			`"Condition":{"ArnEqualsIfExists":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:t"},"StringEqualsIfExists":{"aws:SourceAccount":"123456789012"}}}]}`), false, []string{"q-policy"}},
 
 	// TLS-only: a Deny that does not deny everyone everything over plain HTTP.
 	{"s3-tls-only", "a Deny with NotPrincipal", rawBucket(bucketPolicy(s3TLSDenyIf(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},

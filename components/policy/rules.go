@@ -696,9 +696,16 @@ func checkQueuePolicyScoped(s *scope) {
 			}
 			var arn, account bool
 			for op, kv := range st.Condition {
-				for k := range kv {
-					arn = arn || strings.HasPrefix(op, "Arn") && strings.EqualFold(k, "aws:SourceArn")
-					account = account || strings.HasPrefix(op, "String") && strings.EqualFold(k, "aws:SourceAccount")
+				// Only an operator that holds when the key matches, over values without
+				// wildcards, names a source (narrowingOperators says why the others don't).
+				if !slices.Contains(narrowingOperators, op) {
+					continue
+				}
+				for k, v := range kv {
+					if vals := strs(v); len(vals) > 0 && !containsWildcard(vals) {
+						arn = arn || strings.HasPrefix(op, "Arn") && strings.EqualFold(k, "aws:SourceArn")
+						account = account || strings.HasPrefix(op, "String") && strings.EqualFold(k, "aws:SourceAccount")
+					}
 				}
 			}
 			if !arn || !account {
