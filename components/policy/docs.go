@@ -284,11 +284,10 @@ func deniesInsecureTransport(doc document, service string, arns ...string) bool 
 		if st.Effect != "Deny" || !publicPrincipal(st.Principal) {
 			continue
 		}
+		// The condition must be that one test and nothing more: conditions are ANDed, so any
+		// other key or operator limits the Deny to some callers only.
 		insecure := false
-		for op, kv := range st.Condition {
-			if op != "Bool" {
-				continue
-			}
+		if kv, ok := st.Condition["Bool"]; ok && len(st.Condition) == 1 && len(kv) == 1 {
 			for k, v := range kv {
 				if strings.EqualFold(k, "aws:SecureTransport") && len(strs(v)) == 1 && strings.EqualFold(strs(v)[0], "false") {
 					insecure = true
