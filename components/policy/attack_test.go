@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"fmt"
 	"sort"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -103,6 +105,26 @@ var attackCases = []ruleCase{
 		`{"Bool":{"aws:SecureTransport":"false","aws:MultiFactorAuthPresent":"true"}}`), 2)), false, []string{"b"}},
 	{"sqs-tls-only", "a Deny narrowed by another condition", rawQueue(sqs.QueueArgs{},
 		`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"%s","Condition":{"Bool":{"aws:SecureTransport":"false"},"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}`), false, []string{"q"}},
+	{"s3-tls-only", "a second bucket policy, which replaces the first", rawBucket(func(ctx *pulumi.Context, b *s3.BucketV2) error {
+		if err := bucketPolicy(s3TLSDeny, 2)(ctx, b); err != nil {
+			return err
+		}
+		_, err := s3.NewBucketPolicy(ctx, "b-policy-2", &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: pulumi.Sprintf(
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, b.Arn)})
+		return err
+	}), false, []string{"b"}},
+	{"sqs-tls-only", "a second queue policy, which replaces the first", func(ctx *pulumi.Context) error {
+		q, err := sqs.NewQueue(ctx, "q", &sqs.QueueArgs{})
+		if err != nil {
+			return err
+		}
+		for i, doc := range []string{sqsDeny, `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sqs:SendMessage","Resource":"%s"}]}`} {
+			if _, err := sqs.NewQueuePolicy(ctx, fmt.Sprintf("q-policy-%d", i), &sqs.QueuePolicyArgs{QueueUrl: q.Url, Policy: pulumi.Sprintf(doc, q.Arn)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, false, []string{"q"}},
 	{"s3-tls-only", "a Deny on Resource *", rawBucket(bucketPolicy(`{"Id":"%s","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 1)), false, nil},
 	{"s3-tls-only", "a mixed-case service-wide Deny", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"S3:*","Resource":["%s","%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, nil},
 	{"s3-tls-only", "a Deny for another bucket", rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["%s-other","%s-other/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, 2)), false, []string{"b"}},

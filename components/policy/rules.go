@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -476,31 +477,59 @@ func bucketARN(b componenttest.Resource) (string, bool) {
 }
 
 // resourcePolicy is a resource policy (a bucket or queue policy): what it applies to, and
-// its document unless that is unknown.
+// its document unless that is unknown or does not parse.
 type resourcePolicy struct {
 	r       componenttest.Resource
 	target  ref
 	doc     document
 	unknown bool
+	// invalid is true for a document that does not parse: it protects nothing, but it is
+	// still a policy of its resource, which may replace another.
+	invalid bool
 }
 
-// resourcePolicies returns the policies of typ that parse or are unknown, by the input that
-// names their resource (a bucket policy's "bucket", a queue policy's "queueUrl"). A policy
-// that does not parse protects nothing and is left out.
+// resourcePolicies returns the policies of typ, by the input that names their resource (a
+// bucket policy's "bucket", a queue policy's "queueUrl").
 func resourcePolicies(s *scope, typ, key string) *linked[resourcePolicy] {
 	out := &linked[resourcePolicy]{}
 	for _, p := range s.of(typ) {
 		rp := resourcePolicy{r: p, target: refAt(p, key), unknown: p.Unknown("policy")}
 		if !rp.unknown {
 			doc, err := s.parse(p.InputString("policy"))
-			if err != nil {
-				continue
-			}
-			rp.doc = doc
+			rp.doc, rp.invalid = doc, err != nil
 		}
 		out.add(rp.target, rp)
 	}
 	return out
+}
+
+// onePolicy is what a TLS check found among the policies that may name its subject: the
+// best verdict that one of them denies requests without TLS, why it is unsure, and how many
+// policies surely and possibly (their reference unknown) name the subject.
+type onePolicy struct {
+	best        verdict
+	why         string
+	sure, maybe int
+}
+
+// verdict is the verdict that the subject's policy denies requests without TLS. S3 and SQS
+// keep one policy per bucket or queue, the last one applied, so when several name it the
+// TLS Deny of one of them may not hold: that fails when several surely name it, and is
+// unsure when several may.
+// count counts a policy that names the subject (named holds) or may (unsure).
+func (o *onePolicy) count(named verdict) {
+	if named == holds {
+		o.sure++
+	} else {
+		o.maybe++
+	}
+}
+
+func (o onePolicy) verdict() (verdict, string) {
+	if o.sure+o.maybe > 1 && o.best != fails {
+		return min(o.best, unsure), fmt.Sprintf("%d policies may name it (their reference is unknown), and only the last applied holds", o.sure+o.maybe)
+	}
+	return o.best, o.why
 }
 
 // Output keys a reference may name a resource by.
@@ -517,6 +546,8 @@ func (p resourcePolicy) deniesInsecure(service string, arnsKnown bool, arns ...s
 	switch {
 	case p.unknown:
 		return unsure
+	case p.invalid:
+		return fails
 	case !arnsKnown:
 		// With no ARN to cover, only a Deny of the right form could turn out to cover it.
 		return min(unsure, boolVerdict(deniesInsecureTransport(p.doc, service)))
@@ -528,15 +559,21 @@ func checkBucketTLS(s *scope) {
 	policies := resourcePolicies(s, typeBucketPolicy, "bucket")
 	for _, b := range s.of(typeBucket) {
 		arn, arnKnown := bucketARN(b)
-		best, why := fails, ""
+		var found onePolicy
 		policies.each(b, idKey, func(p resourcePolicy, named verdict) {
-			if v := min(named, p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > best {
-				best, why = v, "the bucket's ARN, or the bucket or document of "+p.r.Name+", is unknown"
+			found.count(named)
+			if v := min(named, p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > found.best {
+				found.best, found.why = v, "the bucket's ARN, or the bucket or document of "+p.r.Name+", is unknown"
 			}
 		})
+		if found.sure > 1 {
+			s.report(b, "%d bucket policies name it: S3 keeps one policy per bucket, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
+			continue
+		}
 		if !arnKnown {
 			arn = b.Name + "'s ARN"
 		}
+		best, why := found.verdict()
 		s.decide(b, best, why, "no bucket policy denies every s3 action on %s and %s/* to requests without TLS (a Deny for aws:SecureTransport false)", arn, arn)
 	}
 }
@@ -594,15 +631,21 @@ func checkQueueTLS(s *scope) {
 	policies := resourcePolicies(s, typeQueuePolicy, "queueUrl")
 	for _, q := range s.of(typeQueue) {
 		arn, arnKnown := knownOutput(q, "arn")
-		best, why := fails, ""
+		var found onePolicy
 		policies.each(q, queueKeys, func(p resourcePolicy, named verdict) {
-			if v := min(named, p.deniesInsecure("sqs", arnKnown, arn)); v > best {
-				best, why = v, "the queue's ARN, or the queue or document of "+p.r.Name+", is unknown"
+			found.count(named)
+			if v := min(named, p.deniesInsecure("sqs", arnKnown, arn)); v > found.best {
+				found.best, found.why = v, "the queue's ARN, or the queue or document of "+p.r.Name+", is unknown"
 			}
 		})
+		if found.sure > 1 {
+			s.report(q, "%d queue policies name it: SQS keeps one policy per queue, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
+			continue
+		}
 		if !arnKnown {
 			arn = q.Name + "'s ARN"
 		}
+		best, why := found.verdict()
 		s.decide(q, best, why, "no queue policy denies every sqs action on %s to requests without TLS (a Deny for aws:SecureTransport false)", arn)
 	}
 }
