@@ -134,6 +134,10 @@ var attackCases = []ruleCase{
 	// Lambda permissions.
 	{"lambda-permission-scoped", "everyone in one account, no source ARN", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), SourceAccount: pulumi.String(account)}), false, []string{"perm"}},
 	{"lambda-public-access", "a public function URL's permission", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), FunctionUrlAuthType: pulumi.String("NONE")}), false, []string{"perm"}},
+	{"lambda-public-access", "everyone, from a source ARN of *", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), SourceArn: pulumi.String("*")}), false, []string{"perm"}},
+	{"lambda-public-access", "everyone, from any bucket", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), SourceArn: pulumi.String("arn:aws:s3:::*")}), false, []string{"perm"}},
+	{"lambda-permission-scoped", "SNS from any topic", permission(lambda.PermissionArgs{Principal: pulumi.String("sns.amazonaws.com"), SourceArn: pulumi.String("arn:aws:sns:us-east-1:*:*")}), false, []string{"perm"}},
+	{"lambda-permission-scoped", "SNS from one topic", permission(lambda.PermissionArgs{Principal: pulumi.String("sns.amazonaws.com"), SourceArn: pulumi.String("arn:aws:sns:us-east-1:123456789012:t")}), false, nil},
 
 	// Lambda, API Gateway, DynamoDB, logs, KMS: zero, missing and odd values.
 	{"lambda-explicit-memory", "memorySize 0", rawFunction(lambda.FunctionArgs{MemorySize: pulumi.Int(0)}), false, []string{"fn"}},

@@ -341,6 +341,18 @@ func everyAction(p string) bool {
 	return true
 }
 
+// wideARN reports whether an ARN names no one resource: it is empty or no ARN ("*"), has a
+// wildcard in its partition, service, region or account, or its resource part begins with
+// one ("arn:aws:s3:::*"). A wildcard after the resource's name ("<api>/*/*", "<bucket>/*")
+// stays within that resource.
+func wideARN(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return true
+	}
+	return containsWildcard(parts[1:5]) || strings.IndexAny(parts[5], "*?") == 0
+}
+
 func anyMatch(patterns []string, s string) bool {
 	for _, p := range patterns {
 		if wildcardMatch(p, s) {

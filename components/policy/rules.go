@@ -169,13 +169,14 @@ var catalogue = []Rule{
 		Reason: "A permission for principal \"*\" without a source ARN, source account or organization lets anyone invoke the function and run up its cost.",
 		check: func(s *scope) {
 			for _, p := range s.of(typePermission) {
-				narrow := []string{"sourceArn", "sourceAccount", "principalOrgId"}
-				v := not(equals(p, "principal", "*"))
+				narrow := []string{"sourceAccount", "principalOrgId"}
+				// A source ARN such as "*" or "arn:aws:s3:::*" names no one source.
+				v := max(not(equals(p, "principal", "*")), namesOneSource(p, "sourceArn"))
 				for _, n := range narrow {
 					v = max(v, nonEmpty(p, n))
 				}
-				s.decide(p, v, unknownOf(p, append([]string{"principal"}, narrow...)...),
-					"principal \"*\" may invoke %s with no sourceArn, sourceAccount or principalOrgId", p.InputString("function"))
+				s.decide(p, v, unknownOf(p, append([]string{"principal", "sourceArn"}, narrow...)...),
+					"principal \"*\" may invoke %s with no sourceArn naming one source, no sourceAccount and no principalOrgId", p.InputString("function"))
 			}
 		}},
 
@@ -892,6 +893,8 @@ func checkPermissionScoped(s *scope) {
 		switch {
 		case srcKnown && src == "":
 			s.report(r, "principal %q may invoke it with no sourceArn", principal)
+		case srcKnown && wideARN(src):
+			s.report(r, "principal %q may invoke it from source ARN %q, which names no one source", shown(principal, principalKnown), src)
 		case !principalKnown:
 			s.undecided(r, "%s", unknownOf(r, "principal", "sourceArn"))
 		case principal == "apigateway.amazonaws.com":
@@ -1077,6 +1080,16 @@ func checkAlarms(s *scope) {
 			report(q, min(max(visible, age), max(unsure, min(visible, age))), "AWS/SQS", "ApproximateNumberOfMessagesVisible or ApproximateAgeOfOldestMessage", "QueueName", "name")
 		}
 	}
+}
+
+// namesOneSource is the verdict that the ARN input at path is set and names one resource
+// (see wideARN).
+func namesOneSource(r componenttest.Resource, path string) verdict {
+	v, ok := known(r, path)
+	if !ok {
+		return unsure
+	}
+	return boolVerdict(!wideARN(v))
 }
 
 // positive is the verdict that the input at path is a number above zero.
