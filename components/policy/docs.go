@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -351,6 +352,20 @@ func wideARN(arn string) bool {
 		return true
 	}
 	return containsWildcard(parts[1:5]) || strings.IndexAny(parts[5], "*?") == 0
+}
+
+// resourceType is the resource type that begins the resource part of many ARNs
+// ("table/t", "log-group:/aws/lambda/f", "key/k"): the resource's name follows it.
+var resourceType = regexp.MustCompile(`^(table|index|stream|key|alias|log-group|function|layer|secret|parameter|role|user|group|policy|instance|volume|network-interface|subnet|security-group|stateMachine|rule|event-bus)[/:]`)
+
+// wideResource reports whether an identity policy's resource ARN names no one resource:
+// wideARN, or a wildcard where the name follows the resource type ("table/*").
+func wideResource(arn string) bool {
+	if wideARN(arn) {
+		return true
+	}
+	rest := resourceType.ReplaceAllString(strings.SplitN(arn, ":", 6)[5], "")
+	return strings.IndexAny(rest, "*?") == 0
 }
 
 func anyMatch(patterns []string, s string) bool {

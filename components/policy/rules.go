@@ -315,6 +315,8 @@ var catalogue = []Rule{
 						}
 					case !strings.HasPrefix(res, "arn:"):
 						s.report(d.owner, "%s statement %d resource %q is not an ARN", d.where, i, res)
+					case wideResource(res) && !namedByAWS(strs(st.Action), res):
+						s.report(d.owner, "%s statement %d resource %q names no one resource (a wildcard in its region, account or name)", d.where, i, res)
 					}
 				}
 			})
@@ -946,6 +948,15 @@ func tableFlag(path string) func(*scope) {
 			s.decide(t, equals(t, path, true), unknownOf(t, path), "%s is not true", path)
 		}
 	}
+}
+
+// namedByAWS reports whether every action is one on resources whose names AWS chooses
+// (iampolicy.AnyNameActions), of res's kind, and res names them within one partition,
+// region and account: the network interfaces Lambda makes for a function in a VPC.
+func namedByAWS(actions []string, res string) bool {
+	kind := iampolicy.ResourceKind(res)
+	return !wideARN(res) && kind != "" && len(actions) > 0 &&
+		!slices.ContainsFunc(actions, func(a string) bool { return iampolicy.AnyNameActions[a] != kind })
 }
 
 // awsManaged reports whether a policy ARN is an AWS managed policy's

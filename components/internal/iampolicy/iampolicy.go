@@ -26,6 +26,19 @@ var WildcardOnlyActions = []string{
 	"ec2:DescribeNetworkInterfaces",
 }
 
+// AnyNameActions are the actions on resources whose names AWS chooses, by the kind of
+// resource they act on: Lambda creates, and later deletes, the network interfaces of a
+// function in a VPC under IDs nobody knows before, so the Lambda Developer Guide grants
+// them on every network interface ("network-interface/*") of the function's account and
+// region. They are the only actions a statement may allow on every resource of a kind, and
+// never across accounts or regions.
+var AnyNameActions = map[string]string{
+	"ec2:CreateNetworkInterface":     KindENI,
+	"ec2:DeleteNetworkInterface":     KindENI,
+	"ec2:AssignPrivateIpAddresses":   KindENI,
+	"ec2:UnassignPrivateIpAddresses": KindENI,
+}
+
 // Statement is one policy statement. Resources are inputs, as they are usually the ARNs of
 // other resources.
 type Statement struct {
