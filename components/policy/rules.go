@@ -309,7 +309,7 @@ var catalogue = []Rule{
 					switch {
 					case res == "*":
 						for _, a := range strs(st.Action) {
-							if !slices.Contains(iampolicy.WildcardOnlyActions, a) {
+							if !slices.Contains(iampolicy.WildcardOnlyActions, canonicalAction(a)) {
 								s.report(d.owner, "%s statement %d allows %q on \"*\"", d.where, i, a)
 							}
 						}
@@ -330,6 +330,7 @@ var catalogue = []Rule{
 					return
 				}
 				for _, a := range strs(st.Action) {
+					a = canonicalAction(a)
 					if _, known := iampolicy.ActionKinds[a]; !known {
 						continue
 					}
@@ -356,6 +357,7 @@ var catalogue = []Rule{
 					if strings.ContainsAny(a, "*?") {
 						continue // iam-explicit-actions reports it
 					}
+					a = canonicalAction(a)
 					if _, known := iampolicy.ActionKinds[a]; known {
 						continue
 					}
@@ -956,7 +958,23 @@ func tableFlag(path string) func(*scope) {
 func namedByAWS(actions []string, res string) bool {
 	kind := iampolicy.ResourceKind(res)
 	return !wideARN(res) && kind != "" && len(actions) > 0 &&
-		!slices.ContainsFunc(actions, func(a string) bool { return iampolicy.AnyNameActions[a] != kind })
+		!slices.ContainsFunc(actions, func(a string) bool { return iampolicy.AnyNameActions[canonicalAction(a)] != kind })
+}
+
+// canonicalAction spells an action as the grant vocabulary does ("S3:getobject" is
+// "s3:GetObject"), or with its service prefix in lower case: "The prefix and the action name
+// are case insensitive" (IAM User Guide, "IAM JSON policy elements: Action"), so a lookup by
+// spelling would let "SQS:DeleteQueue" past the vocabulary.
+func canonicalAction(a string) string {
+	for k := range iampolicy.ActionKinds {
+		if strings.EqualFold(k, a) {
+			return k
+		}
+	}
+	if svc, name, ok := strings.Cut(a, ":"); ok {
+		return strings.ToLower(svc) + ":" + name
+	}
+	return a
 }
 
 // awsManaged reports whether a policy ARN is an AWS managed policy's
