@@ -3,6 +3,7 @@ package policy_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
@@ -204,4 +205,52 @@ func TestAPolicyOfInvalidUTF8NeverReachesTheRules(t *testing.T) {
 	// Then the Pulumi SDK refuses to send it, so neither the engine nor the rules ever see it
 	require.Error(t, err, "the program fails")
 	assert.Contains(t, err.Error(), "non-UTF8", "the SDK names the reason")
+}
+
+func TestASuppressionNamesExactlyOneResource(t *testing.T) {
+	// Given two functions named "api" (one top-level, one in a component), an API named
+	// "api", and none of them traced
+	rec := componenttest.MustRun(t, func(ctx *pulumi.Context) error {
+		var c struct{ pulumi.ResourceState }
+		if err := ctx.RegisterComponentResource("test:index:Service", "svc", &c); err != nil {
+			return err
+		}
+		for _, opts := range [][]pulumi.ResourceOption{nil, {pulumi.Parent(&c)}} {
+			if _, err := lambda.NewFunction(ctx, "api", &lambda.FunctionArgs{Role: pulumi.String(role), Runtime: pulumi.String("provided.al2023")}, opts...); err != nil {
+				return err
+			}
+		}
+		_, err := apigatewayv2.NewApi(ctx, "api", &apigatewayv2.ApiArgs{ProtocolType: pulumi.String("HTTP")})
+		return err
+	})
+	res := rec.Resources()
+	const fnType = "aws:lambda/function:Function"
+	var topLevel string
+	for _, r := range rec.ByType(fnType) {
+		if r.Parent == "" || !strings.Contains(r.URN, "$") {
+			topLevel = r.URN
+		}
+	}
+	require.NotEmpty(t, topLevel, "the top-level function's URN")
+
+	for _, tc := range []struct{ name, resource, want string }{
+		{"a bare logical name", "api", `resource "api" is not in the program`},
+		{"a URN's tail that is not type::name", "test:index:Service$" + fnType + "::api", `resource "test:index:Service$` + fnType + `::api" is not in the program`},
+		{"type::name shared by two resources", fnType + "::api", "it names 2 resources; name one by its URN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// When a suppression of lambda-tracing names the resource so
+			_, err := policy.Evaluate(res, policy.Options{Suppressions: []policy.Suppression{{Rule: "lambda-tracing", Resource: tc.resource, Reason: "r"}}})
+			// Then it is refused: it would accept the violations of other resources too
+			require.Error(t, err, "the suppression is refused")
+			assert.Contains(t, err.Error(), tc.want, "the error says why")
+		})
+	}
+
+	t.Run("the URN of one of them", func(t *testing.T) {
+		rep, err := policy.Evaluate(res, policy.Options{Suppressions: []policy.Suppression{{Rule: "lambda-tracing", Resource: topLevel, Reason: "r"}}})
+		require.NoError(t, err)
+		require.Len(t, rep.Suppressed, 1, "one violation is suppressed")
+		assert.Equal(t, topLevel, rep.Suppressed[0].Resource, "the one the URN names")
+	})
 }

@@ -237,6 +237,10 @@ func checkSuppressions(resources []componenttest.Resource, sups []Suppression) e
 		switch {
 		case len(types) == 0:
 			fail("resource %q is not in the program", s.Resource)
+		case len(types) > 1:
+			// Resources of one type and name under different parents: a suppression
+			// accepts the violations of one resource, never of several at once.
+			fail("it names %d resources; name one by its URN", len(types))
 		case !slices.ContainsFunc(types, func(t string) bool { return slices.Contains(rule.Types, t) }):
 			fail("rule %s looks only at %s, not at %s, so it can never match", s.Rule, strings.Join(rule.Types, ", "), strings.Join(slices.Compact(slices.Sorted(slices.Values(types))), ", "))
 		}
@@ -245,9 +249,22 @@ func checkSuppressions(resources []componenttest.Resource, sups []Suppression) e
 }
 
 // names reports whether a suppression names the resource with this URN: the URN itself, or
-// its type and logical name (the URN's end after its last parent type).
+// exactly its type and logical name. (A suffix of the URN, as "api" or "::api", would name
+// every resource so called, of any type.)
 func names(s Suppression, urn string) bool {
-	return s.Resource == urn || strings.HasSuffix(urn, "::"+s.Resource) || strings.HasSuffix(urn, "$"+s.Resource)
+	return s.Resource != "" && (s.Resource == urn || s.Resource == typeAndName(urn))
+}
+
+// typeAndName returns "<type>::<name>" of a URN
+// ("urn:pulumi:<stack>::<project>::<parent types$...$><type>::<name>"), or "" for no URN.
+// The name is all that follows the type, as it may itself hold "::".
+func typeAndName(urn string) string {
+	parts := strings.SplitN(strings.TrimPrefix(urn, "urn:pulumi:"), "::", 4)
+	if len(parts) < 4 || !strings.HasPrefix(urn, "urn:pulumi:") {
+		return ""
+	}
+	qualified := parts[2]
+	return qualified[strings.LastIndex(qualified, "$")+1:] + "::" + parts[3]
 }
 
 // index holds the recorded resources by type, in registration order.
