@@ -152,6 +152,10 @@ var attackCases = []ruleCase{
 	{"lambda-permission-scoped", "SNS from one topic", permission(lambda.PermissionArgs{Principal: pulumi.String("sns.amazonaws.com"), SourceArn: pulumi.String("arn:aws:sns:us-east-1:123456789012:t")}), false, nil},
 
 	// Lambda, API Gateway, DynamoDB, logs, KMS: zero, missing and odd values.
+	{"lambda-supported-runtime", "nodejs20.x (deprecated April 30, 2026)", rawFunction(lambda.FunctionArgs{Runtime: pulumi.String("nodejs20.x")}), false, []string{"fn"}},
+	{"lambda-supported-runtime", "dotnet8 (deprecated November 10, 2026)", rawFunction(lambda.FunctionArgs{Runtime: pulumi.String("dotnet8")}), false, []string{"fn"}},
+	{"lambda-supported-runtime", "go1.x in another case", rawFunction(lambda.FunctionArgs{Runtime: pulumi.String("Go1.x")}), false, []string{"fn"}},
+	{"lambda-supported-runtime", "nodejs22.x", rawFunction(lambda.FunctionArgs{Runtime: pulumi.String("nodejs22.x")}), false, nil},
 	{"lambda-explicit-memory", "memorySize 0", rawFunction(lambda.FunctionArgs{MemorySize: pulumi.Int(0)}), false, []string{"fn"}},
 	{"lambda-explicit-timeout", "timeout 0", rawFunction(lambda.FunctionArgs{Timeout: pulumi.Int(0)}), false, []string{"fn"}},
 	{"lambda-tracing", "active in lower case", rawFunction(lambda.FunctionArgs{TracingConfig: lambda.FunctionTracingConfigArgs{Mode: pulumi.String("active")}}), false, []string{"fn"}},

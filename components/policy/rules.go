@@ -764,12 +764,15 @@ func checkQueuePolicyScoped(s *scope) {
 }
 
 // deprecatedRuntimes are the Lambda runtimes past their deprecation date (AWS Lambda
-// "Runtime deprecation policy"), as of December 2025.
+// "Runtime deprecation policy"), as of December 2026: since December 2025 nodejs20.x
+// (April 30, 2026), ruby3.2 (March 31, 2026), python3.10 (June 30, 2026) and dotnet8
+// (November 10, 2026). Check the Lambda runtimes table when a date passes.
 var deprecatedRuntimes = []string{
 	"nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x",
 	"python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
 	"ruby2.5", "ruby2.7", "java8", "go1.x", "provided",
 	"dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6",
+	"nodejs20.x", "ruby3.2", "python3.10", "dotnet8",
 }
 
 func checkRuntime(s *scope) {
@@ -784,7 +787,7 @@ func checkRuntime(s *scope) {
 		switch rt := f.InputString("runtime"); {
 		case rt == "":
 			s.report(f, "no runtime")
-		case slices.Contains(deprecatedRuntimes, rt):
+		case slices.ContainsFunc(deprecatedRuntimes, func(d string) bool { return strings.EqualFold(d, rt) }):
 			s.report(f, "runtime %s is deprecated", rt)
 		}
 	}
