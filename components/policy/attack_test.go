@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -74,6 +75,14 @@ var attackCases = []ruleCase{
 		[]string{"attach", "group-attach", "role", "role-attach", "user-attach"}},
 	{"iam-no-managed-policies", "an AWS managed policy in another partition", managed("arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess"), false,
 		[]string{"attach", "group-attach", "role", "role-attach", "user-attach"}},
+
+	// Role trust policies: who may assume the role.
+	{"iam-role-trust", "every account's root", trusting(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"sts:AssumeRole"}]}`), false, []string{"role"}},
+	{"iam-role-trust", "everyone in one organization", trusting(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}`), false, nil},
+	{"iam-role-trust", "not JSON", trusting(`trust everyone`), false, []string{"role"}},
+	{"iam-role-trust", "GitHub Actions of any repository", trusting(githubTrust(`{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}`)), false, []string{"role"}},
+	{"iam-role-trust", "GitHub Actions of a repository pattern of *", trusting(githubTrust(`{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:*"}}`)), false, []string{"role"}},
+	{"iam-role-trust", "GitHub Actions of one repository", trusting(githubTrust(`{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:groundwork-dev/groundwork:ref:refs/heads/main"}}`)), false, nil},
 
 	// Resource policies: who "everyone" is, and conditions that narrow nothing.
 	{"s3-public-policy", `principal "*"`, rawBucket(bucketPolicy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s/*"}]}`, 1)), false, []string{"b-policy"}},
@@ -257,4 +266,67 @@ func TestASuppressionNamesExactlyOneResource(t *testing.T) {
 		require.Len(t, rep.Suppressed, 1, "one violation is suppressed")
 		assert.Equal(t, topLevel, rep.Suppressed[0].Resource, "the one the URN names")
 	})
+}
+
+// trusting registers a role "role" whose trust policy is doc.
+func trusting(doc string) program {
+	return func(ctx *pulumi.Context) error {
+		_, err := iam.NewRole(ctx, "role", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(doc)})
+		return err
+	}
+}
+
+// githubTrust is a trust policy for GitHub Actions' OIDC provider under a condition.
+func githubTrust(condition string) string {
+	return `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":` + condition + `}]}`
+}
+
+// unknownCases are programs in which a value an attack fix reads is built from another
+// resource's output, so that a preview does not know it: the rule must leave the resources
+// named undecided there, neither passed nor reported (the update decides them).
+var unknownCases = []struct {
+	rule, name string
+	program    program
+	want       []string
+}{
+	{"iam-role-trust", "a trust policy naming another role's ARN", func(ctx *pulumi.Context) error {
+		caller, err := iam.NewRole(ctx, "caller", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(
+			`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+		if err != nil {
+			return err
+		}
+		_, err = iam.NewRole(ctx, "role", &iam.RoleArgs{AssumeRolePolicy: pulumi.Sprintf(
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}`, caller.Arn)})
+		return err
+	}, []string{"role"}},
+}
+
+func TestAttackFixesLeaveUnknownValuesUndecided(t *testing.T) {
+	for _, tc := range unknownCases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			// Given a program recorded as `pulumi preview` runs it
+			rec := componenttest.MustRun(t, tc.program, componenttest.Preview())
+			// When the baseline is evaluated
+			rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
+			require.NoError(t, err)
+			of := func(vs []policy.Violation) []string {
+				var out []string
+				for _, v := range vs {
+					if v.Rule == tc.rule {
+						out = append(out, logicalName(v.Resource))
+					}
+				}
+				sort.Strings(out)
+				return out
+			}
+			// Then the resources whose value is unknown are undecided, and none is a violation
+			assert.Equal(t, tc.want, of(rep.Undecided), "resources %s leaves undecided in preview", tc.rule)
+			assert.Empty(t, of(rep.Violations), "%s violations in preview", tc.rule)
+			// And the update, where every value is known, decides them
+			update, err := policy.Evaluate(componenttest.MustRun(t, tc.program).Resources(), policy.Options{})
+			require.NoError(t, err)
+			assert.Empty(t, of(update.Undecided), "%s undecided in the update", tc.rule)
+		})
+	}
 }

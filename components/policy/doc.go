@@ -39,6 +39,7 @@
 //   - iam-no-admin (critical): no policy allows every action on every resource. Controls: FSBP IAM.1, AwsSolutions-IAM5.
 //   - iam-no-managed-policies (medium): no AWS managed policies. Controls: AwsSolutions-IAM4.
 //   - iam-policy-json (high): identity policies are JSON documents. Controls: none.
+//   - iam-role-trust (critical): no role may be assumed by everyone. Controls: none.
 //   - kms-key-rotation (medium): symmetric KMS keys rotate. Controls: FSBP KMS.4, AwsSolutions-KMS5.
 //   - lambda-explicit-memory (low): functions set their memory size. Controls: Serverless-LambdaDefaultMemorySize.
 //   - lambda-explicit-timeout (low): functions set their timeout. Controls: Serverless-LambdaDefaultTimeout.

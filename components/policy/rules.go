@@ -372,6 +372,10 @@ var catalogue = []Rule{
 		Controls: []string{"AwsSolutions-IAM4"},
 		Reason:   "AWS managed policies grant what AWS decides, usually far more than one function needs, and change without a diff in the program.",
 		check:    checkManagedPolicies},
+	{ID: "iam-role-trust", Title: "no role may be assumed by everyone", Severity: Critical,
+		Types:  []string{typeRole},
+		Reason: "A trust policy that lets principal \"*\" (or every account) assume the role without an account or organization condition, or GitHub Actions' OIDC provider without a repository in token.actions.githubusercontent.com:sub, hands the role's permissions to whoever asks STS.",
+		check:  checkRoleTrust},
 
 	// Logs, keys, topics
 	{ID: "logs-retention", Title: "log groups set a retention", Severity: Low,
@@ -1011,6 +1015,58 @@ func checkManagedPolicies(s *scope) {
 			}
 		}
 	}
+}
+
+// githubOIDC is GitHub Actions' OIDC provider, whose tokens any repository on GitHub can get.
+const githubOIDC = "token.actions.githubusercontent.com"
+
+func checkRoleTrust(s *scope) {
+	for _, r := range s.of(typeRole) {
+		if r.Unknown("assumeRolePolicy") {
+			s.undecided(r, "%s: whom it trusts", unknownOf(r, "assumeRolePolicy"))
+			continue
+		}
+		doc, err := s.parse(r.InputString("assumeRolePolicy"))
+		if err != nil {
+			s.report(r, "assumeRolePolicy is not a JSON policy document: %v", err)
+			continue
+		}
+		for _, i := range publicAllows(doc) {
+			s.report(r, "assumeRolePolicy statement %d lets everyone assume it, with no account or organization condition", i)
+		}
+		for i, st := range doc.Statement {
+			p, _ := st.Principal.(map[string]any)
+			if st.Effect != "Allow" || !slices.ContainsFunc(strs(p["Federated"]), func(f string) bool { return strings.HasSuffix(f, "/"+githubOIDC) }) {
+				continue
+			}
+			if !namesRepository(st.Condition) {
+				s.report(r, "assumeRolePolicy statement %d trusts %s with no %s:sub condition naming one repository: any repository on GitHub may assume it", i, githubOIDC, githubOIDC)
+			}
+		}
+	}
+}
+
+// namesRepository reports whether a condition limits GitHub's OIDC subject to repositories
+// named without a wildcard ("repo:owner/name:..."; what follows the name may be a pattern).
+func namesRepository(cond map[string]map[string]any) bool {
+	for op, kv := range cond {
+		if !slices.Contains(narrowingOperators, strings.TrimPrefix(op, "ForAnyValue:")) {
+			continue
+		}
+		for k, v := range kv {
+			vals := strs(v)
+			if !strings.EqualFold(k, githubOIDC+":sub") || len(vals) == 0 {
+				continue
+			}
+			if !slices.ContainsFunc(vals, func(sub string) bool {
+				repo, _, _ := strings.Cut(strings.TrimPrefix(sub, "repo:"), ":")
+				return !strings.HasPrefix(sub, "repo:") || strings.ContainsAny(repo, "*?") || !strings.Contains(repo, "/")
+			}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func checkAlarms(s *scope) {

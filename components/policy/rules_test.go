@@ -442,6 +442,9 @@ var ruleCases = []ruleCase{
 	{"iam-no-managed-policies", "AWS managed", managed("arn:aws:iam::aws:policy/AdministratorAccess"), false,
 		[]string{"attach", "group-attach", "role", "role-attach", "user-attach"}},
 
+	{"iam-role-trust", "Lambda's service", trusting(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`), false, nil},
+	{"iam-role-trust", "everyone", trusting(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`), false, []string{"role"}},
+
 	{"logs-retention", "a week", logGroup(7), false, nil},
 	{"logs-retention", "forever", logGroup(0), false, []string{"logs"}},
 
