@@ -104,6 +104,12 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "every IPv4 address", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}`), 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "one network", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), 1)), false, nil},
 	{"s3-public-policy", "ForAnyValue over one account", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, nil},
+	{"s3-public-policy", "an inline bucket policy for everyone", func(ctx *pulumi.Context) error {
+		_, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)})
+		return err
+	}, false, []string{"b"}},
+	{"sqs-public-policy", "an inline queue policy for everyone", rawQueue(sqs.QueueArgs{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"}]}`)}, ""), false, []string{"q"}},
+	{"sqs-public-policy", "an inline queue policy for one account", rawQueue(sqs.QueueArgs{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sqs:SendMessage","Resource":"*"}]}`)}, ""), false, nil},
 	{"s3-public-policy", "one account", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), 1)), false, nil},
 	{"s3-public-policy", "one organization", rawBucket(bucketPolicy(publicReadIf(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), 1)), false, nil},
 	{"sqs-policy-scoped", "negated source conditions", rawQueue(sqs.QueueArgs{},
@@ -300,6 +306,15 @@ var unknownCases = []struct {
 			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}`, caller.Arn)})
 		return err
 	}, []string{"role"}},
+	{"s3-public-policy", "an inline bucket policy naming another bucket's ARN", func(ctx *pulumi.Context) error {
+		other, err := s3.NewBucketV2(ctx, "other", &s3.BucketV2Args{})
+		if err != nil {
+			return err
+		}
+		_, err = s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.Sprintf(
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, other.Arn)})
+		return err
+	}, []string{"b"}},
 }
 
 func TestAttackFixesLeaveUnknownValuesUndecided(t *testing.T) {

@@ -94,9 +94,9 @@ var catalogue = []Rule{
 		Reason: "Server access logs record who did what to which object, for audits and incidents; a bucket without them carries the reason, as the tag " + AccessLoggingOffTag + ", where the plan and the console show it.",
 		check:  checkBucketLogging},
 	{ID: "s3-public-policy", Title: "bucket policies allow no one without a narrowing condition", Severity: Critical,
-		Types: []string{typeBucketPolicy}, Controls: []string{"FSBP S3.2", "FSBP S3.3"},
+		Types: []string{typeBucketPolicy, typeBucket}, Controls: []string{"FSBP S3.2", "FSBP S3.3"},
 		Reason: "An Allow for principal \"*\" without a source, account or organization condition opens the bucket to anyone on the internet.",
-		check:  checkPublicPolicies(typeBucketPolicy)},
+		check:  checkPublicPolicies(typeBucketPolicy, typeBucket)},
 
 	// SQS
 	{ID: "sqs-encryption", Title: "queues are encrypted at rest", Severity: High,
@@ -117,9 +117,9 @@ var catalogue = []Rule{
 		Reason: "Without a redrive policy a message that always fails is retried until it expires, blocking its consumer's batches and then vanishing unseen.",
 		check:  checkQueueDLQ},
 	{ID: "sqs-public-policy", Title: "queue policies allow no one without a narrowing condition", Severity: Critical,
-		Types: []string{typeQueuePolicy}, Controls: []string{"FSBP SQS.3"},
+		Types: []string{typeQueuePolicy, typeQueue}, Controls: []string{"FSBP SQS.3"},
 		Reason: "An Allow for principal \"*\" without a source, account or organization condition lets anyone send, receive or delete messages.",
-		check:  checkPublicPolicies(typeQueuePolicy)},
+		check:  checkPublicPolicies(typeQueuePolicy, typeQueue)},
 	{ID: "sqs-policy-scoped", Title: "queue policies let a service send for one source of one account", Severity: High,
 		Types:  []string{typeQueuePolicy},
 		Reason: "A service principal allowed without both aws:SourceArn and aws:SourceAccount can be made to deliver another account's events into the queue (the confused deputy).",
@@ -615,14 +615,18 @@ func checkBucketLogging(s *scope) {
 	}
 }
 
-// checkPublicPolicies is the check that no resource policy of typ allows everyone without a
-// narrowing condition.
-func checkPublicPolicies(typ string) func(*scope) {
+// checkPublicPolicies is the check that no resource policy of typ, and no inline policy
+// (the "policy" input) of the resources of type inline, allows everyone without a narrowing
+// condition.
+func checkPublicPolicies(typ, inline string) func(*scope) {
 	return func(s *scope) {
-		for _, p := range s.of(typ) {
+		for _, p := range append(slices.Clone(s.of(typ)), s.of(inline)...) {
 			if p.Unknown("policy") {
 				s.undecided(p, "policy of %s is unknown", p.Name)
 				continue
+			}
+			if p.Type == inline && p.InputString("policy") == "" {
+				continue // no inline policy
 			}
 			doc, err := s.parse(p.InputString("policy"))
 			if err != nil {
