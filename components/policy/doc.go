@@ -64,6 +64,7 @@
 //   - sqs-policy-scoped (high): queue policies let a service send for one source of one account. Controls: none.
 //   - sqs-public-policy (critical): queue policies allow no one without a narrowing condition. Controls: FSBP SQS.3.
 //   - sqs-tls-only (high): queue policies deny every request made without TLS. Controls: AwsSolutions-SQS4.
+//   - unchecked-type (high): no resource of a type the rules do not read where they read another. Controls: none.
 //
 // RULES-END
 package policy

@@ -47,6 +47,8 @@ const (
 	typeBucketLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 	typeBucketCORS       = "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2"
 	typeBucketNotify     = "aws:s3/bucketNotification:BucketNotification"
+	typeLegacyBucket     = "aws:s3/bucket:Bucket"
+	typeRestAPI          = "aws:apigateway/restApi:RestApi"
 )
 
 // ProductionRetentionDays is the shortest log retention rule logs-retention-year accepts in
@@ -420,6 +422,19 @@ var catalogue = []Rule{
 		check: func(s *scope) {
 			for _, t := range s.of(typeTopic) {
 				s.decide(t, nonEmpty(t, "kmsMasterKeyId"), unknownOf(t, "kmsMasterKeyId"), "not encrypted at rest: no kmsMasterKeyId")
+			}
+		}},
+
+	// Coverage
+	{ID: "unchecked-type", Title: "no resource of a type the rules do not read where they read another", Severity: High,
+		Types:  []string{typeLegacyBucket, typeRestAPI},
+		Reason: "The S3 rules read s3.BucketV2 and its configuration resources, the API rules API Gateway v2; a legacy s3.Bucket or a REST API (v1) would pass every one of them unread.",
+		check: func(s *scope) {
+			for _, typ := range []string{typeLegacyBucket, typeRestAPI} {
+				for _, r := range s.of(typ) {
+					s.report(r, "the baseline does not check a %s: use %s, or suppress this with the reason it is reviewed elsewhere", typ, map[string]string{
+						typeLegacyBucket: "s3.BucketV2 and its configuration resources", typeRestAPI: "an API Gateway v2 HTTP API"}[typ])
+				}
 			}
 		}},
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
@@ -444,6 +445,21 @@ var ruleCases = []ruleCase{
 
 	{"iam-role-trust", "Lambda's service", trusting(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`), false, nil},
 	{"iam-role-trust", "everyone", trusting(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`), false, []string{"role"}},
+
+	{"unchecked-type", "a BucketV2 and an HTTP API", func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{}); err != nil {
+			return err
+		}
+		_, err := apigatewayv2.NewApi(ctx, "api", &apigatewayv2.ApiArgs{ProtocolType: pulumi.String("HTTP")})
+		return err
+	}, false, nil},
+	{"unchecked-type", "a legacy Bucket and a REST API", func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucket(ctx, "legacy", &s3.BucketArgs{}); err != nil {
+			return err
+		}
+		_, err := apigateway.NewRestApi(ctx, "rest", &apigateway.RestApiArgs{})
+		return err
+	}, false, []string{"legacy", "rest"}},
 
 	{"logs-retention", "a week", logGroup(7), false, nil},
 	{"logs-retention", "forever", logGroup(0), false, []string{"logs"}},
