@@ -536,10 +536,6 @@ type onePolicy struct {
 	sure, maybe int
 }
 
-// verdict is the verdict that the subject's policy denies requests without TLS. S3 and SQS
-// keep one policy per bucket or queue, the last one applied, so when several name it the
-// TLS Deny of one of them may not hold: that fails when several surely name it, and is
-// unsure when several may.
 // count counts a policy that names the subject (named holds) or may (unsure).
 func (o *onePolicy) count(named verdict) {
 	if named == holds {
@@ -549,11 +545,32 @@ func (o *onePolicy) count(named verdict) {
 	}
 }
 
+// verdict is the verdict that the subject's policy denies requests without TLS. S3 and SQS
+// keep one policy per bucket or queue, the last one applied, so when several name it the
+// TLS Deny of one of them may not hold: that fails when several surely name it, and is
+// unsure when several may.
 func (o onePolicy) verdict() (verdict, string) {
 	if o.sure+o.maybe > 1 && o.best != fails {
 		return min(o.best, unsure), fmt.Sprintf("%d policies may name it (their reference is unknown), and only the last applied holds", o.sure+o.maybe)
 	}
 	return o.best, o.why
+}
+
+// inlinePolicy returns the inline policy of a bucket or queue (its "policy" input), and
+// whether it has one (or may: unknown). The inline policy and a BucketPolicy or QueuePolicy
+// set the same attribute, so only one of them holds.
+func inlinePolicy(s *scope, r componenttest.Resource) (resourcePolicy, bool) {
+	p := resourcePolicy{r: r, unknown: r.Unknown("policy")}
+	if p.unknown {
+		return p, true
+	}
+	text := r.InputString("policy")
+	if text == "" {
+		return p, false
+	}
+	doc, err := s.parse(text)
+	p.doc, p.invalid = doc, err != nil
+	return p, true
 }
 
 // Output keys a reference may name a resource by.
@@ -584,6 +601,12 @@ func checkBucketTLS(s *scope) {
 	for _, b := range s.of(typeBucket) {
 		arn, arnKnown := bucketARN(b)
 		var found onePolicy
+		if p, ok := inlinePolicy(s, b); ok {
+			found.count(max(unsure, boolVerdict(!p.unknown))) // an unknown inline policy may be ""
+			if v := p.deniesInsecure("s3", arnKnown, arn, arn+"/*"); v > found.best {
+				found.best, found.why = v, "the bucket's ARN or its inline policy is unknown"
+			}
+		}
 		policies.each(b, idKey, func(p resourcePolicy, named verdict) {
 			found.count(named)
 			if v := min(named, p.deniesInsecure("s3", arnKnown, arn, arn+"/*")); v > found.best {
@@ -591,7 +614,7 @@ func checkBucketTLS(s *scope) {
 			}
 		})
 		if found.sure > 1 {
-			s.report(b, "%d bucket policies name it: S3 keeps one policy per bucket, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
+			s.report(b, "%d bucket policies (inline or BucketPolicy) name it: S3 keeps one policy per bucket, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
 			continue
 		}
 		if !arnKnown {
@@ -660,6 +683,12 @@ func checkQueueTLS(s *scope) {
 	for _, q := range s.of(typeQueue) {
 		arn, arnKnown := knownOutput(q, "arn")
 		var found onePolicy
+		if p, ok := inlinePolicy(s, q); ok {
+			found.count(max(unsure, boolVerdict(!p.unknown))) // an unknown inline policy may be ""
+			if v := p.deniesInsecure("sqs", arnKnown, arn); v > found.best {
+				found.best, found.why = v, "the queue's ARN or its inline policy is unknown"
+			}
+		}
 		policies.each(q, queueKeys, func(p resourcePolicy, named verdict) {
 			found.count(named)
 			if v := min(named, p.deniesInsecure("sqs", arnKnown, arn)); v > found.best {
@@ -667,7 +696,7 @@ func checkQueueTLS(s *scope) {
 			}
 		})
 		if found.sure > 1 {
-			s.report(q, "%d queue policies name it: SQS keeps one policy per queue, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
+			s.report(q, "%d queue policies (inline or QueuePolicy) name it: SQS keeps one policy per queue, the last one applied, so the TLS Deny of one of them may not hold", found.sure)
 			continue
 		}
 		if !arnKnown {
