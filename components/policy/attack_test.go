@@ -121,6 +121,16 @@ var attackCases = []ruleCase{
 	{"sqs-policy-scoped", "IfExists source conditions", rawQueue(sqs.QueueArgs{},
 		`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s",`+
 			`"Condition":{"ArnEqualsIfExists":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:t"},"StringEqualsIfExists":{"aws:SourceAccount":"123456789012"}}}]}`), false, []string{"q-policy"}},
+	{"kms-public-policy", "everyone, in one account (kms:CallerAccount)", func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), Policy: pulumi.String(
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"123456789012"}}}]}`)})
+		return err
+	}, false, nil},
+	{"kms-public-policy", "everyone, inline", func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), Policy: pulumi.String(
+			`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`)})
+		return err
+	}, false, []string{"k"}},
 
 	// TLS-only: a Deny that does not deny everyone everything over plain HTTP.
 	{"s3-tls-only", "a Deny with NotPrincipal", rawBucket(bucketPolicy(s3TLSDenyIf(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"}`, `{"Bool":{"aws:SecureTransport":"false"}}`), 2)), false, []string{"b"}},

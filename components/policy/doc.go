@@ -41,6 +41,7 @@
 //   - iam-policy-json (high): identity policies are JSON documents. Controls: none.
 //   - iam-role-trust (critical): no role may be assumed by everyone. Controls: none.
 //   - kms-key-rotation (medium): symmetric KMS keys rotate. Controls: FSBP KMS.4, AwsSolutions-KMS5.
+//   - kms-public-policy (critical): key policies allow no one without a narrowing condition. Controls: none.
 //   - lambda-explicit-memory (low): functions set their memory size. Controls: Serverless-LambdaDefaultMemorySize.
 //   - lambda-explicit-timeout (low): functions set their timeout. Controls: Serverless-LambdaDefaultTimeout.
 //   - lambda-failure-destination (medium): failed events go to a dead-letter queue or failure destination. Controls: Serverless-LambdaDLQ, Serverless-LambdaEventSourceMappingDestination, Serverless-LambdaAsyncFailureDestination.
@@ -59,6 +60,7 @@
 //   - s3-tls-only (high): bucket policies deny every request made without TLS. Controls: FSBP S3.5, AwsSolutions-S10.
 //   - s3-versioning (medium): buckets are versioned. Controls: FSBP S3.14.
 //   - sns-encryption (medium): topics are encrypted with a KMS key. Controls: NIST.800.53.R5-SNSEncryptedKMS.
+//   - sns-public-policy (critical): topic policies allow no one without a narrowing condition. Controls: none.
 //   - sqs-dead-letter-queue (medium): queues redrive to a dead-letter queue, or are one. Controls: AwsSolutions-SQS3, Serverless-SQSRedrivePolicy.
 //   - sqs-encryption (high): queues are encrypted at rest. Controls: FSBP SQS.1, AwsSolutions-SQS2.
 //   - sqs-policy-scoped (high): queue policies let a service send for one source of one account. Controls: none.

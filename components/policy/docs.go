@@ -222,6 +222,7 @@ var narrowingKeys = map[string]bool{
 	"aws:sourcearn": true, "aws:sourceaccount": true, "aws:sourceowner": true, "aws:sourceorgid": true,
 	"aws:principalorgid": true, "aws:principalaccount": true, "aws:principalarn": true,
 	"aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceip": true,
+	"kms:calleraccount": true,
 }
 
 // narrowingOperators are the condition operators that hold only when the key is in the

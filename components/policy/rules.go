@@ -47,6 +47,8 @@ const (
 	typeBucketLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 	typeBucketCORS       = "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2"
 	typeBucketNotify     = "aws:s3/bucketNotification:BucketNotification"
+	typeKeyPolicy        = "aws:kms/keyPolicy:KeyPolicy"
+	typeTopicPolicy      = "aws:sns/topicPolicy:TopicPolicy"
 	typeLegacyBucket     = "aws:s3/bucket:Bucket"
 	typeRestAPI          = "aws:apigateway/restApi:RestApi"
 )
@@ -416,6 +418,14 @@ var catalogue = []Rule{
 				s.decide(k, v, unknownOf(k, "enableKeyRotation", "customerMasterKeySpec"), "enableKeyRotation is not true")
 			}
 		}},
+	{ID: "kms-public-policy", Title: "key policies allow no one without a narrowing condition", Severity: Critical,
+		Types:  []string{typeKeyPolicy, typeKey},
+		Reason: "An Allow for principal \"*\" in a key policy, without an account or organization condition, lets anyone use (or manage) the key, whatever their own IAM policies say.",
+		check:  checkPublicPolicies(typeKeyPolicy, typeKey)},
+	{ID: "sns-public-policy", Title: "topic policies allow no one without a narrowing condition", Severity: Critical,
+		Types:  []string{typeTopicPolicy, typeTopic},
+		Reason: "An Allow for principal \"*\" in a topic policy, without a source, account or organization condition, lets anyone publish to the topic or subscribe to it and read every message.",
+		check:  checkPublicPolicies(typeTopicPolicy, typeTopic)},
 	{ID: "sns-encryption", Title: "topics are encrypted with a KMS key", Severity: Medium,
 		Types: []string{typeTopic}, Controls: []string{"NIST.800.53.R5-SNSEncryptedKMS"},
 		Reason: "Alarm notifications name resources and errors; a KMS key keeps them encrypted at rest.",

@@ -481,6 +481,37 @@ var ruleCases = []ruleCase{
 		return err
 	}, false, []string{"k"}},
 
+	{"kms-public-policy", "the account administers, one service in the account uses", func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), Policy: pulumi.String(`{"Statement":[` +
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},` +
+			`{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`)})
+		return err
+	}, false, nil},
+	{"kms-public-policy", "everyone may use the key", func(ctx *pulumi.Context) error {
+		k, err := kms.NewKey(ctx, "k", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)})
+		if err != nil {
+			return err
+		}
+		_, err = kms.NewKeyPolicy(ctx, "k-policy", &kms.KeyPolicyArgs{KeyId: k.ID(), Policy: pulumi.String(
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:Encrypt"],"Resource":"*"}]}`)})
+		return err
+	}, false, []string{"k-policy"}},
+
+	{"sns-public-policy", "CloudWatch of the account publishes", func(ctx *pulumi.Context) error {
+		t, err := sns.NewTopic(ctx, "topic", &sns.TopicArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = sns.NewTopicPolicy(ctx, "topic-policy", &sns.TopicPolicyArgs{Arn: t.Arn, Policy: pulumi.Sprintf(
+			`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"%s","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`, t.Arn)})
+		return err
+	}, false, nil},
+	{"sns-public-policy", "everyone subscribes, inline", func(ctx *pulumi.Context) error {
+		_, err := sns.NewTopic(ctx, "topic", &sns.TopicArgs{Policy: pulumi.String(
+			`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Subscribe","Resource":"*"}]}`)})
+		return err
+	}, false, []string{"topic"}},
+
 	{"sns-encryption", "a KMS key", func(ctx *pulumi.Context) error {
 		_, err := sns.NewTopic(ctx, "topic", &sns.TopicArgs{KmsMasterKeyId: pulumi.String("alias/k")})
 		return err
