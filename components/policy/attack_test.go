@@ -320,69 +320,16 @@ func githubTrust(condition string) string {
 		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":` + condition + `}]}`
 }
 
-// unknownCases are programs in which a value an attack fix reads is built from another
-// resource's output, so that a preview does not know it: the rule must leave the resources
-// named undecided there, neither passed nor reported (the update decides them).
-var unknownCases = []struct {
-	rule, name string
-	program    program
-	want       []string
-}{
-	{"iam-role-trust", "a trust policy naming another role's ARN", func(ctx *pulumi.Context) error {
-		caller, err := iam.NewRole(ctx, "caller", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(
-			`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-		if err != nil {
-			return err
-		}
-		_, err = iam.NewRole(ctx, "role", &iam.RoleArgs{AssumeRolePolicy: pulumi.Sprintf(
-			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}`, caller.Arn)})
-		return err
-	}, []string{"role"}},
-	{"s3-public-policy", "an inline bucket policy naming another bucket's ARN", func(ctx *pulumi.Context) error {
-		other, err := s3.NewBucketV2(ctx, "other", &s3.BucketV2Args{})
-		if err != nil {
-			return err
-		}
-		_, err = s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.Sprintf(
-			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, other.Arn)})
-		return err
-	}, []string{"b"}},
-	{"sqs-tls-only", "an inline TLS Deny that also names another queue's ARN", func(ctx *pulumi.Context) error {
-		deny := `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":["*"%s],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
-		other, err := sqs.NewQueue(ctx, "other", &sqs.QueueArgs{Policy: pulumi.Sprintf(deny, "")})
-		if err != nil {
-			return err
-		}
-		_, err = sqs.NewQueue(ctx, "q", &sqs.QueueArgs{Policy: pulumi.Sprintf(deny, pulumi.Sprintf(`,"%s"`, other.Arn))})
-		return err
-	}, []string{"other", "q"}}, // other: its own ARN is unknown in preview
-}
-
-func TestAttackFixesLeaveUnknownValuesUndecided(t *testing.T) {
-	for _, tc := range unknownCases {
-		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
-			// Given a program recorded as `pulumi preview` runs it
-			rec := componenttest.MustRun(t, tc.program, componenttest.Preview())
-			// When the baseline is evaluated
-			rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
-			require.NoError(t, err)
-			of := func(vs []policy.Violation) []string {
-				var out []string
-				for _, v := range vs {
-					if v.Rule == tc.rule {
-						out = append(out, logicalName(v.Resource))
-					}
-				}
-				sort.Strings(out)
-				return out
-			}
-			// Then the resources whose value is unknown are undecided, and none is a violation
-			assert.Equal(t, tc.want, of(rep.Undecided), "resources %s leaves undecided in preview", tc.rule)
-			assert.Empty(t, of(rep.Violations), "%s violations in preview", tc.rule)
-			// And the update, where every value is known, decides them
-			update, err := policy.Evaluate(componenttest.MustRun(t, tc.program).Resources(), policy.Options{})
-			require.NoError(t, err)
-			assert.Empty(t, of(update.Undecided), "%s undecided in the update", tc.rule)
-		})
+func TestASuppressionReasonSaysSomething(t *testing.T) {
+	// Given a public route
+	rec := componenttest.MustRun(t, route(apigatewayv2.RouteArgs{AuthorizationType: pulumi.String("NONE")}, true))
+	for _, reason := range []string{" \t\n", "\u200b", "-", "\u00a0."} {
+		// When a suppression accepts it with a reason of blanks, invisible characters or
+		// punctuation only
+		_, err := policy.Evaluate(rec.Resources(), policy.Options{Suppressions: []policy.Suppression{
+			policy.PublicRoute("route", reason)}})
+		// Then it is refused as giving no reason
+		require.Error(t, err, "reason %q is refused", reason)
+		assert.Contains(t, err.Error(), "no reason given", "reason %q", reason)
 	}
 }

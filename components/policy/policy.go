@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/groundwork-dev/groundwork/components/componenttest"
 	"github.com/groundwork-dev/groundwork/components/internal/optout"
@@ -219,7 +220,8 @@ func checkSuppressions(resources []componenttest.Resource, sups []Suppression) e
 			fail("rule %q is no rule of the baseline", s.Rule)
 			continue
 		}
-		if strings.TrimSpace(s.Reason) == "" {
+		// A reason says something: blanks, a zero-width space or a dash are no reason.
+		if !strings.ContainsFunc(s.Reason, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			fail("no reason given")
 		}
 		key := [2]string{s.Rule, s.Resource}
