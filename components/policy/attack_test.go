@@ -69,6 +69,8 @@ var attackCases = []ruleCase{
 	{"iam-policy-json", "no Effect", identity(`{"Statement":[{"Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "an element in lower case", identity(`{"statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "a misspelt element", identity(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resources":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "a list inside Resource", identity(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*",["*"]]}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "an object as Action", identity(`{"Statement":[{"Effect":"Allow","Action":{"s3":"*"},"Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "Statement an object", identity(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`), false, nil},
 	{"iam-policy-json", "Statement a string", identity(`{"Statement":"Allow everything"}`), false, everyIdentityDoc},
 	{"iam-no-managed-policies", "an AWS managed policy under a path", managed("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"), false,

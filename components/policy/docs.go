@@ -67,6 +67,13 @@ func parseDocument(s string) (document, error) {
 		if st.Effect != "Allow" && st.Effect != "Deny" {
 			return document{}, fmt.Errorf("statement %d: Effect %q is neither Allow nor Deny", i, st.Effect)
 		}
+		// strs drops what is not a string; a value it dropped ("Resource":["arn:...",["*"]])
+		// would go unjudged, so such a document is refused as IAM refuses it.
+		for j, v := range []any{st.Action, st.NotAction, st.Resource, st.NotResource} {
+			if !stringOrStrings(v) {
+				return document{}, fmt.Errorf("statement %d: %s is neither a string nor a list of strings", i, []string{"Action", "NotAction", "Resource", "NotResource"}[j])
+			}
+		}
 	}
 	return doc, nil
 }
@@ -118,6 +125,23 @@ func onlyElements(m map[string]json.RawMessage, names []string, where string) er
 		}
 	}
 	return nil
+}
+
+// stringOrStrings reports whether a decoded element is absent, a string, or a list of
+// strings.
+func stringOrStrings(v any) bool {
+	switch x := v.(type) {
+	case nil, string:
+		return true
+	case []any:
+		for _, e := range x {
+			if _, ok := e.(string); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // uniqueKeys reads one JSON value from dec and returns an error naming the first key that
