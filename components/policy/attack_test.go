@@ -335,3 +335,15 @@ func TestASuppressionReasonSaysSomething(t *testing.T) {
 		assert.Contains(t, err.Error(), "no reason given", "reason %q", reason)
 	}
 }
+
+// functionURL registers a function "fn" and its URL "fn-url" with an authorization type.
+func functionURL(auth string) program {
+	return func(ctx *pulumi.Context) error {
+		fn, err := lambda.NewFunction(ctx, "fn", &lambda.FunctionArgs{Role: pulumi.String(role), Runtime: pulumi.String("provided.al2023")})
+		if err != nil {
+			return err
+		}
+		_, err = lambda.NewFunctionUrl(ctx, "fn-url", &lambda.FunctionUrlArgs{FunctionName: fn.Name, AuthorizationType: pulumi.String(auth)})
+		return err
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -51,6 +52,16 @@ var unknownCases = []struct {
 		_, err = sqs.NewQueue(ctx, "q", &sqs.QueueArgs{Policy: pulumi.Sprintf(deny, pulumi.Sprintf(`,"%s"`, other.Arn))})
 		return err
 	}, []string{"other", "q"}}, // other: its own ARN is unknown in preview
+	{"lambda-url-authorization", "an authorization type read from another resource", func(ctx *pulumi.Context) error {
+		fn, err := lambda.NewFunction(ctx, "fn", &lambda.FunctionArgs{Role: pulumi.String(role), Runtime: pulumi.String("provided.al2023")})
+		if err != nil {
+			return err
+		}
+		// The function's ARN is unknown in preview: the type built from it too.
+		_, err = lambda.NewFunctionUrl(ctx, "fn-url", &lambda.FunctionUrlArgs{FunctionName: fn.Name,
+			AuthorizationType: fn.Arn.ApplyT(func(string) string { return "AWS_IAM" }).(pulumi.StringOutput)})
+		return err
+	}, []string{"fn-url"}},
 }
 
 func TestAttackFixesLeaveUnknownValuesUndecided(t *testing.T) {

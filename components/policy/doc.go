@@ -49,6 +49,7 @@
 //   - lambda-public-access (critical): no Lambda permission is open to everyone. Controls: FSBP Lambda.1.
 //   - lambda-supported-runtime (high): functions use a runtime AWS still supports. Controls: FSBP Lambda.2, AwsSolutions-L1, Serverless-LambdaLatestVersion.
 //   - lambda-tracing (low): functions trace with X-Ray (Active). Controls: FSBP Lambda.7, Serverless-LambdaTracing.
+//   - lambda-url-authorization (high): function URLs use IAM; a public one is suppressed with its reason. Controls: none.
 //   - logs-retention (low): log groups set a retention. Controls: Serverless-CloudWatchLogGroupRetentionPeriod.
 //   - logs-retention-year (medium, production only): log groups keep a year of events in production. Controls: FSBP CloudWatch.16.
 //   - protect-stateful (high, production only): stateful resources are protected in production. Controls: none.

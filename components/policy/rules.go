@@ -47,6 +47,7 @@ const (
 	typeBucketLifecycle  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 	typeBucketCORS       = "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2"
 	typeBucketNotify     = "aws:s3/bucketNotification:BucketNotification"
+	typeFunctionURL      = "aws:lambda/functionUrl:FunctionUrl"
 	typeKeyPolicy        = "aws:kms/keyPolicy:KeyPolicy"
 	typeTopicPolicy      = "aws:sns/topicPolicy:TopicPolicy"
 	typeLegacyBucket     = "aws:s3/bucket:Bucket"
@@ -181,6 +182,16 @@ var catalogue = []Rule{
 				}
 				s.decide(p, v, unknownOf(p, append([]string{"principal", "sourceArn"}, narrow...)...),
 					"principal \"*\" may invoke %s with no sourceArn naming one source, no sourceAccount and no principalOrgId", p.InputString("function"))
+			}
+		}},
+	{ID: "lambda-url-authorization", Title: "function URLs use IAM; a public one is suppressed with its reason", Severity: High,
+		Types:  []string{typeFunctionURL},
+		Reason: "A function URL with authorization NONE is an HTTPS endpoint anyone can call, beside the API and its authorizer, throttling and access logs; each must be accepted by a suppression that says why, as a public route is.",
+		check: func(s *scope) {
+			for _, u := range s.of(typeFunctionURL) {
+				auth, ok := known(u, "authorizationType")
+				s.decide(u, equals(u, "authorizationType", "AWS_IAM"), unknownOf(u, "authorizationType"),
+					"the URL of %s is public (authorizationType %q): suppress this with the reason it is public, or use AWS_IAM", shown(u.InputString("functionName"), !u.Unknown("functionName")), shown(auth, ok))
 			}
 		}},
 

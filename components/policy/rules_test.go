@@ -392,6 +392,9 @@ var ruleCases = []ruleCase{
 	{"lambda-public-access", "everyone in one account", permission(lambda.PermissionArgs{Principal: pulumi.String("*"), SourceAccount: pulumi.String(account)}), false, nil},
 	{"lambda-public-access", "everyone", permission(lambda.PermissionArgs{Principal: pulumi.String("*")}), false, []string{"perm"}},
 
+	{"lambda-url-authorization", "IAM", functionURL("AWS_IAM"), false, nil},
+	{"lambda-url-authorization", "public, unsuppressed", functionURL("NONE"), false, []string{"fn-url"}},
+
 	{"api-access-logging", "access logs", stage(apigatewayv2.StageArgs{AccessLogSettings: accessLogs}), false, nil},
 	{"api-access-logging", "none", stage(apigatewayv2.StageArgs{}), false, []string{"stage"}},
 
