@@ -104,6 +104,8 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "Null (the key present, whatever its value)", rawBucket(bucketPolicy(publicReadIf(`{"Null":{"aws:SourceArn":"false"}}`), 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "ForAllValues (true where the key is absent)", rawBucket(bucketPolicy(publicReadIf(`{"ForAllValues:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "every IPv4 address", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "every IPv4 address in two halves", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":["0.0.0.0/1","128.0.0.0/1"]}}`), 1)), false, []string{"b-policy"}},
+	{"s3-public-policy", "every IPv6 address", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"::/0"}}`), 1)), false, []string{"b-policy"}},
 	{"s3-public-policy", "one network", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), 1)), false, nil},
 	{"s3-public-policy", "ForAnyValue over one account", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, nil},
 	{"s3-public-policy", "an inline bucket policy for everyone", func(ctx *pulumi.Context) error {

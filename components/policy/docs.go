@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -258,9 +259,19 @@ var narrowingKeys = map[string]bool{
 // is the operator itself.
 var narrowingOperators = []string{"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"}
 
+// wideNetwork reports whether a value is a network wider than a /8 (IPv4) or a /16 (IPv6):
+// "0.0.0.0/0", or the internet in two halves ("0.0.0.0/1", "128.0.0.0/1"), narrows nothing.
+func wideNetwork(v string) bool {
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		return false // an address, or no network: not aws:SourceIp's wide form
+	}
+	return p.Addr().Is4() && p.Bits() < 8 || !p.Addr().Is4() && p.Bits() < 16
+}
+
 // narrowed reports whether a condition limits the statement by one of narrowingKeys, with
 // one of narrowingOperators, to values without wildcards (a wildcard value, as AWS Config
-// judges, narrows nothing) and to no network of every address (".../0").
+// judges, narrows nothing) and to no network wider than a /8 (wideNetwork).
 func narrowed(cond map[string]map[string]any) bool {
 	for op, kv := range cond {
 		if !slices.Contains(narrowingOperators, strings.TrimPrefix(op, "ForAnyValue:")) {
@@ -271,7 +282,7 @@ func narrowed(cond map[string]map[string]any) bool {
 				continue
 			}
 			vals := strs(v)
-			if len(vals) > 0 && !containsWildcard(vals) && !slices.ContainsFunc(vals, func(v string) bool { return strings.HasSuffix(v, "/0") }) {
+			if len(vals) > 0 && !containsWildcard(vals) && !slices.ContainsFunc(vals, wideNetwork) {
 				return true
 			}
 		}
