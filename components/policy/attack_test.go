@@ -64,6 +64,8 @@ var attackCases = []ruleCase{
 	{"iam-explicit-resources", "Allow with NotResource", identity(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "a key twice (Go keeps the last)", identity(`{"Statement":[{"Effect":"Deny","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "a key twice in another case (Go matches names case-insensitively)", identity(`{"Statement":[{"Effect":"Deny","effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "a key twice, once escaped", identity(`{"Statement":[{"Effect":"Deny","\u0045ffect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
+	{"iam-policy-json", "an escaped element name", identity(`{"Statement":[{"\u0045ffect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, nil},
 	{"iam-policy-json", "Statement twice", identity(`{"Statement":[],"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "Effect allow in lower case", identity(`{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},
 	{"iam-policy-json", "no Effect", identity(`{"Statement":[{"Action":"*","Resource":"*"}]}`), false, everyIdentityDoc},

@@ -3,7 +3,6 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -35,10 +34,7 @@ type statement struct {
 // while IAM may read the first or refuse the document, so a rule could judge a statement
 // other than the one that takes effect ({"Effect":"Deny","Effect":"Allow"}).
 func parseDocument(s string) (document, error) {
-	if err := uniqueKeys(json.NewDecoder(strings.NewReader(s))); err != nil {
-		return document{}, err
-	}
-	if err := knownElements(s); err != nil {
+	if err := checkKeys(json.NewDecoder(strings.NewReader(s)), inDocument, 0); err != nil {
 		return document{}, err
 	}
 	var raw struct {
@@ -88,46 +84,6 @@ var (
 	statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 )
 
-// knownElements returns an error naming the first element of the document, or of one of its
-// statements, that the grammar does not name.
-func knownElements(s string) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(s), &top); err != nil {
-		return err
-	}
-	if err := onlyElements(top, documentElements, "the document"); err != nil {
-		return err
-	}
-	var stmts []map[string]json.RawMessage
-	switch t := strings.TrimSpace(string(top["Statement"])); {
-	case t == "" || t == "null":
-	case strings.HasPrefix(t, "{"):
-		stmts = append(stmts, nil)
-		if err := json.Unmarshal(top["Statement"], &stmts[0]); err != nil {
-			return err
-		}
-	default:
-		if err := json.Unmarshal(top["Statement"], &stmts); err != nil {
-			return err
-		}
-	}
-	for i, st := range stmts {
-		if err := onlyElements(st, statementElements, fmt.Sprintf("statement %d", i)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func onlyElements(m map[string]json.RawMessage, names []string, where string) error {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !slices.Contains(names, k) {
-			return fmt.Errorf("%s has element %q, which is none of %s", where, k, strings.Join(names, ", "))
-		}
-	}
-	return nil
-}
-
 // stringOrStrings reports whether a decoded element is absent, a string, or a list of
 // strings.
 func stringOrStrings(v any) bool {
@@ -145,15 +101,28 @@ func stringOrStrings(v any) bool {
 	return false
 }
 
-// uniqueKeys reads one JSON value from dec and returns an error naming the first key that
-// appears twice in one object, compared case-insensitively.
-func uniqueKeys(dec *json.Decoder) error {
+// Where checkKeys is in a policy document: the element names it knows at each place.
+const (
+	elsewhere   = iota
+	inDocument  // the document's object
+	inStatement // the Statement element: one statement or a list of them
+	aStatement  // one statement's object
+)
+
+// checkKeys reads one JSON value from dec, at place where (statement i, in a statement),
+// and returns an error naming the first key that appears twice in one object (compared
+// case-insensitively) or, in the document and its statements, the first element the
+// grammar does not name. One pass of the tokens checks both.
+func checkKeys(dec *json.Decoder, where, i int) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
 	}
 	switch tok {
 	case json.Delim('{'):
+		if where == inStatement {
+			where = aStatement
+		}
 		seen := map[string]bool{}
 		for dec.More() {
 			k, err := dec.Token()
@@ -165,15 +134,28 @@ func uniqueKeys(dec *json.Decoder) error {
 				return fmt.Errorf("key %q appears twice in one object", key)
 			}
 			seen[strings.ToLower(key)] = true
-			if err := uniqueKeys(dec); err != nil {
+			next := elsewhere
+			switch {
+			case where == inDocument && !slices.Contains(documentElements, key):
+				return fmt.Errorf("the document has element %q, which is none of %s", key, strings.Join(documentElements, ", "))
+			case where == aStatement && !slices.Contains(statementElements, key):
+				return fmt.Errorf("statement %d has element %q, which is none of %s", i, key, strings.Join(statementElements, ", "))
+			case where == inDocument && key == "Statement":
+				next = inStatement
+			}
+			if err := checkKeys(dec, next, 0); err != nil {
 				return err
 			}
 		}
 		_, err = dec.Token()
 		return err
 	case json.Delim('['):
-		for dec.More() {
-			if err := uniqueKeys(dec); err != nil {
+		for n := 0; dec.More(); n++ {
+			next := elsewhere
+			if where == inStatement {
+				next = aStatement
+			}
+			if err := checkKeys(dec, next, n); err != nil {
 				return err
 			}
 		}
