@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -350,4 +351,23 @@ func functionURL(auth string) program {
 		_, err = lambda.NewFunctionUrl(ctx, "fn-url", &lambda.FunctionUrlArgs{FunctionName: fn.Name, AuthorizationType: pulumi.String(auth)})
 		return err
 	}
+}
+
+func FuzzParseDocument(f *testing.F) {
+	for _, seed := range []string{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, `{"Statement":{"Effect":"Deny","\u0045ffect":"Allow"}}`,
+		`{"Statement":[[{}]],"Id":null}`, `[]`, `"x"`, `null`, `{"Statement":[{"Effect":"Allow","Condition":{"Bool":{"a":true}}}, 1, "s"]}`, ``} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		// Given any text, when it is parsed as a policy document, then the parser does not
+		// panic, and it accepts only what encoding/json reads without a duplicate key
+		err := policy.ParseDocumentErr(doc)
+		if err != nil {
+			return
+		}
+		var v map[string]any
+		if json.Unmarshal([]byte(doc), &v) != nil && strings.TrimSpace(doc) != "null" {
+			t.Fatalf("accepted %q, which is no JSON object", doc)
+		}
+	})
 }

@@ -34,7 +34,12 @@ type statement struct {
 // while IAM may read the first or refuse the document, so a rule could judge a statement
 // other than the one that takes effect ({"Effect":"Deny","Effect":"Allow"}).
 func parseDocument(s string) (document, error) {
-	if err := checkKeys(json.NewDecoder(strings.NewReader(s)), inDocument, 0); err != nil {
+	if !json.Valid([]byte(s)) {
+		var v any
+		return document{}, json.Unmarshal([]byte(s), &v) // the syntax error, with its offset
+	}
+	w := keyWalker{data: s}
+	if err := w.value(inDocument, 0); err != nil {
 		return document{}, err
 	}
 	var raw struct {
@@ -101,7 +106,7 @@ func stringOrStrings(v any) bool {
 	return false
 }
 
-// Where checkKeys is in a policy document: the element names it knows at each place.
+// Where keyWalker is in a policy document: the element names it knows at each place.
 const (
 	elsewhere   = iota
 	inDocument  // the document's object
@@ -109,31 +114,64 @@ const (
 	aStatement  // one statement's object
 )
 
-// checkKeys reads one JSON value from dec, at place where (statement i, in a statement),
-// and returns an error naming the first key that appears twice in one object (compared
-// case-insensitively) or, in the document and its statements, the first element the
-// grammar does not name. One pass of the tokens checks both.
-func checkKeys(dec *json.Decoder, where, i int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
+// keyWalker walks a valid JSON text (json.Valid) once, and returns an error naming the first
+// key that appears twice in one object (compared case-insensitively, after unescaping) or,
+// in the document and its statements, the first element the grammar does not name. It
+// reads the bytes itself: encoding/json's Decoder.Token allocates for every token, and
+// this runs on every policy document.
+type keyWalker struct {
+	data string
+	pos  int
+}
+
+func (w *keyWalker) space() {
+	for w.pos < len(w.data) && strings.IndexByte(" \t\r\n", w.data[w.pos]) >= 0 {
+		w.pos++
 	}
-	switch tok {
-	case json.Delim('{'):
+}
+
+// str reads the string at pos and returns it unescaped.
+func (w *keyWalker) str() string {
+	start, escaped := w.pos, false
+	for w.pos++; w.data[w.pos] != '"'; w.pos++ {
+		if w.data[w.pos] == '\\' {
+			escaped = true
+			w.pos++
+		}
+	}
+	w.pos++
+	if !escaped {
+		return w.data[start+1 : w.pos-1]
+	}
+	var s string
+	_ = json.Unmarshal([]byte(w.data[start:w.pos]), &s) // valid JSON: a valid string
+	return s
+}
+
+// value reads one value at place where (statement i, in a statement).
+func (w *keyWalker) value(where, i int) error {
+	w.space()
+	switch w.data[w.pos] {
+	case '{':
 		if where == inStatement {
 			where = aStatement
 		}
-		seen := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return err
+		var seen []string
+		for w.pos++; ; {
+			w.space()
+			switch w.data[w.pos] {
+			case '}':
+				w.pos++
+				return nil
+			case ',':
+				w.pos++
+				continue
 			}
-			key, _ := k.(string)
-			if seen[strings.ToLower(key)] {
+			key := w.str()
+			if slices.ContainsFunc(seen, func(k string) bool { return strings.EqualFold(k, key) }) {
 				return fmt.Errorf("key %q appears twice in one object", key)
 			}
-			seen[strings.ToLower(key)] = true
+			seen = append(seen, key)
 			next := elsewhere
 			switch {
 			case where == inDocument && !slices.Contains(documentElements, key):
@@ -143,24 +181,39 @@ func checkKeys(dec *json.Decoder, where, i int) error {
 			case where == inDocument && key == "Statement":
 				next = inStatement
 			}
-			if err := checkKeys(dec, next, 0); err != nil {
+			w.space()
+			w.pos++ // ':'
+			if err := w.value(next, 0); err != nil {
 				return err
 			}
 		}
-		_, err = dec.Token()
-		return err
-	case json.Delim('['):
-		for n := 0; dec.More(); n++ {
-			next := elsewhere
-			if where == inStatement {
-				next = aStatement
+	case '[':
+		next := elsewhere
+		if where == inStatement {
+			next = aStatement
+		}
+		n := 0
+		for w.pos++; ; {
+			w.space()
+			switch w.data[w.pos] {
+			case ']':
+				w.pos++
+				return nil
+			case ',':
+				w.pos++
+				n++
+				continue
 			}
-			if err := checkKeys(dec, next, n); err != nil {
+			if err := w.value(next, n); err != nil {
 				return err
 			}
 		}
-		_, err = dec.Token()
-		return err
+	case '"':
+		w.str()
+	default: // a number, true, false or null
+		for w.pos < len(w.data) && strings.IndexByte(",]} \t\r\n", w.data[w.pos]) < 0 {
+			w.pos++
+		}
 	}
 	return nil
 }

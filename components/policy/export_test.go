@@ -20,3 +20,9 @@ func TypesRead(resources []componenttest.Resource) map[string][]string {
 	}
 	return out
 }
+
+// ParseDocumentErr parses a policy document and returns only its error.
+func ParseDocumentErr(s string) error {
+	_, err := parseDocument(s)
+	return err
+}
