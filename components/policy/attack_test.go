@@ -112,7 +112,7 @@ var attackCases = []ruleCase{
 	{"s3-public-policy", "one network", rawBucket(bucketPolicy(publicReadIf(`{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`), 1)), false, nil},
 	{"s3-public-policy", "ForAnyValue over one account", rawBucket(bucketPolicy(publicReadIf(`{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}`), 1)), false, nil},
 	{"s3-public-policy", "an inline bucket policy for everyone", func(ctx *pulumi.Context) error {
-		_, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)})
+		_, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)}) //nolint:staticcheck // SA1019: the deprecated inline policy still sets the bucket policy, so the rules read it
 		return err
 	}, false, []string{"b"}},
 	{"sqs-public-policy", "an inline queue policy for everyone", rawQueue(sqs.QueueArgs{Policy: pulumi.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"}]}`)}, ""), false, []string{"q"}},
@@ -184,7 +184,7 @@ var attackCases = []ruleCase{
 		return err
 	}, false, []string{"q"}},
 	{"s3-tls-only", "an inline policy and a bucket policy, one of which replaces the other", func(ctx *pulumi.Context) error {
-		b, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.String(
+		b, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.String( //nolint:staticcheck // SA1019: the deprecated inline policy still sets the bucket policy, so the rules read it
 			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)})
 		if err != nil {
 			return err

@@ -39,7 +39,7 @@ var unknownCases = []struct {
 		if err != nil {
 			return err
 		}
-		_, err = s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.Sprintf(
+		_, err = s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Policy: pulumi.Sprintf( //nolint:staticcheck // SA1019: the deprecated inline policy still sets the bucket policy, so the rules read it
 			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"%s/*"}]}`, other.Arn)})
 		return err
 	}, []string{"b"}},
