@@ -62,6 +62,21 @@ var unknownCases = []struct {
 			AuthorizationType: fn.Arn.ApplyT(func(string) string { return "AWS_IAM" }).(pulumi.StringOutput)})
 		return err
 	}, []string{"fn-url"}},
+	{"lambda-public-access", "everyone, from a source ARN built from a bucket's", func(ctx *pulumi.Context) error {
+		fn, err := lambda.NewFunction(ctx, "fn", &lambda.FunctionArgs{Role: pulumi.String(role), Runtime: pulumi.String("provided.al2023")})
+		if err != nil {
+			return err
+		}
+		b, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{})
+		if err != nil {
+			return err
+		}
+		// Whether the source ARN names one source (not "arn:aws:s3:::*") is known only once
+		// the bucket's ARN is.
+		_, err = lambda.NewPermission(ctx, "perm", &lambda.PermissionArgs{Function: fn.Name, Action: pulumi.String("lambda:InvokeFunction"),
+			Principal: pulumi.String("*"), SourceArn: b.Arn})
+		return err
+	}, []string{"perm"}},
 }
 
 func TestAttackFixesLeaveUnknownValuesUndecided(t *testing.T) {
