@@ -371,3 +371,35 @@ func FuzzParseDocument(f *testing.F) {
 		}
 	})
 }
+
+func TestRouteAuthorizationMessagesSayWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		name, auth, want string
+	}{
+		{"missing", "", `has no authorizationType (API Gateway's default is NONE)`},
+		{"lower case", "jwt", `has authorizationType "jwt", which is none of NONE, JWT, CUSTOM, AWS_IAM`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Given a route whose authorizationType is missing or misspelt
+			args := apigatewayv2.RouteArgs{AuthorizerId: pulumi.String("a1")}
+			if tc.auth != "" {
+				args.AuthorizationType = pulumi.String(tc.auth)
+			}
+			rec := componenttest.MustRun(t, route(args, true))
+
+			// When the baseline is evaluated
+			rep, err := policy.Evaluate(rec.Resources(), policy.Options{})
+			require.NoError(t, err)
+
+			// Then the route's violation says which of the two it is
+			var msgs []string
+			for _, v := range rep.Violations {
+				if v.Rule == "api-route-authorization" {
+					msgs = append(msgs, v.Message)
+				}
+			}
+			require.Len(t, msgs, 1, "one api-route-authorization violation: %v", rep.Violations)
+			assert.Contains(t, msgs[0], tc.want, "the message names the mistake")
+		})
+	}
+}

@@ -1014,8 +1014,10 @@ func checkRouteAuthorization(s *scope) {
 		case "AWS_IAM":
 		case "NONE":
 			s.report(r, "route %q is public (authorization NONE): suppress this with the reason it is public, or name an authorizer", key)
-		default:
+		case "":
 			s.report(r, "route %q has no authorizationType (API Gateway's default is NONE)", key)
+		default:
+			s.report(r, "route %q has authorizationType %q, which is none of NONE, JWT, CUSTOM, AWS_IAM (they are upper case)", key, auth)
 		}
 	}
 }
